@@ -1,0 +1,226 @@
+package lint_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/shio-rt/shio"
+
+// levels gives the layer of every public package (DESIGN.md, "Layers").
+// internal/... is L0, cmd/... and examples/... are L5. A new public package
+// must be added here, which is the point: its layer is a decision.
+var levels = map[string]int{
+	"":          5, // package shio: doc only
+	"task":      1,
+	"oneshot":   1,
+	"mpsc":      1,
+	"broadcast": 1,
+	"watch":     1,
+	"ctxsync":   1,
+	"timer":     1,
+	"stream":    2,
+	"reactor":   3,
+	"tcp":       4,
+	"http1":     4,
+}
+
+func levelOf(rel string) (int, bool) {
+	switch {
+	case rel == "internal" || strings.HasPrefix(rel, "internal/"):
+		return 0, true
+	case strings.HasPrefix(rel, "cmd/") || strings.HasPrefix(rel, "examples/"):
+		return 5, true
+	}
+	l, ok := levels[rel]
+	return l, ok
+}
+
+// pkgFile is one parsed Go file of the module.
+type pkgFile struct {
+	dir  string // relative to the module root, "" for the root
+	path string
+	test bool
+	ast  *ast.File
+}
+
+func root(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("module root not found at %s: %v", dir, err)
+	}
+	return dir
+}
+
+// files parses every Go file of the main module (not bench/, not testdata).
+func files(t *testing.T) []pkgFile {
+	t.Helper()
+	top := root(t)
+	fset := token.NewFileSet()
+	var out []pkgFile
+	err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != top && (name == "testdata" || name == "bench" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(top, filepath.Dir(path))
+		if rel == "." {
+			rel = ""
+		}
+		out = append(out, pkgFile{dir: filepath.ToSlash(rel), path: path, test: strings.HasSuffix(name, "_test.go"), ast: f})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func isLibrary(dir string) bool {
+	return !strings.HasPrefix(dir, "cmd/") && !strings.HasPrefix(dir, "examples/") && dir != "cmd" && dir != "examples"
+}
+
+func TestLayering(t *testing.T) {
+	for _, f := range files(t) {
+		if f.test {
+			continue
+		}
+		own, ok := levelOf(f.dir)
+		if !ok {
+			t.Errorf("%s: package %q has no layer; add it to levels in internal/lint", f.path, f.dir)
+			continue
+		}
+		for _, imp := range f.ast.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if p != module && !strings.HasPrefix(p, module+"/") {
+				continue
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(p, module), "/")
+			lvl, ok := levelOf(rel)
+			if !ok {
+				t.Errorf("%s imports %s, which has no layer", f.path, p)
+				continue
+			}
+			if lvl > own {
+				t.Errorf("%s (L%d) imports %s (L%d): a package imports only from its layer or below", f.path, own, p, lvl)
+			}
+			if own == 0 && lvl != 0 {
+				t.Errorf("%s: internal package imports public package %s", f.path, p)
+			}
+		}
+	}
+}
+
+// untypedAtomic reports whether name is a sync/atomic function that works on
+// a plain integer or pointer rather than on a typed atomic value.
+func untypedAtomic(name string) bool {
+	for _, p := range []string{"Add", "Load", "Store", "Swap", "CompareAndSwap", "And", "Or"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLibraryHygiene(t *testing.T) {
+	for _, f := range files(t) {
+		if f.test || !isLibrary(f.dir) {
+			continue
+		}
+		for _, cg := range f.ast.Comments {
+			for _, c := range cg.List {
+				if strings.HasPrefix(c.Text, "//go:norace") {
+					t.Errorf("%s: //go:norace is not allowed", f.path)
+				}
+			}
+		}
+		names := map[string]string{} // local name -> import path
+		for _, imp := range f.ast.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			local := p[strings.LastIndex(p, "/")+1:]
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			names[local] = p
+			if p == "log" || p == "log/slog" {
+				t.Errorf("%s: library code must not log (imports %s); return errors or call hooks", f.path, p)
+			}
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			id, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			switch names[id.Name] {
+			case "sync/atomic":
+				if untypedAtomic(sel.Sel.Name) {
+					t.Errorf("%s: atomic.%s: use the typed atomics (atomic.Int64, atomic.Pointer, ...)", f.path, sel.Sel.Name)
+				}
+			case "fmt":
+				if strings.HasPrefix(sel.Sel.Name, "Print") {
+					t.Errorf("%s: fmt.%s in library code: library code never prints", f.path, sel.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
+}
+
+func TestEveryTestedPackageChecksLeaks(t *testing.T) {
+	hasTests := map[string]bool{}
+	checks := map[string]bool{}
+	for _, f := range files(t) {
+		if !f.test {
+			continue
+		}
+		hasTests[f.dir] = true
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if ok && sel.Sel.Name == "VerifyTestMain" {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "goleak" {
+					checks[f.dir] = true
+				}
+			}
+			return true
+		})
+	}
+	var missing []string
+	for dir := range hasTests {
+		if !checks[dir] {
+			missing = append(missing, dir)
+		}
+	}
+	sort.Strings(missing)
+	for _, dir := range missing {
+		t.Errorf("package %q has tests but no TestMain calling goleak.VerifyTestMain", dir)
+	}
+}
