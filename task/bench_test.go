@@ -1,0 +1,96 @@
+package task_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/shio-rt/shio/task"
+)
+
+// The baselines are the bare Go equivalents; bench/task compares with
+// errgroup and conc.
+
+func BenchmarkSpawnJoin(b *testing.B) {
+	ctx := context.Background()
+	b.Run("shio", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h := task.Spawn(ctx, func(context.Context) (int, error) { return 1, nil })
+			if _, err := h.Join(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go+chan", func(b *testing.B) {
+		b.ReportAllocs()
+		type result struct {
+			v   int
+			err error
+		}
+		for b.Loop() {
+			ch := make(chan result, 1)
+			go func() { ch <- result{1, nil} }()
+			if r := <-ch; r.err != nil {
+				b.Fatal(r.err)
+			}
+		}
+	})
+}
+
+const wide = 10_000
+
+func BenchmarkSet10k(b *testing.B) {
+	ctx := context.Background()
+	b.Run("shio", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var s task.Set[int]
+			for i := range wide {
+				s.Spawn(ctx, func(context.Context) (int, error) { return i, nil })
+			}
+			for range wide {
+				if _, err := s.Next(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("go+chan", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ch := make(chan int, wide)
+			for i := range wide {
+				go func() { ch <- i }()
+			}
+			for range wide {
+				<-ch
+			}
+		}
+	})
+}
+
+func BenchmarkScope10k(b *testing.B) {
+	ctx := context.Background()
+	b.Run("shio", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = task.Scoped(ctx, func(ctx context.Context, s *task.Scope) error {
+				for range wide {
+					s.Go(func(context.Context) error { return nil })
+				}
+				return nil
+			})
+		}
+	})
+	b.Run("go+waitgroup", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for range wide {
+				wg.Go(func() {})
+			}
+			wg.Wait()
+		}
+	})
+}

@@ -1,0 +1,63 @@
+package task
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// An ID identifies a task for the life of the process. IDs are unique and
+// increase in spawn order; the zero ID means "no task".
+type ID uint64
+
+// nextID hands out task IDs; the first task gets 1.
+var nextID atomic.Uint64
+
+func newID() ID { return ID(nextID.Add(1)) }
+
+// Info describes a task: its ID, the name it was given (may be empty), and
+// the ID of the task whose context it was spawned from (zero for a task
+// spawned outside any task).
+type Info struct {
+	ID     ID
+	Name   string
+	Parent ID
+}
+
+// infoKey is the context key under which a task's context answers with its
+// *Info.
+type infoKey struct{}
+
+// Current reports the task that ctx belongs to, and whether there is one.
+// A task's context (the one passed to its function) and every context derived
+// from it belong to that task.
+func Current(ctx context.Context) (Info, bool) {
+	if ctx == nil {
+		return Info{}, false
+	}
+	if i, ok := ctx.Value(infoKey{}).(*Info); ok {
+		return *i, true
+	}
+	return Info{}, false
+}
+
+func parentOf(ctx context.Context) ID {
+	if i, ok := ctx.Value(infoKey{}).(*Info); ok {
+		return i.ID
+	}
+	return 0
+}
+
+// taskCtx is a task's context: its cancelable context plus its Info, in one
+// value embedded in the task's own struct so that carrying the Info costs no
+// allocation of its own.
+type taskCtx struct {
+	context.Context
+	info *Info
+}
+
+func (c *taskCtx) Value(key any) any {
+	if _, ok := key.(infoKey); ok {
+		return c.info
+	}
+	return c.Context.Value(key)
+}

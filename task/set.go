@@ -1,0 +1,184 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrEmpty is returned by [Set.Next] when the set holds no task at all.
+var ErrEmpty = errors.New("task: set is empty")
+
+// A Result is what a task in a [Set] produced: the task's Info, the value and
+// error its function returned, a [*PanicError] in Err if it panicked, or
+// [ErrAborted] if it was aborted before it finished.
+type Result[T any] struct {
+	Info  Info
+	Value T
+	Err   error
+}
+
+// A Set is a collection of tasks of one result type whose results come out of
+// [Set.Next] in the order the tasks finish. Tasks can be spawned into the set
+// while it is being drained. The zero value is an empty set ready to use; a
+// Set must not be copied after first use.
+//
+// A Set's methods are safe for concurrent use. A task finishing synchronizes
+// before the Next that returns its result.
+type Set[T any] struct {
+	mu      sync.Mutex    // guards the fields below
+	running *member[T]    // head of the intrusive list of running tasks
+	n       int           // number of running tasks
+	done    []Result[T]   // finished tasks not yet returned by Next, oldest at head
+	head    int           // index of the oldest unreturned result in done
+	wake    chan struct{} // non-nil while a Next waits; closed when a task finishes
+}
+
+// member is one task of a Set: a node of the set's running list.
+type member[T any] struct {
+	core
+	set        *Set[T]
+	prev, next *member[T]
+}
+
+// Spawn starts f as a task of the set, as [Spawn] would, and returns its ID.
+// Its result will be returned by Next.
+func (s *Set[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, error)) ID {
+	return s.SpawnNamed(ctx, "", f)
+}
+
+// SpawnNamed is [Set.Spawn] with a name for the task.
+func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context.Context) (T, error)) ID {
+	m := &member[T]{set: s}
+	m.init(ctx, name)
+	s.mu.Lock()
+	m.next = s.running
+	if s.running != nil {
+		s.running.prev = m
+	}
+	s.running = m
+	s.n++
+	s.mu.Unlock()
+	go m.run(f)
+	return m.info.ID
+}
+
+func (m *member[T]) run(f func(context.Context) (T, error)) {
+	var r Result[T]
+	normal := false
+	defer func() {
+		if !normal {
+			var p *PanicError
+			p, r.Err = recovered(&m.info, recover())
+			if p != nil {
+				r.Err = p
+			}
+		}
+		m.set.finished(m, r)
+	}()
+	r.Value, r.Err = f(&m.ctx)
+	normal = true
+}
+
+// finished moves m from the running list to the done queue.
+func (s *Set[T]) finished(m *member[T], r Result[T]) {
+	old := m.finish()
+	r.Info = m.info
+	if _, panicked := r.Err.(*PanicError); old&stAborted != 0 && !panicked {
+		var zero T
+		r.Value, r.Err = zero, abortedErr(r.Err)
+	}
+	s.mu.Lock()
+	if m.prev != nil {
+		m.prev.next = m.next
+	} else {
+		s.running = m.next
+	}
+	if m.next != nil {
+		m.next.prev = m.prev
+	}
+	s.n--
+	s.done = append(s.done, r)
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+	s.mu.Unlock()
+}
+
+// Next waits for a task of the set to finish and returns its result; results
+// come out in the order the tasks finished. It returns [ErrEmpty] at once if
+// the set holds no task, running or finished.
+//
+// # Cancellation
+//
+// If ctx ends first, Next returns ctx.Err() and the set is unchanged: no
+// result is consumed, and the next call to Next returns it.
+func (s *Set[T]) Next(ctx context.Context) (Result[T], error) {
+	for {
+		s.mu.Lock()
+		if s.head < len(s.done) {
+			r := s.done[s.head]
+			s.done[s.head] = Result[T]{}
+			s.head++
+			if s.head == len(s.done) {
+				s.done, s.head = s.done[:0], 0
+			}
+			s.mu.Unlock()
+			return r, nil
+		}
+		if s.n == 0 {
+			s.mu.Unlock()
+			return Result[T]{}, ErrEmpty
+		}
+		if s.wake == nil {
+			s.wake = make(chan struct{})
+		}
+		wake := s.wake
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return Result[T]{}, ctx.Err()
+		}
+	}
+}
+
+// Len reports the number of tasks in the set: those running plus those
+// finished whose results Next has not yet returned.
+func (s *Set[T]) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n + len(s.done) - s.head
+}
+
+// AbortAll aborts every running task of the set (see [Handle.Abort]). Their
+// results, mostly [ErrAborted], still come out of Next.
+func (s *Set[T]) AbortAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for m := s.running; m != nil; m = m.next {
+		m.abort()
+	}
+}
+
+// Shutdown aborts every running task, then waits for all of them to finish,
+// discarding every result, finished before or not. It returns nil once the
+// set is empty.
+//
+// # Cancellation
+//
+// If ctx ends first, Shutdown returns ctx.Err(); the tasks stay aborted and
+// the set keeps the results not yet discarded, so a later Shutdown or Next
+// carries on.
+func (s *Set[T]) Shutdown(ctx context.Context) error {
+	s.AbortAll()
+	for {
+		if _, err := s.Next(ctx); err != nil {
+			if errors.Is(err, ErrEmpty) {
+				return nil
+			}
+			return err
+		}
+	}
+}

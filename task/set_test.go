@@ -1,0 +1,149 @@
+package task_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/shio-rt/shio/task"
+	"pgregory.net/rapid"
+)
+
+// TestSetYieldsCompletionOrder releases tasks one at a time in a random
+// order, spawning more into the set while it is drained, and checks that
+// Next returns exactly the task just released.
+func TestSetYieldsCompletionOrder(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		var s task.Set[int]
+		ctx := context.Background()
+		gates := map[int]chan struct{}{}
+		spawn := func(k int) {
+			g := make(chan struct{})
+			gates[k] = g
+			s.Spawn(ctx, func(context.Context) (int, error) {
+				<-g
+				return k, nil
+			})
+		}
+		next := 0
+		for range rapid.IntRange(1, 8).Draw(rt, "initial") {
+			spawn(next)
+			next++
+		}
+		for len(gates) > 0 {
+			if next < 30 && rapid.Bool().Draw(rt, "spawn more") {
+				spawn(next)
+				next++
+			}
+			keys := make([]int, 0, len(gates))
+			for k := range gates {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys) // map order is random; sort for a reproducible draw
+			k := rapid.SampledFrom(keys).Draw(rt, "release")
+			close(gates[k])
+			delete(gates, k)
+			r, err := s.Next(ctx)
+			if err != nil || r.Value != k {
+				rt.Fatalf("Next = %v, %v; want task %d, the only one released", r.Value, err, k)
+			}
+			if got, want := s.Len(), len(gates); got != want {
+				rt.Fatalf("Len = %d; want %d", got, want)
+			}
+		}
+		if _, err := s.Next(ctx); err != task.ErrEmpty {
+			rt.Fatalf("Next on a drained set = %v; want ErrEmpty", err)
+		}
+	})
+}
+
+func TestSetNextOnEmpty(t *testing.T) {
+	var s task.Set[string]
+	if _, err := s.Next(context.Background()); err != task.ErrEmpty {
+		t.Fatalf("Next on a zero Set = %v; want ErrEmpty", err)
+	}
+}
+
+func TestSetNextCancelledConsumesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s task.Set[int]
+		s.Spawn(t.Context(), func(context.Context) (int, error) {
+			time.Sleep(time.Hour)
+			return 1, nil
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		if _, err := s.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Next = %v; want DeadlineExceeded", err)
+		}
+		if s.Len() != 1 {
+			t.Fatalf("Len after a cancelled Next = %d; want 1", s.Len())
+		}
+		r, err := s.Next(t.Context())
+		if err != nil || r.Value != 1 {
+			t.Fatalf("Next = %v, %v; want 1", r.Value, err)
+		}
+	})
+}
+
+func TestSetCapturesPanicAndAbort(t *testing.T) {
+	var s task.Set[int]
+	ctx := context.Background()
+	id := s.SpawnNamed(ctx, "p", panicky)
+	r, err := s.Next(ctx)
+	var p *task.PanicError
+	if err != nil || !errors.As(r.Err, &p) || r.Info.ID != id || r.Info.Name != "p" {
+		t.Fatalf("Next = %+v, %v; want the panic of task %d", r, err, id)
+	}
+	started := make(chan struct{})
+	s.Spawn(ctx, func(ctx context.Context) (int, error) {
+		close(started)
+		<-ctx.Done()
+		return 5, ctx.Err()
+	})
+	<-started
+	s.AbortAll()
+	r, err = s.Next(ctx)
+	if err != nil || r.Err != task.ErrAborted || r.Value != 0 {
+		t.Fatalf("Next after AbortAll = %+v, %v; want ErrAborted", r, err)
+	}
+}
+
+func TestSetShutdownAbortsAndWaits(t *testing.T) {
+	var s task.Set[int]
+	stopped := make(chan int, 100)
+	for i := range 100 {
+		s.Spawn(context.Background(), func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			stopped <- i
+			return i, nil
+		})
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(stopped) != 100 || s.Len() != 0 {
+		t.Fatalf("after Shutdown: %d tasks stopped, Len %d; want 100, 0", len(stopped), s.Len())
+	}
+}
+
+func TestSetShutdownCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s task.Set[int]
+		s.Spawn(t.Context(), func(ctx context.Context) (int, error) {
+			time.Sleep(time.Hour) // ignores its context
+			return 0, nil
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown = %v; want DeadlineExceeded", err)
+		}
+		if err := s.Shutdown(t.Context()); err != nil {
+			t.Fatalf("second Shutdown = %v", err)
+		}
+	})
+}
