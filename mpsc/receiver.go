@@ -1,0 +1,152 @@
+package mpsc
+
+import (
+	"context"
+	"iter"
+)
+
+// Receiver is the receiving side of a channel, created with its first
+// [Sender] by [New] or [NewUnbounded].
+//
+// The zero value is not usable. A Receiver is safe for concurrent use:
+// concurrent receives split the values between them, served in the order
+// they started waiting.
+type Receiver[T any] struct {
+	c *core[T]
+}
+
+// Recv returns the oldest buffered value, waiting for one if the channel is
+// empty. It returns [ErrClosed] once the channel is closed (by the last
+// [Sender.Close] or by [Receiver.Close]), every buffered value was received
+// and every outstanding [Permit] was used or released.
+//
+// # Cancellation
+//
+// If ctx is done before a value arrives, Recv returns ctx.Err() and takes
+// nothing: the channel is unchanged. If a value was handed over at the
+// moment ctx was done, Recv returns it with a nil error; a value is never
+// dropped by a cancelled Recv.
+func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
+	c := r.c
+	var zero T
+	c.mu.Lock()
+	if c.buf.len() > 0 {
+		v := c.buf.pop()
+		c.serveSendersLocked()
+		c.unlock()
+		return v, nil
+	}
+	if c.drainedLocked() {
+		c.unlock()
+		return zero, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		c.unlock()
+		return zero, err
+	}
+	w := c.getWaiter()
+	c.recvers.pushBack(w)
+	c.unlock()
+	if !c.wait(ctx, w, &c.recvers) {
+		c.putWaiter(w)
+		return zero, ctx.Err()
+	}
+	v, err := w.got, w.err
+	c.putWaiter(w)
+	return v, err
+}
+
+// TryRecv returns the oldest buffered value without waiting. It returns
+// [ErrEmpty] if no value is buffered and the channel is open, and
+// [ErrClosed] if the channel is closed and drained.
+func (r *Receiver[T]) TryRecv() (T, error) {
+	c := r.c
+	var zero T
+	c.mu.Lock()
+	defer c.unlock()
+	if c.buf.len() > 0 {
+		v := c.buf.pop()
+		c.serveSendersLocked()
+		return v, nil
+	}
+	if c.drainedLocked() {
+		return zero, ErrClosed
+	}
+	return zero, ErrEmpty
+}
+
+// RecvMany appends up to max values to buf and returns the extended slice.
+// It waits until at least one value is available, then takes what is
+// buffered without waiting further. It returns buf unchanged and a nil error
+// if max < 1, and [ErrClosed] as [Receiver.Recv] does.
+//
+// # Cancellation
+//
+// If ctx is done before a value arrives, RecvMany returns buf unchanged and
+// ctx.Err(), and takes nothing. As with Recv, a value handed over at the
+// moment ctx was done is returned with a nil error.
+func (r *Receiver[T]) RecvMany(ctx context.Context, buf []T, max int) ([]T, error) {
+	if max < 1 {
+		return buf, nil
+	}
+	c := r.c
+	c.mu.Lock()
+	if c.buf.len() == 0 {
+		c.unlock()
+		v, err := r.Recv(ctx)
+		if err != nil {
+			return buf, err
+		}
+		buf = append(buf, v)
+		max--
+		c.mu.Lock()
+	}
+	for ; max > 0 && c.buf.len() > 0; max-- {
+		buf = append(buf, c.buf.pop())
+		c.serveSendersLocked()
+	}
+	c.unlock()
+	return buf, nil
+}
+
+// All returns an iterator over the received values, for use with range. It
+// stops when the channel is closed and drained or when ctx is done; check
+// ctx.Err() after the loop to tell the two apart. Breaking out of the loop
+// leaves the remaining values in the channel.
+//
+// # Cancellation
+//
+// Once ctx is done the loop ends without taking another value: every value
+// not yet yielded stays in the channel, as with [Receiver.Recv].
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for ctx.Err() == nil {
+			v, err := r.Recv(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Close closes the channel from the receiving side: blocked and later sends
+// fail with [ErrClosed], while the values already buffered (and those of
+// outstanding permits) can still be received. Close is idempotent.
+func (r *Receiver[T]) Close() {
+	c := r.c
+	c.mu.Lock()
+	c.rxClosed = true
+	c.closeLocked()
+	c.unlock()
+}
+
+// Len returns the number of buffered values.
+func (r *Receiver[T]) Len() int {
+	r.c.mu.Lock()
+	defer r.c.unlock()
+	return r.c.buf.len()
+}
+
+// Cap returns the channel's capacity: the most values it buffers, counting
+// slots held by permits. It is math.MaxInt for an unbounded channel.
+func (r *Receiver[T]) Cap() int { return r.c.limit }

@@ -1,0 +1,197 @@
+package mpsc
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+)
+
+// Sender is one handle on the sending side of a channel. Handles are
+// reference counted: [Sender.Clone] makes another, and the channel closes
+// for its receiver when the last open handle is closed.
+//
+// The zero value is not usable; get a Sender from [New] or [NewUnbounded].
+// A Sender is safe for concurrent use; values sent from one goroutine
+// arrive in the order it sent them. Close every handle: a handle that
+// becomes unreachable without Close is closed when the garbage collector
+// finds it, but code should not rely on that timing.
+type Sender[T any] struct {
+	c       *core[T]
+	closed  *atomic.Bool // this handle was closed; shared with cleanup
+	cleanup runtime.Cleanup
+}
+
+// senderRef is what a handle's cleanup needs; it must not point to the
+// Sender itself.
+type senderRef[T any] struct {
+	c      *core[T]
+	closed *atomic.Bool
+}
+
+// newSender returns a new open handle; the caller has counted it in refs.
+func newSender[T any](c *core[T]) *Sender[T] {
+	s := &Sender[T]{c: c, closed: new(atomic.Bool)}
+	s.cleanup = runtime.AddCleanup(s, func(r senderRef[T]) { r.c.closeHandle(r.closed) },
+		senderRef[T]{c: c, closed: s.closed})
+	return s
+}
+
+// Send delivers v, waiting for room if the channel is full. It returns
+// [ErrClosed] if the receiver closed or this handle was closed. Blocked
+// senders are served in the order they started waiting, and a new Send
+// never overtakes a blocked one. A successful Send synchronizes before the
+// receive that returns v.
+//
+// # Cancellation
+//
+// If ctx is done before room is found, Send returns ctx.Err() and the value
+// was not sent: the channel is unchanged. If room was found at the moment ctx
+// was done, the value was sent and Send returns nil. Send never reports an
+// error for a value that was delivered.
+func (s *Sender[T]) Send(ctx context.Context, v T) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	c := s.c
+	c.mu.Lock()
+	if c.closedLocked() {
+		c.unlock()
+		return ErrClosed
+	}
+	if c.senders.empty() && c.hasRoomLocked() {
+		c.deliverLocked(v)
+		c.unlock()
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		c.unlock()
+		return err
+	}
+	w := c.getWaiter()
+	w.val = v
+	c.senders.pushBack(w)
+	c.unlock()
+	served := c.wait(ctx, w, &c.senders)
+	// The handle must not be collected (and closed) while its Send waits.
+	runtime.KeepAlive(s)
+	if !served {
+		c.putWaiter(w)
+		return ctx.Err()
+	}
+	err := w.err
+	c.putWaiter(w)
+	return err
+}
+
+// TrySend delivers v if there is room right now. It returns [ErrFull] if the
+// channel is full or other senders are waiting, and [ErrClosed] if the
+// receiver closed or this handle was closed. It never blocks.
+func (s *Sender[T]) TrySend(v T) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	c := s.c
+	c.mu.Lock()
+	defer c.unlock()
+	switch {
+	case c.closedLocked():
+		return ErrClosed
+	case !c.senders.empty() || !c.hasRoomLocked():
+		return ErrFull
+	}
+	c.deliverLocked(v)
+	return nil
+}
+
+// Reserve waits for a free slot and holds it in the returned [Permit], whose
+// Send never blocks and never fails. Reserve waits in the same FIFO queue as
+// [Sender.Send]. It returns [ErrClosed] if the receiver closed or this handle
+// was closed.
+//
+// # Cancellation
+//
+// If ctx is done before a slot is free, Reserve returns ctx.Err() and holds
+// no slot. If the slot was granted at the moment ctx was done, Reserve
+// returns the permit and a nil error; the caller then owns the slot.
+func (s *Sender[T]) Reserve(ctx context.Context) (*Permit[T], error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	c := s.c
+	c.mu.Lock()
+	if c.closedLocked() {
+		c.unlock()
+		return nil, ErrClosed
+	}
+	if c.senders.empty() && c.hasRoomLocked() {
+		c.reserved++
+		c.unlock()
+		return newPermit(c), nil
+	}
+	if err := ctx.Err(); err != nil {
+		c.unlock()
+		return nil, err
+	}
+	w := c.getWaiter()
+	w.reserve = true
+	c.senders.pushBack(w)
+	c.unlock()
+	served := c.wait(ctx, w, &c.senders)
+	runtime.KeepAlive(s) // as in Send
+	if !served {
+		c.putWaiter(w)
+		return nil, ctx.Err()
+	}
+	err := w.err
+	c.putWaiter(w)
+	if err != nil {
+		return nil, err
+	}
+	return newPermit(c), nil
+}
+
+// Clone returns a new open handle on the same channel; the channel stays
+// open until every handle is closed. Clone panics if this handle is closed.
+func (s *Sender[T]) Clone() *Sender[T] {
+	if s.closed.Load() {
+		panic("mpsc: Clone of a closed Sender")
+	}
+	s.c.refs.Add(1)
+	return newSender(s.c)
+}
+
+// Close closes this handle; later sends through it return [ErrClosed]. When
+// the last open handle closes, the channel closes: blocked senders fail with
+// [ErrClosed], and the receiver gets [ErrClosed] once it has drained the
+// buffered values and every outstanding [Permit] was used or released. Close
+// is idempotent.
+func (s *Sender[T]) Close() {
+	s.cleanup.Stop()
+	s.c.closeHandle(s.closed)
+}
+
+// closeHandle closes one handle, given its closed flag, and the channel with
+// the last one.
+func (c *core[T]) closeHandle(closed *atomic.Bool) {
+	if closed.Swap(true) {
+		return
+	}
+	if c.refs.Add(-1) > 0 {
+		return
+	}
+	c.mu.Lock()
+	c.txClosed = true
+	c.closeLocked()
+	c.unlock()
+}
+
+// IsClosed reports whether sends through this handle fail with [ErrClosed]:
+// the handle was closed or the receiver closed.
+func (s *Sender[T]) IsClosed() bool {
+	if s.closed.Load() {
+		return true
+	}
+	s.c.mu.Lock()
+	defer s.c.unlock()
+	return s.c.closedLocked()
+}

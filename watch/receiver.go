@@ -1,0 +1,139 @@
+package watch
+
+import "context"
+
+// Receiver reads a watch channel and tracks which version of the value it
+// has seen. Created by [New], [Sender.Subscribe] or [Receiver.Clone].
+//
+// The zero value is not usable. A Receiver is not safe for concurrent use;
+// give each goroutine its own with [Receiver.Clone]. Close a receiver that is
+// no longer used: it counts toward [Sender.ReceiverCount].
+type Receiver[T any] struct {
+	sh     *shared[T]
+	seen   uint64 // version last marked as seen
+	closed bool
+}
+
+// Borrow returns the current value without marking it as seen. It never
+// blocks.
+func (r *Receiver[T]) Borrow() T { return r.sh.cur.Load().val }
+
+// BorrowAndUpdate returns the current value and marks it as seen.
+func (r *Receiver[T]) BorrowAndUpdate() T {
+	v := r.sh.cur.Load()
+	r.seen = v.ver
+	return v.val
+}
+
+// HasChanged reports whether the value changed since the receiver last
+// marked it as seen. It returns [ErrClosed] if the sender closed (the value
+// can still be borrowed).
+func (r *Receiver[T]) HasChanged() (bool, error) {
+	closed := r.sh.closed.Load()
+	changed := r.sh.cur.Load().ver != r.seen
+	if closed {
+		return changed, ErrClosed
+	}
+	return changed, nil
+}
+
+// Changed waits until the value has a version the receiver has not seen,
+// marks that version as seen, and returns nil; it returns at once if such a
+// version is already there. Call [Receiver.BorrowAndUpdate] (or Borrow) next
+// to read the value. Changed returns [ErrClosed] once the sender closed and
+// no unseen change is left, so the last change is never missed.
+//
+// # Cancellation
+//
+// If ctx is done before the value changes, Changed returns ctx.Err() and
+// the receiver's seen version is unchanged. A change already there is
+// reported even if ctx is done.
+func (r *Receiver[T]) Changed(ctx context.Context) error {
+	sh := r.sh
+	for {
+		if done, err := r.changed(); done {
+			return err
+		}
+		sh.mu.Lock()
+		if done, err := r.changed(); done {
+			sh.mu.Unlock()
+			return err
+		}
+		if sh.notify == nil {
+			sh.notify = make(chan struct{})
+		}
+		wake := sh.notify
+		sh.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// changed marks an unseen version as seen and reports done, or reports done
+// with ErrClosed, or reports not done.
+func (r *Receiver[T]) changed() (done bool, err error) {
+	if r.closed {
+		return true, ErrClosed
+	}
+	// Load closed before the version: closed is stored after the last
+	// change, so a version seen after closed is the last one.
+	closed := r.sh.closed.Load()
+	if v := r.sh.cur.Load(); v.ver != r.seen {
+		r.seen = v.ver
+		return true, nil
+	}
+	if closed {
+		return true, ErrClosed
+	}
+	return false, nil
+}
+
+// WaitFor returns the first value, starting with the current one, for which
+// pred reports true, marking each value it checks as seen. pred runs once
+// per version checked, on the receiver's goroutine. WaitFor returns
+// [ErrClosed] if the sender closed and the last value does not satisfy pred.
+//
+// # Cancellation
+//
+// If ctx is done first, WaitFor returns ctx.Err(); the values already checked
+// stay marked as seen, nothing else changes. A current value that satisfies
+// pred is returned even if ctx is done.
+func (r *Receiver[T]) WaitFor(ctx context.Context, pred func(T) bool) (T, error) {
+	for {
+		v := r.BorrowAndUpdate()
+		if pred(v) {
+			return v, nil
+		}
+		if err := r.Changed(ctx); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+}
+
+// MarkUnchanged marks the current value as seen.
+func (r *Receiver[T]) MarkUnchanged() { r.seen = r.sh.cur.Load().ver }
+
+// MarkChanged marks the current value as not seen, so that the next
+// [Receiver.Changed] returns at once.
+func (r *Receiver[T]) MarkChanged() { r.seen = r.sh.cur.Load().ver - 1 }
+
+// Clone returns a new receiver on the same channel that has seen what this
+// one has seen.
+func (r *Receiver[T]) Clone() *Receiver[T] {
+	r.sh.receivers.Add(1)
+	return &Receiver[T]{sh: r.sh, seen: r.seen}
+}
+
+// Close closes the receiver: it no longer counts toward
+// [Sender.ReceiverCount], and its Changed and WaitFor return [ErrClosed].
+// Borrow still works. Close is idempotent.
+func (r *Receiver[T]) Close() {
+	if !r.closed {
+		r.closed = true
+		r.sh.receivers.Add(-1)
+	}
+}
