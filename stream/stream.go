@@ -1,0 +1,73 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// ErrClosed is returned by Next after Close, by the streams of this
+// package.
+var ErrClosed = errors.New("stream: closed")
+
+// Stream is a pull-based asynchronous sequence of values of type T.
+//
+// Next returns the next value, or io.EOF after the last one, or another
+// error that ends the stream. Close releases the stream and everything
+// upstream of it, and waits for any goroutines the stream runs; it is
+// idempotent, and after it Next returns [ErrClosed] (for this package's
+// streams).
+//
+// A Stream is used by one goroutine at a time: Close must not be called
+// while Next runs in another goroutine; cancel that Next's context first.
+//
+// # Cancellation
+//
+// When ctx is done, Next returns ctx.Err() promptly. Unless a stream's
+// documentation says otherwise, no element is lost: the next call resumes
+// where the cancelled one stopped. The exceptions are stages that call a
+// user function with ctx ([TryMap]), which lose the element that function
+// was working on.
+type Stream[T any] interface {
+	Next(ctx context.Context) (T, error)
+	Close() error
+}
+
+// PanicError is the value that Next re-panics with when a stage running on
+// its own goroutine panicked. It carries the original value and the stack
+// of the goroutine that panicked.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error returns the panic value and the stack where it happened.
+func (p *PanicError) Error() string {
+	return fmt.Sprintf("stream: panic in a stage: %v\n\n%s", p.Value, p.Stack)
+}
+
+// Unwrap returns the panic value if it is an error.
+func (p *PanicError) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
+// newPanicError wraps a recovered value, keeping an existing PanicError so
+// that a panic crossing several stages keeps its original stack.
+func newPanicError(r any) *PanicError {
+	if p, ok := r.(*PanicError); ok {
+		return p
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// transient reports whether err from Next leaves the stream usable: a
+// context error while ctx is done, or a timeout (see [Timeout]).
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
