@@ -1,6 +1,9 @@
 package broadcast
 
-import "context"
+import (
+	"context"
+	"runtime"
+)
 
 // Receiver is one subscriber of a broadcast channel, created by
 // [Sender.Subscribe] or [Receiver.Resubscribe]. It receives every value sent
@@ -9,12 +12,29 @@ import "context"
 //
 // The zero value is not usable. A Receiver tracks its own position and is
 // not safe for concurrent use; give each goroutine its own receiver with
-// [Receiver.Resubscribe] or [Sender.Subscribe]. Close a receiver that is no
-// longer used: it counts toward [Sender.ReceiverCount].
+// [Receiver.Resubscribe] or [Sender.Subscribe].
+//
+// An open receiver counts toward [Sender.ReceiverCount], and while any
+// receiver is open the channel keeps the last capacity values. [Receiver.Close]
+// is the prompt way to unsubscribe; a receiver that becomes unreachable is
+// closed by the garbage collector at an unspecified later time.
+// For that, each receiver registers a cleanup with the runtime: creating and
+// closing one costs four small allocations and a few hundred nanoseconds.
 type Receiver[T any] struct {
 	sh     *shared[T]
 	next   uint64 // sequence number of the next value to return
 	closed bool
+	// cleanup unsubscribes the receiver if it is collected while open.
+	cleanup runtime.Cleanup
+}
+
+// newReceiver returns an open receiver whose next value is next; the caller
+// has counted it in receivers, under mu.
+func newReceiver[T any](sh *shared[T], next uint64) *Receiver[T] {
+	r := &Receiver[T]{sh: sh, next: next}
+	// The cleanup's argument is sh, never r, or r would stay reachable.
+	r.cleanup = runtime.AddCleanup(r, (*shared[T]).unsubscribe, sh)
+	return r
 }
 
 // Recv returns the next value, waiting for one if the receiver has seen
@@ -104,12 +124,32 @@ func (r *Receiver[T]) Resubscribe() *Receiver[T] {
 }
 
 // Close unsubscribes the receiver: it no longer counts toward
-// [Sender.ReceiverCount], and its receives return [ErrClosed]. Close is
-// idempotent.
+// [Sender.ReceiverCount], and its receives return [ErrClosed]. When the last
+// open receiver closes, the channel drops the values it kept, so they can be
+// collected. Close is idempotent.
 func (r *Receiver[T]) Close() {
-	if !r.closed {
-		r.closed = true
-		r.sh.receivers.Add(-1)
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.cleanup.Stop()
+	// Stop is certain to take effect only if r is reachable across it;
+	// otherwise the cleanup could run too and unsubscribe r twice.
+	runtime.KeepAlive(r)
+	r.sh.unsubscribe()
+}
+
+// unsubscribe counts one receiver out. The last one out clears the ring:
+// no open receiver can read the kept values any more, and a receiver that
+// subscribes later starts at the tail, so only the garbage collector would
+// notice them.
+func (sh *shared[T]) unsubscribe() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.receivers.Add(-1) == 0 {
+		for i := range sh.slots {
+			sh.slots[i].Store(nil)
+		}
 	}
 }
 

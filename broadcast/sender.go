@@ -42,7 +42,8 @@ type Sender[T any] struct {
 // capacity rounded up to a power of two. It panics if capacity < 1.
 // Subscribe receivers with [Sender.Subscribe]; a receiver sees the values
 // sent after it subscribed. The ring is allocated up front: one pointer per
-// kept value, and the values themselves stay reachable until overwritten.
+// kept value, and the values themselves stay reachable until overwritten or
+// until the last open receiver closes.
 func New[T any](capacity int) *Sender[T] {
 	if capacity < 1 {
 		panic("broadcast: New with capacity < 1")
@@ -88,12 +89,14 @@ func (sh *shared[T]) wakeLocked() {
 func (s *Sender[T]) Subscribe() *Receiver[T] {
 	sh := s.sh
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
 	sh.receivers.Add(1)
-	return &Receiver[T]{sh: sh, next: sh.tail.Load()}
+	next := sh.tail.Load()
+	sh.mu.Unlock()
+	return newReceiver(sh, next)
 }
 
-// ReceiverCount returns the number of open receivers.
+// ReceiverCount returns the number of open receivers. A receiver dropped
+// without [Receiver.Close] counts until the garbage collector closes it.
 func (s *Sender[T]) ReceiverCount() int { return int(s.sh.receivers.Load()) }
 
 // Close closes the channel: later sends fail with [ErrClosed], and each

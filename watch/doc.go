@@ -13,6 +13,10 @@
 // on that channel, so they are durably blocked inside a testing/synctest
 // bubble.
 //
+// Every open receiver counts: [Sender.Send] fails with [ErrNoReceivers] when
+// there is none. Close receivers that are no longer needed; one that becomes
+// unreachable is closed by the garbage collector at an unspecified later time.
+//
 // Do not use watch for a stream of events: intermediate values are skipped
 // by design. Use broadcast or mpsc when every value matters.
 package watch

@@ -40,7 +40,7 @@ func New[T any](initial T) (*Sender[T], *Receiver[T]) {
 	sh := &shared[T]{}
 	sh.cur.Store(&version[T]{val: initial})
 	sh.receivers.Store(1)
-	return &Sender[T]{sh: sh}, &Receiver[T]{sh: sh}
+	return &Sender[T]{sh: sh}, newReceiver(sh, 0)
 }
 
 // Send replaces the value with v and wakes the waiting receivers. It
@@ -112,10 +112,11 @@ func (s *Sender[T]) Borrow() T { return s.sh.cur.Load().val }
 func (s *Sender[T]) Subscribe() *Receiver[T] {
 	sh := s.sh
 	sh.receivers.Add(1)
-	return &Receiver[T]{sh: sh, seen: sh.cur.Load().ver}
+	return newReceiver(sh, sh.cur.Load().ver)
 }
 
-// ReceiverCount returns the number of open receivers.
+// ReceiverCount returns the number of open receivers. A receiver dropped
+// without [Receiver.Close] counts until the garbage collector closes it.
 func (s *Sender[T]) ReceiverCount() int { return int(s.sh.receivers.Load()) }
 
 // Close closes the channel: receivers keep the last value, get any change
