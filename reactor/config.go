@@ -1,0 +1,92 @@
+package reactor
+
+import (
+	"errors"
+	"runtime"
+	"time"
+)
+
+// Config configures a [Reactor]. The zero value is a good server default.
+// Fields are read once by [New].
+type Config struct {
+	// Loops is the number of event loops. Zero means runtime.GOMAXPROCS(0).
+	Loops int
+
+	// ReadBufferSize is the size of each loop's scratch read buffer, the
+	// most OnData sees from one read. Zero means 64 KiB.
+	ReadBufferSize int
+
+	// WriteHighWater is the number of queued outbound bytes past which a
+	// connection stops being read until its queue is empty. Zero means
+	// 256 KiB.
+	WriteHighWater int
+
+	// MaxPending bounds the unconsumed inbound bytes kept for one
+	// connection (a message larger than this can never be completed); a
+	// connection that exceeds it is closed with [ErrPendingTooLarge]. Zero
+	// means 1 MiB.
+	MaxPending int
+
+	// IdleTimeout closes a connection that has read and written nothing for
+	// this long. Zero means no idle timeout: protocols (http1) set their
+	// own.
+	IdleTimeout time.Duration
+
+	// LingerTimeout bounds how long a gracefully closed connection waits
+	// for the peer's FIN after the reactor has sent its own (so that
+	// unread input does not turn the close into a reset that destroys
+	// queued output). Zero means 2 s; negative means close at once.
+	LingerTimeout time.Duration
+
+	// TimerTick is the resolution of deadlines. Zero means 10 ms.
+	TimerTick time.Duration
+
+	// ReusePort gives each loop its own listening socket with SO_REUSEPORT,
+	// letting the kernel spread new connections by hash. The default
+	// (false) registers one listening socket in every loop with
+	// EPOLLEXCLUSIVE, so that a loop that is free accepts the next
+	// connection. Measured with two loops (bench/echo/README.md): the
+	// accept rates are equal within this machine's noise; SO_REUSEPORT
+	// balances a connection churn to within 1%, the shared socket to
+	// within 8%. The default is the shared socket because it follows load
+	// (a busy loop does not accept) and because closing it loses no
+	// connections queued in a per-loop backlog.
+	ReusePort bool
+
+	// Backlog is the listen(2) backlog. Zero means 4096 (the kernel caps it
+	// at net.core.somaxconn).
+	Backlog int
+}
+
+// errConfig reports an invalid Config.
+var errConfig = errors.New("reactor: invalid config")
+
+// withDefaults validates c and fills in its zero-value defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.Loops < 0 || c.ReadBufferSize < 0 || c.WriteHighWater < 0 || c.MaxPending < 0 ||
+		c.IdleTimeout < 0 || c.TimerTick < 0 || c.Backlog < 0 {
+		return c, errConfig
+	}
+	if c.Loops == 0 {
+		c.Loops = runtime.GOMAXPROCS(0)
+	}
+	if c.ReadBufferSize == 0 {
+		c.ReadBufferSize = 64 << 10
+	}
+	if c.WriteHighWater == 0 {
+		c.WriteHighWater = 256 << 10
+	}
+	if c.MaxPending == 0 {
+		c.MaxPending = 1 << 20
+	}
+	if c.LingerTimeout == 0 {
+		c.LingerTimeout = 2 * time.Second
+	}
+	if c.TimerTick == 0 {
+		c.TimerTick = 10 * time.Millisecond
+	}
+	if c.Backlog == 0 {
+		c.Backlog = 4096
+	}
+	return c, nil
+}

@@ -1,0 +1,71 @@
+// Package reactor runs TCP connections on a few event loops instead of a
+// goroutine per connection, so that an idle connection costs no goroutine
+// and no buffer: about 300 bytes of Go memory in total.
+//
+// # Model
+//
+// A [Reactor] owns N event loops (default GOMAXPROCS). Each loop is one
+// goroutine blocked in epoll_wait (edge-triggered) on Linux; it owns its
+// connections, a scratch read buffer and a timer wheel for deadlines. A
+// connection is handled by callbacks on a [Handler]:
+//
+//	OnOpen(c)            once, before any data
+//	OnData(c, data) int  for every batch of bytes read; returns how many it consumed
+//	OnClose(c, err)      once, when the connection is gone
+//
+// Callbacks for one connection never run concurrently; they run on the
+// loop goroutine and must not block it. A handler with slow work hands it
+// to a goroutine (a task) and calls [Conn.Write] from there later: Write,
+// Close, CloseWrite, PauseRead, ResumeRead and the deadline setters are
+// safe from any goroutine. The calls that wait for the loops
+// ([Reactor.Shutdown], [Reactor.Close], [Listener.Close]) must not be made
+// from a callback.
+//
+// A loop reads a connection until the socket is empty but at most 16
+// times per pass, so that one sender cannot starve the others.
+//
+// # Memory rule
+//
+// data passed to OnData points into the loop's scratch buffer and is valid
+// only during the call. Bytes the handler did not consume are copied into a
+// pooled per-connection buffer and presented again, first, with the next
+// data; the buffer goes back to the pool as soon as everything is consumed.
+// Outbound bytes that the socket does not take at once are queued in a
+// pooled buffer that is returned when the queue drains. An idle connection
+// therefore holds its [Conn] (one allocation), a table slot and a wheel
+// node, nothing else.
+//
+// # Writes and backpressure
+//
+// [Conn.Write] from outside a callback tries the socket first and queues
+// only the remainder; writes made during a callback are coalesced and
+// flushed with one system call when the callback returns. When a
+// connection's queue passes [Config.WriteHighWater], the loop stops reading
+// it until the queue has drained, so a peer that sends but never reads
+// cannot grow server memory. Write itself never blocks; code that produces
+// data without reading (a push server) watches [Conn.Buffered] or
+// implements [DrainHandler].
+//
+// # Deadlines
+//
+// [Config.IdleTimeout], [Conn.SetReadDeadline] and [Conn.SetWriteDeadline]
+// run on the loop's timer wheel (resolution [Config.TimerTick]). An expired
+// deadline closes the connection and OnClose receives [ErrIdleTimeout],
+// [ErrReadTimeout] or [ErrWriteTimeout], which satisfy Timeout() bool and
+// errors.Is(err, os.ErrDeadlineExceeded).
+//
+// # Lifecycle
+//
+// [New] starts the loops; [Reactor.Listen] and [Reactor.Serve] add
+// listeners; [Reactor.Dial] makes outbound connections on the same loops.
+// [Reactor.Shutdown] stops accepting, drains every connection (reads what
+// has arrived, flushes what is queued, closes gracefully) and then closes;
+// [Reactor.Close] closes everything at once. Both return only after every
+// goroutine the reactor started has exited.
+//
+// # Portability
+//
+// On Linux the reactor uses epoll and eventfd (package internal/poll). On
+// other systems the same API runs over the standard library's net package
+// with a goroutine per connection; programs work, without the memory rule.
+package reactor

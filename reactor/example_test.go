@@ -1,0 +1,82 @@
+package reactor_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/shio-rt/shio/reactor"
+)
+
+// upper answers each line with the line in upper case. It consumes only
+// whole lines; a partial line is kept by the reactor and presented again.
+type upper struct{}
+
+func (upper) OnOpen(c *reactor.Conn) {}
+
+func (upper) OnData(c *reactor.Conn, data []byte) int {
+	used := 0
+	for {
+		i := strings.IndexByte(string(data[used:]), '\n')
+		if i < 0 {
+			return used
+		}
+		c.Write([]byte(strings.ToUpper(string(data[used : used+i+1]))))
+		used += i + 1
+	}
+}
+
+func (upper) OnClose(c *reactor.Conn, err error) {}
+
+func ExampleReactor() {
+	r, err := reactor.New(reactor.Config{}, upper{})
+	if err != nil {
+		panic(err)
+	}
+	ln, err := r.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprint(c, "hello, ")
+	fmt.Fprint(c, "reactor\nbye\n")
+	in := bufio.NewScanner(c)
+	for range 2 {
+		in.Scan()
+		fmt.Println(in.Text())
+	}
+	c.Close()
+	fmt.Println(r.Shutdown(context.Background()))
+	// Output:
+	// HELLO, REACTOR
+	// BYE
+	// <nil>
+}
+
+// counter is a handler whose OnClose reports the byte count of a
+// connection.
+type counter struct{ done chan int }
+
+func (counter) OnOpen(c *reactor.Conn) { c.SetContext(new(int)) }
+func (counter) OnData(c *reactor.Conn, data []byte) int {
+	*c.Context().(*int) += len(data)
+	return len(data)
+}
+func (h counter) OnClose(c *reactor.Conn, err error) { h.done <- *c.Context().(*int) }
+
+func ExampleConn_SetContext() {
+	h := counter{done: make(chan int, 1)}
+	r, _ := reactor.New(reactor.Config{Loops: 1}, h)
+	defer r.Close()
+	ln, _ := r.Listen("tcp", "127.0.0.1:0")
+	c, _ := net.Dial("tcp", ln.Addr().String())
+	fmt.Fprint(c, "twelve bytes")
+	c.Close()
+	fmt.Println(<-h.done)
+	// Output: 12
+}

@@ -1,0 +1,123 @@
+package reactor
+
+// This file is where a connection's requests take effect: Close and
+// CloseWrite once the queue is empty, backpressure lifted, OnDrain, and the
+// final release.
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// settle brings c's loop-side state up to date with its queue and
+// requests: it closes on error, finishes a Close or CloseWrite once the
+// queue is empty, lifts backpressure, calls OnDrain and re-arms deadlines.
+func (l *loop) settle(c *Conn, err error) {
+	if c.phase == phaseDead {
+		return
+	}
+	if err != nil {
+		l.closeNow(c, err)
+		return
+	}
+	c.mu.Lock()
+	empty := c.off == len(c.out)
+	closeReq, cwReq := c.closeReq, c.cwReq
+	drained := empty && c.wantDrain
+	if drained {
+		c.wantDrain = false
+	}
+	resume := empty && c.bp.Load()
+	if resume {
+		c.bp.Store(false)
+	}
+	c.mu.Unlock()
+	if empty && (closeReq || cwReq) && !c.shutdownWR && c.phase == phaseOpen {
+		if closeReq && (c.eof || l.r.cfg.LingerTimeout < 0) {
+			l.closeNow(c, nil)
+			return
+		}
+		unix.Shutdown(c.fd, unix.SHUT_WR)
+		c.shutdownWR = true
+		if closeReq {
+			c.phase = phaseLingering
+			c.readAt.Store(l.now + int64(l.r.cfg.LingerTimeout))
+			l.read(c, 0) // discard input and notice an early FIN
+			if c.phase == phaseDead {
+				return
+			}
+		}
+	}
+	if closeReq && c.phase == phaseOpen && c.shutdownWR {
+		// CloseWrite came first and was done; Close now only lingers.
+		c.phase = phaseLingering
+		c.readAt.Store(l.now + int64(l.r.cfg.LingerTimeout))
+		l.read(c, 0)
+		if c.phase == phaseDead {
+			return
+		}
+	}
+	if drained {
+		if dh, ok := l.r.h.(DrainHandler); ok && c.phase == phaseOpen {
+			l.enter(c)
+			dh.OnDrain(c)
+			l.leave(c)
+			if c.phase == phaseDead {
+				return
+			}
+		}
+	}
+	if resume && c.readPending {
+		l.read(c, 0)
+		if c.phase == phaseDead {
+			return
+		}
+	}
+	l.arm(c)
+}
+
+// closeNow releases c at once and calls OnClose.
+func (l *loop) closeNow(c *Conn, err error) {
+	if c.phase == phaseDead {
+		return
+	}
+	c.phase = phaseDead
+	l.wheel.Stop(int(c.idx))
+	c.mu.Lock()
+	c.closed = true
+	c.closeReq = true
+	c.closing.Store(true)
+	if c.out != nil {
+		putOut(c.out)
+		c.out, c.off = nil, 0
+	}
+	if c.err == nil {
+		c.err = err
+	}
+	unix.Close(c.fd)
+	c.mu.Unlock()
+	if c.in != nil {
+		l.putIn(c.in)
+		c.in = nil
+	}
+	l.conns[c.idx] = nil
+	l.free = append(l.free, c.idx)
+	l.stats.closed.Add(1)
+	l.r.h.OnClose(c, err)
+	l.r.connClosed()
+}
+
+// drain is Shutdown's default for one connection: deliver what has
+// arrived, then close gracefully.
+func (l *loop) drain(c *Conn) {
+	if sh, ok := l.r.h.(ShutdownHandler); ok {
+		l.enter(c)
+		sh.OnShutdown(c)
+		l.leave(c)
+		return
+	}
+	l.read(c, 0)
+	if c.phase == phaseOpen {
+		c.requestClose()
+		l.settle(c, nil)
+	}
+}

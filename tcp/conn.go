@@ -1,0 +1,226 @@
+package tcp
+
+import (
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/shio-rt/shio/reactor"
+)
+
+// maxBuffered is the input a Conn keeps for Read before it pauses the
+// reactor's reading of the socket.
+const maxBuffered = 256 << 10
+
+// Conn is a TCP connection on a [Network]. It implements net.Conn: Read
+// blocks until input arrives, Write blocks until the socket has taken
+// everything, and both honour deadlines and Close from other goroutines.
+// All methods are safe for concurrent use.
+type Conn struct {
+	n  *Network
+	rc *reactor.Conn
+
+	readable chan struct{} // a token when input or an error arrived
+	writable chan struct{} // a token when the outbound queue drained
+	done     chan struct{} // closed by Close
+
+	rdl, wdl deadline
+
+	mu sync.Mutex
+	// Guarded by mu.
+	in     []byte // arrived, not yet read; nil when empty
+	rerr   error  // io.EOF or why the connection ended, after in is drained
+	paused bool   // the reactor's reading is paused because in is full
+	closed bool
+}
+
+func newConn(n *Network, rc *reactor.Conn) *Conn {
+	return &Conn{
+		n:        n,
+		rc:       rc,
+		readable: make(chan struct{}, 1),
+		writable: make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		rdl:      makeDeadline(),
+		wdl:      makeDeadline(),
+	}
+}
+
+// arrive appends input; it runs on the loop.
+func (c *Conn) arrive(data []byte) {
+	c.mu.Lock()
+	c.in = append(c.in, data...)
+	if len(c.in) >= maxBuffered && !c.paused {
+		c.paused = true
+		c.rc.PauseRead()
+	}
+	c.mu.Unlock()
+	c.signal(false)
+}
+
+// end records why input ended; it runs on the loop.
+func (c *Conn) end(err error) {
+	c.mu.Lock()
+	if c.rerr == nil {
+		c.rerr = err
+	}
+	c.mu.Unlock()
+	c.signal(false)
+	c.signal(true)
+}
+
+func (c *Conn) signal(write bool) {
+	ch := c.readable
+	if write {
+		ch = c.writable
+	}
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Conn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+}
+
+// Read reads input that has arrived, blocking until some has, the read
+// deadline passes (os.ErrDeadlineExceeded), or the connection ends (io.EOF
+// after the peer's FIN, net.ErrClosed after Close).
+func (c *Conn) Read(p []byte) (int, error) {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return 0, c.opError("read", net.ErrClosed)
+		}
+		if len(c.in) > 0 {
+			n := copy(p, c.in)
+			c.in = c.in[n:]
+			if len(c.in) == 0 {
+				c.in = nil // release the buffer: idle costs nothing
+			}
+			resume := c.paused && len(c.in) < maxBuffered/2
+			if resume {
+				c.paused = false
+			}
+			c.mu.Unlock()
+			if resume {
+				c.rc.ResumeRead()
+			}
+			return n, nil
+		}
+		if c.rerr != nil {
+			err := c.rerr
+			c.mu.Unlock()
+			if err == io.EOF {
+				return 0, err
+			}
+			return 0, c.opError("read", err)
+		}
+		c.mu.Unlock()
+		if len(p) == 0 {
+			return 0, nil
+		}
+		dl := c.rdl.wait()
+		if isClosed(dl) {
+			return 0, c.opError("read", os.ErrDeadlineExceeded)
+		}
+		select {
+		case <-c.readable:
+		case <-dl:
+		case <-c.done:
+		}
+	}
+}
+
+// Write writes p, blocking until the socket has taken all of it, the write
+// deadline passes (os.ErrDeadlineExceeded; the part already accepted is
+// still sent), or the connection ends.
+func (c *Conn) Write(p []byte) (int, error) {
+	dl := c.wdl.wait()
+	if isClosed(dl) {
+		return 0, c.opError("write", os.ErrDeadlineExceeded)
+	}
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return 0, c.opError("write", net.ErrClosed)
+	}
+	if _, err := c.rc.Write(p); err != nil {
+		return 0, c.opError("write", err)
+	}
+	for {
+		left := c.rc.Buffered()
+		if left == 0 {
+			return len(p), nil
+		}
+		select {
+		case <-c.writable:
+			c.mu.Lock()
+			closed, rerr := c.closed, c.rerr
+			c.mu.Unlock()
+			if closed {
+				return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
+			}
+			if rerr != nil && rerr != io.EOF && c.rc.Buffered() > 0 {
+				return len(p) - min(left, len(p)), c.opError("write", rerr)
+			}
+		case <-dl:
+			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
+		case <-c.done:
+			return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
+		}
+	}
+}
+
+// Close closes the connection: blocked Reads and Writes return
+// net.ErrClosed, queued output is flushed, and the socket is released.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return c.opError("close", net.ErrClosed)
+	}
+	c.closed = true
+	c.in = nil
+	c.mu.Unlock()
+	close(c.done)
+	c.rc.Close()
+	c.n.release()
+	return nil
+}
+
+// CloseWrite shuts the write side once queued output is flushed; the peer
+// reads EOF. Reading continues.
+func (c *Conn) CloseWrite() error { return c.rc.CloseWrite() }
+
+// LocalAddr returns the local address.
+func (c *Conn) LocalAddr() net.Addr { return c.rc.LocalAddr() }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.rc.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.rdl.set(t)
+	c.wdl.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline for Read calls, current and future;
+// the zero t means none.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.rdl.set(t)
+	return nil
+}
+
+// SetWriteDeadline sets the deadline for Write calls, current and future;
+// the zero t means none.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.wdl.set(t)
+	return nil
+}
