@@ -143,10 +143,16 @@ func (p *Poller) Wait(events []Event, msec int) (int, error) {
 		if events[i].Pad != TagWake {
 			continue
 		}
-		// Clear the flag before draining: a Wake that races with us then
-		// writes again and the next Wait returns at once.
-		p.woken.Store(false)
+		// Drain first, then clear the flag. The other order loses wake-ups:
+		// a Wake between the clear and the read would write, the read would
+		// swallow that write, and epoll (which re-checks readiness) would
+		// report nothing, while woken stayed true and muted every later
+		// Wake. In this order a Wake before the clear finds woken set and
+		// skips its write, which is safe because the caller has not yet
+		// looked at the work that Wake announced; a Wake after the clear
+		// writes, and the next Wait returns at once.
 		unix.Read(p.wakefd, p.wakebf[:])
+		p.woken.Store(false)
 		n--
 		events[i] = events[n]
 		break

@@ -2,6 +2,7 @@ package poll_test
 
 import (
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,5 +129,52 @@ func TestAcceptAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("Accept allocates %v times", allocs)
+	}
+}
+
+// TestWakeRacingWithWaitIsNeverLost posts work and wakes the poller from
+// another goroutine as a loop would, many times, while the waiter drains
+// wake-ups. A wake-up lost in the window between a Wait draining the eventfd
+// and clearing its flag would leave the waiter blocked with work pending
+// (and mute every later Wake); the waiter's 2 s timeout turns that into a
+// failure instead of a hang.
+func TestWakeRacingWithWaitIsNeverLost(t *testing.T) {
+	p, err := poll.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const rounds = 200_000
+	var posted, taken atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the waker: post, then wake, like loop.post
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if posted.Load() == taken.Load() {
+				posted.Add(1)
+				p.Wake()
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	events := make([]poll.Event, 8)
+	for taken.Load() < rounds {
+		if posted.Load() > taken.Load() {
+			taken.Add(1) // take the work, then wait for more
+			continue
+		}
+		start := time.Now()
+		if _, err := p.Wait(events, 2000); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) > time.Second && posted.Load() > taken.Load() {
+			t.Fatalf("after %d rounds a wake-up was lost: work is pending and Wait slept until its timeout", taken.Load())
+		}
 	}
 }
