@@ -1,0 +1,4 @@
+package loadgen
+
+// ReadResponse exposes readResponse to the external tests.
+var ReadResponse = readResponse
