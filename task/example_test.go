@@ -36,9 +36,10 @@ func ExampleSet() {
 	var s task.Set[time.Duration]
 	release := map[time.Duration]chan struct{}{}
 	for _, d := range []time.Duration{3, 1, 2} {
-		release[d] = make(chan struct{})
+		gate := make(chan struct{})
+		release[d] = gate
 		s.Spawn(ctx, func(context.Context) (time.Duration, error) {
-			<-release[d]
+			<-gate
 			return d, nil
 		})
 	}
