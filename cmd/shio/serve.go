@@ -2,10 +2,90 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/timer"
 )
 
-// runServe is replaced by the serve subcommand as it lands.
+// runServe is `shio serve`: the scalable "Hello, World!" web server.
+//
+//	GET /          Hello, World!
+//	GET /stream    a chunked response fed by an interval (?n=ticks&every=duration)
+//	GET /stats     the server's counters as JSON
+//
+// Ctrl-C (ctx ending) shuts the server down gracefully: in-flight requests
+// finish, for up to ten seconds.
 func runServe(ctx context.Context, args []string) error {
-	return errors.New("serve: not built yet")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv := &http1.Server{}
+	srv.Handler = serveMux(srv)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "shio serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(os.Stderr, "shio serve: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// serveMux returns the routes of `shio serve`.
+func serveMux(srv *http1.Server) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "Hello, World!")
+	})
+	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
+		n, every := 5, 200*time.Millisecond
+		if v, err := strconv.Atoi(r.URL.Query().Get("n")); err == nil && v > 0 && v <= 1000 {
+			n = v
+		}
+		if v, err := time.ParseDuration(r.URL.Query().Get("every")); err == nil && v >= time.Millisecond {
+			every = v
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		iv := timer.NewInterval(every, timer.IntervalConfig{Start: time.Now(), MissedTick: timer.Skip})
+		defer iv.Stop()
+		for i := range n {
+			tick, err := iv.Tick(r.Context())
+			if err != nil {
+				return // client gone or server closing
+			}
+			fmt.Fprintf(w, "tick %d at %s\n", i+1, tick.Scheduled.Format(time.RFC3339Nano))
+			w.(http.Flusher).Flush()
+		}
+	})
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(srv.Stats())
+	})
+	return mux
 }

@@ -1,0 +1,165 @@
+package http1
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/shio-rt/shio/internal/http1parse"
+)
+
+// ErrBodyFraming is returned by a request body's Read when the chunked
+// framing is malformed; the connection closes after the response.
+var ErrBodyFraming = errors.New("http1: malformed chunked request body")
+
+// body is a request body, read straight from the connection. It is used by
+// the Handler's goroutine only while the Handler runs.
+type body struct {
+	c         *conn
+	w         *response
+	req       *http.Request
+	remaining int64 // Content-Length bytes left, when not chunked
+	chunked   bool
+	limit     int64 // most bytes the Handler may read, or -1
+	n         int64 // bytes read so far
+	err       error // sticky: io.EOF at the end
+	expect    bool  // a 100 Continue is owed before the first read
+	trailer   http.Header
+
+	closed, handlerDone bool
+}
+
+// Read reads the body. After the Handler returns it fails with
+// http.ErrBodyReadAfterClose.
+func (b *body) Read(p []byte) (int, error) {
+	switch {
+	case b.closed || b.handlerDone:
+		return 0, http.ErrBodyReadAfterClose
+	case b.err != nil:
+		return 0, b.err
+	case len(p) == 0:
+		return 0, nil
+	}
+	if b.expect {
+		b.expect = false
+		if !b.w.committed {
+			b.c.out = append(b.c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
+			if !b.c.flush() {
+				b.err = b.c.werr
+				return 0, b.err
+			}
+		}
+	}
+	n, err := b.read(p)
+	b.n += int64(n)
+	if b.limit >= 0 && b.n > b.limit {
+		n -= int(b.n - b.limit)
+		b.n = b.limit
+		err = &http.MaxBytesError{Limit: b.limit}
+	}
+	if err != nil {
+		b.err = err
+		if err != io.EOF {
+			b.c.mustClose = true
+		}
+	}
+	return n, err
+}
+
+func (b *body) read(p []byte) (int, error) {
+	c := b.c
+	if !b.chunked {
+		if b.remaining == 0 {
+			return 0, io.EOF
+		}
+		p = p[:min(int64(len(p)), b.remaining)]
+		var n int
+		if c.r < c.w {
+			n = copy(p, c.buf[c.r:c.w])
+			c.r += n
+		} else {
+			c.setReadDeadline(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
+			var err error
+			if n, err = c.rwc.Read(p); n == 0 {
+				if err == nil || err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, err
+			}
+		}
+		b.remaining -= int64(n)
+		if b.remaining == 0 {
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	for {
+		if c.r == c.w {
+			if err := c.fill(); err != nil {
+				return 0, err
+			}
+		}
+		in := c.buf[c.r:min(c.w, c.r+len(p))]
+		data, n, err := c.chunk.Decode(in)
+		copy(p, data)
+		c.r += n
+		switch {
+		case err == io.EOF:
+			b.setTrailers()
+			return len(data), io.EOF
+		case err != nil:
+			var perr *http1parse.Error
+			if errors.As(err, &perr) {
+				return len(data), ErrBodyFraming
+			}
+			return len(data), err
+		case len(data) > 0:
+			return len(data), nil
+		}
+	}
+}
+
+func (b *body) setTrailers() {
+	for _, f := range b.c.chunk.Trailers() {
+		k := http.CanonicalHeaderKey(string(f.Name))
+		switch k {
+		case "Transfer-Encoding", "Content-Length", "Host", "Trailer":
+			continue
+		}
+		if b.req.Trailer == nil {
+			b.req.Trailer = http.Header{}
+		}
+		b.req.Trailer[k] = append(b.req.Trailer[k], string(f.Value))
+	}
+}
+
+// Close stops the Handler's reads; what is left is drained or the
+// connection closed after the response.
+func (b *body) Close() error {
+	b.closed = true
+	return nil
+}
+
+// drain discards what the Handler left unread, up to a bound, and reports
+// whether the connection is positioned at the next request.
+func (b *body) drain() bool {
+	if b.err == io.EOF {
+		return true
+	}
+	if b.err != nil || b.expect {
+		// A client that asked to continue may never send the body.
+		return false
+	}
+	var scratch [4 << 10]byte
+	for total := 0; total < maxDrain; {
+		n, err := b.read(scratch[:])
+		total += n
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return false
+}

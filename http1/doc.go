@@ -1,0 +1,44 @@
+// Package http1 is a strict HTTP/1.1 server (RFC 9112) that runs standard
+// [net/http] Handlers.
+//
+// [Server] is shaped like [http.Server], so switching is a one-line change:
+//
+//	srv := &http1.Server{Addr: ":8080", Handler: mux}
+//	err := srv.ListenAndServe()
+//
+// Unlike http.Server its zero value is safe to expose: header, body, write
+// and idle timeouts and limits on the request line, header section and body
+// are all on by default.
+//
+// The parser is incremental and allocation-free (package
+// internal/http1parse): it resumes across any TCP split, refuses anything a
+// second server might read differently (request smuggling) and closes the
+// connection after such a request. Pipelined requests are answered in order,
+// and their responses are written together.
+//
+// # Transports
+//
+// [Server.ListenAndServe], and [Server.Serve] given a *net.TCPListener, run
+// connections on package reactor's event loops. The loop parses request
+// heads as bytes arrive; once a head is complete a goroutine runs the
+// Handler (and any pipelined requests behind it), reading body bytes that
+// the loop hands over, and ends when no complete request is left. An idle
+// keep-alive connection therefore holds no goroutine and no buffer: about
+// 740 bytes of server RSS each at 19,000 connections, against 19.5 KiB for
+// net/http (bench/http).
+//
+// Serve given any other listener (TLS, in-memory pipes) falls back to a
+// goroutine per connection, as net/http does, with the same parser and
+// response writer.
+//
+// # Differences from net/http
+//
+//   - Timeouts and limits are on by default, and WriteTimeout and
+//     ReadTimeout bound each write and read (time without progress), not
+//     the whole response, so long streams need no special handling.
+//   - Requests that net/http would read leniently are refused (see package
+//     internal/http1parse), and the connection is closed after them.
+//   - A panicking Handler gets a 500 response when nothing was sent yet;
+//     the connection is then closed.
+//   - Hijacking is not supported.
+package http1

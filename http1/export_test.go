@@ -1,0 +1,42 @@
+package http1
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// eofConn is a net.Conn with nothing more to read, for parsing requests
+// held entirely in memory.
+type eofConn struct{ net.Conn }
+
+func (eofConn) Read([]byte) (int, error)         { return 0, io.EOF }
+func (eofConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (eofConn) SetReadDeadline(time.Time) error  { return nil }
+func (eofConn) SetWriteDeadline(time.Time) error { return nil }
+
+// ReadRequest reads one request from raw the way a connection does, for
+// differential tests against http.ReadRequest. The body, if any, reads from
+// the rest of raw.
+func ReadRequest(raw []byte) (*http.Request, error) {
+	s := &Server{MaxBodyBytes: -1}
+	c := newConn(s, eofConn{})
+	c.buf = append([]byte(nil), raw...)
+	c.w = len(c.buf)
+	n, err := c.parser.Parse(c.buf, &c.head)
+	if err != nil {
+		return nil, err
+	}
+	c.r = n
+	req, err := c.newRequest(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	c.resp.reset(c, req)
+	if b, ok := req.Body.(*body); ok {
+		b.w = &c.resp
+	}
+	return req, nil
+}

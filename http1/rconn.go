@@ -1,0 +1,507 @@
+package http1
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/shio-rt/shio/internal/http1parse"
+	"github.com/shio-rt/shio/reactor"
+)
+
+// pendingHighWater is how many received bytes a connection keeps for a
+// running request before the reactor stops reading it.
+const pendingHighWater = 64 << 10
+
+// writeHighWater is how many queued response bytes make a Handler's write
+// wait for the client to read.
+const writeHighWater = 256 << 10
+
+var connPool = sync.Pool{New: func() any { return new(conn) }}
+
+// wakePool holds the wake channels of request goroutines, so that an idle
+// connection holds none.
+var wakePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// releaseWakeLocked returns rc's wake channel to the pool once no goroutine
+// runs. Called with rc.mu held.
+func (rc *rconn) releaseWakeLocked() {
+	select {
+	case <-rc.wake: // a signal nobody waited for
+	default:
+	}
+	wakePool.Put(rc.wake)
+	rc.wake = nil
+}
+
+// rconn is a connection on the reactor. While no request runs it is driven
+// by the loop's callbacks and holds no goroutine and, between requests, no
+// buffer (its conn goes back to a pool; only a connection with a partial
+// head keeps one). Once a head is complete a goroutine runs the request (and
+// any pipelined behind it) through the same conn machinery as the fallback
+// path, reading body bytes that the loop hands over in pending, and ends
+// when no complete request is left.
+type rconn struct {
+	s  *Server
+	c  *reactor.Conn
+	cn *conn // protocol state; nil while idle between requests
+
+	mu sync.Mutex // guards the fields below
+	// pending holds received bytes not yet taken by cn: body or pipelined
+	// bytes that arrived while a request runs, or that did not fit in cn's
+	// buffer behind a head.
+	pending  []byte
+	running  bool          // a goroutine owns cn
+	wake     chan struct{} // signals the goroutine (bytes, EOF, close, drain); pooled, set while running
+	paused   bool          // reading paused because pending is full
+	started  bool          // the head being received has begun (header timeout armed)
+	eof      bool          // the client half-closed
+	shutdown bool          // the server is shutting down: close after the response
+	ending   bool          // the connection is closing: ignore further bytes
+	closed   bool
+	err      error // why the connection closed
+	cancel   context.CancelFunc
+	remote   string // the client's address, once a request has needed it
+	// stale reports that the idle deadline armed when the running request
+	// began no longer holds (the request ran long, or a body read replaced
+	// it), so parking must arm it again.
+	stale bool
+	long  *time.Timer // marks a long-running request's deadline stale
+}
+
+// reactorHandler adapts a Server to reactor callbacks.
+type reactorHandler struct {
+	s    *Server
+	base context.Context // the listener's base context
+}
+
+func (h *reactorHandler) OnOpen(c *reactor.Conn) {
+	s := h.s
+	s.stats.accepted.Add(1)
+	s.stats.open.Add(1)
+	rc := &rconn{s: s, c: c}
+	c.SetContext(rc)
+	rc.armIdle()
+}
+
+func (rc *rconn) armIdle() {
+	if d := timeout(rc.s.IdleTimeout, DefaultIdleTimeout); d > 0 {
+		rc.c.SetReadDeadline(time.Now().Add(d))
+	} else {
+		rc.c.SetReadDeadline(time.Time{})
+	}
+}
+
+func (rc *rconn) armHeader() {
+	if d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout); d > 0 {
+		rc.c.SetReadDeadline(time.Now().Add(d))
+	}
+}
+
+func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
+	rc := c.Context().(*rconn)
+	rc.mu.Lock()
+	if rc.running {
+		defer rc.mu.Unlock()
+		if len(rc.pending) >= pendingHighWater {
+			rc.paused = true
+			c.PauseRead()
+			return 0 // kept by the reactor and presented again on ResumeRead
+		}
+		rc.pending = appendPooled(rc.pending, data)
+		rc.signal()
+		return len(data)
+	}
+	ending := rc.ending
+	rc.mu.Unlock()
+	if ending {
+		return len(data) // after a final response: never read as a request
+	}
+
+	// No goroutine owns the connection: parse on the loop, in the conn's
+	// own buffer. What does not fit (body bytes) waits in pending.
+	cn := rc.cn
+	if cn == nil {
+		cn = connPool.Get().(*conn)
+		cn.init(rc.s, rc)
+		rc.cn = cn
+	}
+	if rest := cn.appendInput(data); len(rest) > 0 {
+		rc.mu.Lock()
+		rc.pending = appendPooled(rc.pending, rest)
+		rc.mu.Unlock()
+	}
+	n, err := cn.parser.Parse(cn.buf[cn.r:cn.w], &cn.head)
+	switch {
+	case err == nil:
+		rc.mu.Lock()
+		rc.running, rc.started = true, false
+		rc.wake = wakePool.Get().(chan struct{})
+		rc.mu.Unlock()
+		cn.headLen = n
+		// Arm the idle deadline now, on the loop, where it costs no wake-up:
+		// a request that finishes in under half of it parks without
+		// touching the deadline again, so an idle connection closes between
+		// IdleTimeout/2 and IdleTimeout after its last request began.
+		rc.armIdle()
+		rc.s.wg.Add(1)
+		go rc.run(h.base)
+		// Let this P run the request at once, while its bytes are hot,
+		// instead of waking another thread for it; the loop continues as
+		// soon as the request goroutine blocks or ends (or another P takes
+		// the loop).
+		runtime.Gosched()
+	case errors.Is(err, http1parse.ErrIncomplete):
+		if !rc.started {
+			rc.started = true
+			rc.armHeader()
+		}
+	default:
+		var perr *http1parse.Error
+		errors.As(err, &perr)
+		cn.reject(perr.Status, perr.Reason)
+		c.Write(cn.out)
+		cn.out = cn.out[:0]
+		rc.mu.Lock()
+		rc.ending = true
+		rc.mu.Unlock()
+		c.Close()
+	}
+	return len(data)
+}
+
+// appendInput appends as much of data to the read buffer as fits within the
+// largest head and returns the rest.
+func (c *conn) appendInput(data []byte) []byte {
+	if c.buf == nil {
+		c.buf = make([]byte, initialBuf)
+	}
+	for len(data) > len(c.buf)-c.w && c.makeRoom() {
+	}
+	n := copy(c.buf[c.w:], data)
+	c.w += n
+	return data[n:]
+}
+
+// signal wakes the request goroutine. Called with rc.mu held.
+func (rc *rconn) signal() {
+	select {
+	case rc.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (h *reactorHandler) OnEOF(c *reactor.Conn) {
+	rc := c.Context().(*rconn)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.eof = true
+	if rc.running {
+		rc.signal()
+		return
+	}
+	c.Close()
+}
+
+func (h *reactorHandler) OnDrain(c *reactor.Conn) {
+	rc := c.Context().(*rconn)
+	rc.mu.Lock()
+	rc.signal()
+	rc.mu.Unlock()
+}
+
+func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
+	rc := c.Context().(*rconn)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.shutdown = true
+	if !rc.running {
+		c.Close()
+	}
+}
+
+func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
+	rc := c.Context().(*rconn)
+	rc.mu.Lock()
+	rc.closed = true
+	rc.err = err
+	if rc.cancel != nil {
+		rc.cancel()
+	}
+	running := rc.running
+	if running {
+		rc.signal()
+	} else {
+		rc.pending = releasePooled(rc.pending)
+		if rc.cn != nil {
+			rc.cn.recycle()
+			rc.cn = nil
+		}
+	}
+	rc.mu.Unlock()
+	h.s.stats.open.Add(-1)
+}
+
+// run answers the requests that have arrived, then parks or closes.
+func (rc *rconn) run(base context.Context) {
+	defer rc.s.wg.Done()
+	ctx, cancel := context.WithCancel(base)
+	rc.mu.Lock()
+	rc.cancel = cancel
+	closed := rc.closed
+	rc.mu.Unlock()
+	if closed {
+		cancel()
+	}
+	if d := timeout(rc.s.IdleTimeout, DefaultIdleTimeout); d > 0 {
+		rc.long = time.AfterFunc(d/2, rc.unarm)
+	}
+	cn := rc.cn
+	if rc.remote == "" {
+		rc.remote = rc.c.RemoteAddr().String()
+	}
+	cn.remoteAddr = rc.remote
+	if cn.run(ctx) == headClose {
+		rc.mu.Lock()
+		rc.ending = true
+		rc.finishLocked()
+		rc.mu.Unlock()
+		rc.c.Close()
+	}
+	cancel()
+}
+
+// unarm clears the idle deadline of a request that runs long, so that it
+// does not close the connection under the Handler.
+func (rc *rconn) unarm() {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.running && !rc.closed {
+		rc.stale = true
+		rc.c.SetReadDeadline(time.Time{})
+	}
+}
+
+// stopLongLocked stops the long-request timer and reports whether the idle
+// deadline must be armed again.
+func (rc *rconn) stopLongLocked() bool {
+	if rc.long != nil {
+		rc.long.Stop()
+		rc.long = nil
+	}
+	stale := rc.stale
+	rc.stale = false
+	return stale
+}
+
+// finishLocked ends the goroutine's ownership of the connection.
+func (rc *rconn) finishLocked() {
+	rc.stopLongLocked()
+	rc.running = false
+	rc.releaseWakeLocked()
+	rc.cancel = nil
+	if rc.paused {
+		rc.paused = false
+		rc.c.ResumeRead()
+	}
+	if rc.closed {
+		rc.pending = releasePooled(rc.pending)
+		rc.cn.recycle()
+		rc.cn = nil
+	}
+}
+
+// more moves received bytes into cn's buffer (got true) or, with none
+// left, parks the connection (headPark) or reports that it must close
+// (headClose). It runs on the request goroutine.
+func (rc *rconn) more(cn *conn) (got bool, result int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.pending) > 0 {
+		rc.moveLocked(cn)
+		return true, 0
+	}
+	if rc.closed || rc.eof || rc.shutdown || rc.s.shuttingDown.Load() {
+		return false, headClose
+	}
+	// Park. A partial head stays in cn's buffer (the parser resumes on it);
+	// an idle connection gives cn, buffers and all, back to the pool.
+	stale := rc.stopLongLocked()
+	rc.running, rc.cancel = false, nil
+	rc.releaseWakeLocked()
+	if cn.r < cn.w {
+		rc.started = true
+		rc.armHeader()
+	} else {
+		rc.cn = nil
+		cn.recycle()
+		rc.started = false
+		if stale {
+			rc.armIdle()
+		}
+	}
+	if rc.paused {
+		rc.paused = false
+		rc.c.ResumeRead()
+	}
+	return false, headPark
+}
+
+// moveLocked copies pending bytes to the end of cn's buffer.
+func (rc *rconn) moveLocked(cn *conn) {
+	if cn.r == cn.w {
+		cn.r, cn.w = 0, 0
+	}
+	if cn.w == len(cn.buf) && !cn.makeRoom() {
+		return // the head overflows the limits; the parser reports it
+	}
+	n := copy(cn.buf[cn.w:], rc.pending)
+	cn.w += n
+	rc.pending = rc.pending[n:]
+	if len(rc.pending) == 0 {
+		rc.pending = releasePooled(rc.pending)
+	}
+	if rc.paused && len(rc.pending) < pendingHighWater/2 {
+		rc.paused = false
+		rc.c.ResumeRead()
+	}
+}
+
+// Read is the request goroutine's blocking read of body bytes.
+func (rc *rconn) Read(p []byte) (int, error) {
+	armed := false
+	defer func() {
+		if armed {
+			rc.mu.Lock()
+			rc.stale = true
+			rc.mu.Unlock()
+			rc.c.SetReadDeadline(time.Time{})
+		}
+	}()
+	for {
+		rc.mu.Lock()
+		if len(rc.pending) > 0 {
+			n := copy(p, rc.pending)
+			rc.pending = rc.pending[n:]
+			if len(rc.pending) == 0 {
+				rc.pending = releasePooled(rc.pending)
+			}
+			if rc.paused && len(rc.pending) < pendingHighWater/2 {
+				rc.paused = false
+				rc.c.ResumeRead()
+			}
+			rc.mu.Unlock()
+			return n, nil
+		}
+		closed, eof, err := rc.closed, rc.eof, rc.err
+		rc.mu.Unlock()
+		switch {
+		case closed && err != nil:
+			return 0, err
+		case closed:
+			return 0, reactor.ErrClosed
+		case eof:
+			return 0, io.EOF
+		}
+		if !armed && !rc.cn.readAt.IsZero() {
+			armed = true
+			rc.c.SetReadDeadline(rc.cn.readAt)
+		}
+		<-rc.wake
+	}
+}
+
+// Write queues p on the connection, waiting while the client is more than
+// writeHighWater bytes behind.
+func (rc *rconn) Write(p []byte) (int, error) {
+	n, err := rc.c.Write(p)
+	if err != nil {
+		return n, err
+	}
+	if rc.c.Buffered() <= writeHighWater {
+		return n, nil
+	}
+	if !rc.cn.writeAt.IsZero() {
+		rc.c.SetWriteDeadline(rc.cn.writeAt)
+	}
+	for rc.c.Buffered() > writeHighWater/2 {
+		rc.mu.Lock()
+		closed, err := rc.closed, rc.err
+		rc.mu.Unlock()
+		if closed {
+			if err == nil {
+				err = reactor.ErrClosed
+			}
+			return n, err
+		}
+		<-rc.wake
+	}
+	return n, nil
+}
+
+// Close closes the connection gracefully after its queued output.
+func (rc *rconn) Close() error { return rc.c.Close() }
+
+// SetReadDeadline records the deadline for body reads, armed only while
+// Read waits.
+func (rc *rconn) SetReadDeadline(t time.Time) error { rc.cn.readAt = t; return nil }
+
+// SetWriteDeadline records the deadline for writes, armed only while Write
+// waits for the client.
+func (rc *rconn) SetWriteDeadline(t time.Time) error { rc.cn.writeAt = t; return nil }
+
+// init readies a pooled conn for a reactor connection.
+func (c *conn) init(s *Server, rc *rconn) {
+	c.srv, c.rwc, c.rc = s, rc, rc
+	c.parser.Limits = s.limits()
+	c.chunk.MaxTrailerBytes = s.MaxHeaderBytes
+}
+
+// recycle returns a reactor connection's conn, with its buffers, to the
+// pool.
+func (c *conn) recycle() {
+	if cap(c.buf) > maxPooled {
+		c.buf = nil
+	}
+	if cap(c.out) > maxPooled {
+		c.out = nil
+	}
+	c.out = c.out[:0]
+	c.parser.Reset()
+	c.r, c.w, c.headLen, c.werr, c.mustClose, c.remoteAddr = 0, 0, 0, nil, false, ""
+	c.readAt, c.writeAt = time.Time{}, time.Time{}
+	c.resp.req, c.resp.c = nil, nil
+	c.head = http1parse.Request{}
+	connPool.Put(c)
+}
+
+// releaseBuffers returns the read and write buffers to the pool.
+func (c *conn) releaseBuffers() {
+	if c.buf != nil && cap(c.buf) <= maxPooled {
+		b := c.buf[:cap(c.buf)]
+		bufPool.Put(&b)
+	}
+	if c.out != nil && cap(c.out) <= maxPooled {
+		b := c.out[:cap(c.out)]
+		bufPool.Put(&b)
+	}
+	c.buf, c.out = nil, nil
+}
+
+func appendPooled(dst, src []byte) []byte {
+	if dst == nil && len(src) <= initialBuf {
+		dst = (*bufPool.Get().(*[]byte))[:0]
+	}
+	return append(dst, src...)
+}
+
+func releasePooled(b []byte) []byte {
+	if b != nil && cap(b) == initialBuf {
+		b = b[:cap(b)]
+		bufPool.Put(&b)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package http1
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// methods interns the common methods so that building a request does not
+// allocate for them.
+var methods = [...]string{"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"}
+
+func internMethod(b []byte) string {
+	for _, m := range methods {
+		if string(b) == m {
+			return m
+		}
+	}
+	return string(b)
+}
+
+// newRequest builds the *http.Request for c.head. It copies everything it
+// keeps out of the read buffer, which the body may then reuse.
+func (c *conn) newRequest(ctx context.Context) (*http.Request, error) {
+	h := &c.head
+	method := internMethod(h.Method)
+	target := string(h.Target)
+	var u *url.URL
+	var err error
+	if method == "CONNECT" && !strings.HasPrefix(target, "/") {
+		u = &url.URL{Host: target} // authority-form, as net/http reads it
+	} else if u, err = url.ParseRequestURI(target); err != nil {
+		return nil, err
+	}
+
+	// One string holds every field name and value; the header map slices it.
+	size := 0
+	for _, f := range h.Fields {
+		size += len(f.Name) + len(f.Value)
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, f := range h.Fields {
+		sb.Write(f.Name)
+		sb.Write(f.Value)
+	}
+	all := sb.String()
+	header := make(http.Header, len(h.Fields))
+	values := make([]string, len(h.Fields))
+	host := ""
+	off := 0
+	for i, f := range h.Fields {
+		name := http.CanonicalHeaderKey(all[off : off+len(f.Name)])
+		off += len(f.Name)
+		value := all[off : off+len(f.Value)]
+		off += len(f.Value)
+		switch name {
+		case "Host":
+			host = value
+			continue
+		case "Transfer-Encoding":
+			continue
+		}
+		if old, ok := header[name]; ok {
+			header[name] = append(old, value)
+			continue
+		}
+		values[i] = value
+		header[name] = values[i : i+1 : i+1]
+	}
+	if u.Host != "" {
+		host = u.Host
+	}
+
+	proto := "HTTP/1.1"
+	if h.Minor == 0 {
+		proto = "HTTP/1.0"
+	}
+	r := http.Request{
+		Method:        method,
+		URL:           u,
+		Proto:         proto,
+		ProtoMajor:    1,
+		ProtoMinor:    h.Minor,
+		Header:        header,
+		Body:          http.NoBody,
+		ContentLength: max(h.ContentLength, 0),
+		Close:         !h.KeepAlive,
+		Host:          host,
+		RemoteAddr:    c.remoteAddr,
+		RequestURI:    target,
+	}
+	if h.Chunked || h.ContentLength > 0 {
+		b := &body{c: c, remaining: h.ContentLength, chunked: h.Chunked, limit: bodyLimit(c.srv.MaxBodyBytes), expect: h.Expect100}
+		r.Body = b
+		if h.Chunked {
+			r.ContentLength = -1
+			r.TransferEncoding = []string{"chunked"}
+			c.chunk.Reset()
+			b.trailer = declaredTrailers(header)
+			delete(header, "Trailer") // moved to Request.Trailer, as net/http
+		}
+	}
+	req := r.WithContext(ctx)
+	if b, ok := req.Body.(*body); ok {
+		b.req = req
+		req.Trailer = b.trailer
+	}
+	return req, nil
+}
+
+// declaredTrailers returns the trailer keys a chunked request announces in
+// its Trailer field, with nil values until the body is read, as net/http.
+func declaredTrailers(h http.Header) http.Header {
+	var t http.Header
+	for _, v := range h["Trailer"] {
+		for _, k := range strings.Split(v, ",") {
+			k = http.CanonicalHeaderKey(strings.TrimSpace(k))
+			switch k {
+			case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				continue
+			}
+			if t == nil {
+				t = http.Header{}
+			}
+			t[k] = nil
+		}
+	}
+	return t
+}

@@ -1,0 +1,307 @@
+package http1
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ErrResponseDone is returned by writes to a ResponseWriter after its
+// Handler returned.
+var ErrResponseDone = errors.New("http1: write after the Handler returned")
+
+// bufferLimit is how much body a response holds back before choosing its
+// framing: a Handler that writes less and returns gets a Content-Length.
+const bufferLimit = 4 << 10
+
+// largeWrite is the size from which body bytes are written straight from the
+// Handler's slice rather than copied into the output buffer.
+const largeWrite = 16 << 10
+
+// response is the http.ResponseWriter, http.Flusher and io.StringWriter of
+// one request. A connection reuses it (and its header map) for each of its
+// requests, so, as net/http documents, it must not be used after the
+// Handler returns.
+type response struct {
+	c   *conn
+	req *http.Request
+
+	header      http.Header
+	status      int
+	wroteHeader bool  // the status is fixed
+	committed   bool  // the head is queued on the connection
+	chunked     bool  // the body is chunked
+	closeAfter  bool  // the response ends the connection
+	head        bool  // a HEAD request: no body bytes are sent
+	cl          int64 // Content-Length to send, or -1
+	written     int64 // body bytes the Handler wrote
+	pend        []byte
+	outStart    int // len(c.out) when this response began
+	done        bool
+}
+
+func (w *response) reset(c *conn, req *http.Request) {
+	if w.header == nil {
+		w.header = make(http.Header, 8)
+	} else {
+		clear(w.header)
+	}
+	if w.pend == nil {
+		w.pend = make([]byte, 0, bufferLimit)
+	}
+	*w = response{c: c, req: req, header: w.header, pend: w.pend[:0], cl: -1,
+		head: req.Method == "HEAD", outStart: len(c.out)}
+}
+
+// Header returns the header map that WriteHeader sends.
+func (w *response) Header() http.Header { return w.header }
+
+// WriteHeader sends the status code with the header (at the first write or
+// flush, so that a short body gets a Content-Length). 1xx codes other than
+// 101 are sent at once (to HTTP/1.1 clients only) and may be repeated; later
+// final codes are ignored.
+func (w *response) WriteHeader(code int) {
+	if code < 100 || code > 999 {
+		panic("http1: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if w.wroteHeader || w.done {
+		return
+	}
+	if code < 200 && code != http.StatusSwitchingProtocols {
+		if w.req.ProtoMinor == 0 {
+			return // RFC 9110 section 15.2: never a 1xx to an HTTP/1.0 client
+		}
+		c := w.c
+		c.out = appendStatusLine(c.out, code)
+		c.out = appendHeader(c.out, w.header, nil)
+		c.out = append(c.out, "\r\n"...)
+		c.flush()
+		return
+	}
+	w.wroteHeader, w.status = true, code
+	if v := w.header.Get("Content-Length"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && v[0] != '+' {
+			w.cl = n
+		} else {
+			delete(w.header, "Content-Length")
+		}
+	}
+}
+
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// Write writes body bytes. It returns http.ErrBodyNotAllowed for statuses
+// without a body, http.ErrContentLength past a declared Content-Length, and
+// the connection's error once the client is gone.
+func (w *response) Write(p []byte) (int, error) {
+	if err := w.precheck(len(p)); err != nil || len(p) == 0 {
+		return 0, err
+	}
+	if !w.committed {
+		if len(w.pend)+len(p) <= bufferLimit {
+			w.pend = append(w.pend, p...)
+			return len(p), nil
+		}
+		w.commit(false, p)
+	}
+	w.emit(p)
+	return len(p), w.c.werr
+}
+
+// WriteString is Write for a string, without converting it.
+func (w *response) WriteString(s string) (int, error) {
+	if !w.committed && len(w.pend)+len(s) <= bufferLimit {
+		if err := w.precheck(len(s)); err != nil || len(s) == 0 {
+			return 0, err
+		}
+		w.pend = append(w.pend, s...)
+		return len(s), nil
+	}
+	return w.Write([]byte(s))
+}
+
+func (w *response) precheck(n int) error {
+	switch {
+	case w.done:
+		return ErrResponseDone
+	case w.c.werr != nil:
+		return w.c.werr
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if n == 0 {
+		return nil
+	}
+	if !bodyAllowed(w.status) {
+		return http.ErrBodyNotAllowed
+	}
+	if w.cl >= 0 && w.written+int64(n) > w.cl {
+		return http.ErrContentLength
+	}
+	w.written += int64(n)
+	return nil
+}
+
+// emit queues body bytes after the head.
+func (w *response) emit(p []byte) {
+	c := w.c
+	if w.head || len(p) == 0 {
+		return
+	}
+	if w.chunked {
+		c.out = strconv.AppendInt(c.out, int64(len(p)), 16)
+		c.out = append(c.out, "\r\n"...)
+	}
+	if len(p) >= largeWrite {
+		c.write(p)
+	} else {
+		c.out = append(c.out, p...)
+	}
+	if w.chunked {
+		c.out = append(c.out, "\r\n"...)
+	}
+	if len(c.out) >= largeWrite {
+		c.flush()
+	}
+}
+
+// Flush sends the head and everything written so far.
+func (w *response) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush reporting the connection's write error, for
+// http.ResponseController.
+func (w *response) FlushError() error {
+	if w.done {
+		return ErrResponseDone
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed {
+		w.commit(false, nil)
+	}
+	w.c.flush()
+	return w.c.werr
+}
+
+// finish completes the response after the Handler returned.
+func (w *response) finish() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed {
+		w.commit(true, nil)
+	}
+	c := w.c
+	if w.chunked {
+		c.out = append(c.out, "0\r\n"...)
+		c.out = appendTrailers(c.out, w.header)
+		c.out = append(c.out, "\r\n"...)
+	}
+	if w.cl >= 0 && w.written < w.cl && !w.head && bodyAllowed(w.status) {
+		w.closeAfter = true // the client waits for bytes that never come
+	}
+	w.done = true
+}
+
+// commit queues the head and the held-back body. final reports that the
+// Handler has returned, so the held-back body is the whole body; more holds
+// the bytes about to be written, for content sniffing.
+func (w *response) commit(final bool, more []byte) {
+	c, h, req := w.c, w.header, w.req
+	w.committed = true
+	allowed := bodyAllowed(w.status)
+	hasTrailers := len(h["Trailer"]) > 0 || final && anyTrailerPrefix(h)
+	switch {
+	case !allowed:
+		if w.status == http.StatusNoContent || w.status < 200 {
+			w.cl = -1
+		}
+	case w.cl >= 0:
+	case final && !hasTrailers && (!w.head || w.written > 0):
+		w.cl = int64(len(w.pend))
+		if w.head {
+			w.cl = w.written
+		}
+	case w.head:
+	case req.ProtoMinor >= 1:
+		w.chunked = true
+	default:
+		w.closeAfter = true // an HTTP/1.0 body of unknown length ends at close
+	}
+	if !req.ProtoAtLeast(1, 1) && !hasToken(req.Header["Connection"], "keep-alive") ||
+		req.Close || c.mustClose || hasToken(h["Connection"], "close") || c.srv.shuttingDown.Load() {
+		w.closeAfter = true
+	}
+
+	if b, ok := req.Body.(*body); ok && b.expect {
+		w.closeAfter = true // 100 Continue can no longer be sent: the body may never come
+	}
+
+	c.out = appendStatusLine(c.out, w.status)
+	if _, ok := h["Date"]; !ok {
+		c.out = appendDate(c.out)
+	}
+	if _, ok := h["Content-Type"]; !ok && allowed && (len(w.pend) > 0 || len(more) > 0) {
+		sniff := w.pend
+		if len(sniff) == 0 {
+			sniff = more
+		}
+		c.out = append(c.out, "Content-Type: "...)
+		c.out = append(c.out, http.DetectContentType(sniff)...)
+		c.out = append(c.out, "\r\n"...)
+	}
+	c.out = appendHeader(c.out, h, skipOnCommit)
+	if w.cl >= 0 {
+		c.out = append(c.out, "Content-Length: "...)
+		c.out = appendInt(c.out, w.cl)
+		c.out = append(c.out, "\r\n"...)
+	}
+	if w.chunked {
+		c.out = append(c.out, "Transfer-Encoding: chunked\r\n"...)
+	}
+	switch {
+	case w.closeAfter:
+		c.out = append(c.out, "Connection: close\r\n"...)
+	case req.ProtoMinor == 0:
+		c.out = append(c.out, "Connection: keep-alive\r\n"...)
+	}
+	c.out = append(c.out, "\r\n"...)
+	if len(w.pend) > 0 {
+		w.emit(w.pend)
+		w.pend = w.pend[:0]
+	}
+}
+
+// skipOnCommit lists the fields the server writes itself.
+func skipOnCommit(k string) bool {
+	switch k {
+	case "Content-Length", "Transfer-Encoding", "Connection", "Date":
+		return true
+	}
+	return strings.HasPrefix(k, http.TrailerPrefix)
+}
+
+func anyTrailerPrefix(h http.Header) bool {
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(values []string, token string) bool {
+	for _, v := range values {
+		for _, e := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(e), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,358 @@
+package http1
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shio-rt/shio/internal/http1parse"
+	"github.com/shio-rt/shio/reactor"
+)
+
+// Defaults for the zero fields of [Server].
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultMaxBodyBytes      = 8 << 20
+)
+
+// Server serves HTTP/1.1 with a standard [http.Handler]. Its exported fields
+// must be set before the first call to Serve or ListenAndServe and not
+// changed after; its methods are safe for concurrent use.
+//
+// The zero value is a server with every timeout and limit on (see each
+// field); a negative timeout or MaxBodyBytes turns that one off. The limits
+// on the request head cannot be turned off: a non-positive value means the
+// default.
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on; empty means ":http".
+	Addr string
+	// Handler answers every request; nil means http.DefaultServeMux.
+	Handler http.Handler
+
+	// ReadHeaderTimeout bounds the time from a request's first byte to the
+	// end of its head. Zero means DefaultReadHeaderTimeout (10s).
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds each read of a request body (time without progress,
+	// not the whole body). Zero means DefaultReadTimeout (30s).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds each write of a response (time without progress,
+	// so long streams are fine). Zero means DefaultWriteTimeout (30s).
+	WriteTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a keep-alive
+	// connection. Zero means DefaultIdleTimeout (60s).
+	IdleTimeout time.Duration
+
+	// MaxRequestLineBytes bounds the request line (414 past it). Zero means
+	// 8 KiB.
+	MaxRequestLineBytes int
+	// MaxHeaderBytes bounds the header section (431 past it). Zero means
+	// 16 KiB.
+	MaxHeaderBytes int
+	// MaxHeaderCount bounds the number of header fields (431 past it). Zero
+	// means 100.
+	MaxHeaderCount int
+	// MaxBodyBytes bounds a request body: a larger Content-Length is refused
+	// with 413 before the Handler runs, and a chunked body that grows past it
+	// fails the Handler's Read with an *http.MaxBytesError. Zero means
+	// DefaultMaxBodyBytes (8 MiB).
+	MaxBodyBytes int64
+
+	// BaseContext, if not nil, returns the context requests derive from for
+	// a listener. It must not return nil.
+	BaseContext func(net.Listener) context.Context
+	// OnPanic, if not nil, is called (on the connection's goroutine) with
+	// the value and stack of a Handler panic other than http.ErrAbortHandler.
+	// The server itself never logs.
+	OnPanic func(r *http.Request, value any, stack []byte)
+
+	stats        statsCounters
+	shuttingDown atomic.Bool
+	wg           sync.WaitGroup // accept loops, connections, request goroutines
+	stopOnce     sync.Once
+	stopped      chan struct{} // closed when reactor-path Serve calls must return
+
+	mu        sync.Mutex // guards the fields below
+	listeners map[*net.Listener]struct{}
+	conns     map[*conn]struct{}
+	reactors  []*reactor.Reactor
+	cancels   []context.CancelFunc // base contexts, cancelled by Close
+}
+
+// ListenAndServe listens on s.Addr and serves it on the reactor (see
+// [Server.Serve]) until Shutdown or Close, then returns
+// http.ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	if s.shuttingDown.Load() {
+		return http.ErrServerClosed
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = ":http"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve serves the connections accepted on l until Shutdown or Close, then
+// returns http.ErrServerClosed. Serve closes l.
+//
+// A *net.TCPListener is served on the reactor: its connections are moved to
+// shio's event loops, where an idle keep-alive connection holds no
+// goroutine and no buffer and a goroutine exists only while a request
+// runs. Any other listener (TLS, in-memory pipes) is served the way
+// net/http does, with a goroutine per connection; there, an error from
+// l.Accept that is not temporary ends Serve with that error.
+func (s *Server) Serve(l net.Listener) error {
+	ctx, ok := s.baseContext(l)
+	if !ok {
+		l.Close()
+		return http.ErrServerClosed
+	}
+	if _, tcp := l.(*net.TCPListener); tcp {
+		return s.serveReactor(ctx, l)
+	}
+	defer l.Close()
+	if !s.trackListener(&l, true) {
+		return http.ErrServerClosed
+	}
+	defer s.trackListener(&l, false)
+	var delay time.Duration
+	for {
+		rwc, err := l.Accept()
+		if err != nil {
+			if s.shuttingDown.Load() {
+				return http.ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c := newConn(s, rwc)
+		if !s.trackConn(c, true) {
+			rwc.Close()
+			return http.ErrServerClosed
+		}
+		s.stats.accepted.Add(1)
+		go c.serve(ctx, rwc)
+	}
+}
+
+// baseContext returns the context for l's requests, or false once the
+// server is shutting down.
+func (s *Server) baseContext(l net.Listener) (context.Context, bool) {
+	ctx := context.Background()
+	if s.BaseContext != nil {
+		ctx = s.BaseContext(l)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shuttingDown.Load() {
+		cancel()
+		return nil, false
+	}
+	if s.stopped == nil {
+		s.stopped = make(chan struct{})
+	}
+	s.cancels = append(s.cancels, cancel)
+	return ctx, true
+}
+
+// serveReactor serves l on a new reactor until the server stops.
+func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
+	r, err := reactor.New(reactor.Config{}, &reactorHandler{s: s, base: ctx})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	s.mu.Lock()
+	if s.shuttingDown.Load() {
+		s.mu.Unlock()
+		l.Close()
+		r.Close()
+		return http.ErrServerClosed
+	}
+	s.reactors = append(s.reactors, r)
+	stopped := s.stopped
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	if err := r.Serve(l); err != nil {
+		l.Close()
+		return err
+	}
+	<-stopped
+	return http.ErrServerClosed
+}
+
+// stopReactors shuts the reactors down (gracefully while ctx lasts, at
+// once with a nil ctx) and releases the reactor-path Serve calls.
+func (s *Server) stopReactors(ctx context.Context) error {
+	s.mu.Lock()
+	rs := s.reactors
+	s.reactors = nil
+	if s.stopped == nil {
+		s.stopped = make(chan struct{})
+	}
+	s.mu.Unlock()
+	var err error
+	for _, r := range rs {
+		if ctx == nil {
+			r.Close()
+		} else if e := r.Shutdown(ctx); e != nil && err == nil {
+			err = e
+		}
+	}
+	s.stopOnce.Do(func() { close(s.stopped) })
+	return err
+}
+
+func (s *Server) trackListener(l *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !add {
+		delete(s.listeners, l)
+		s.wg.Done()
+		return true
+	}
+	if s.shuttingDown.Load() {
+		return false
+	}
+	if s.listeners == nil {
+		s.listeners = map[*net.Listener]struct{}{}
+	}
+	s.listeners[l] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !add {
+		delete(s.conns, c)
+		s.wg.Done()
+		return true
+	}
+	if s.shuttingDown.Load() {
+		return false
+	}
+	if s.conns == nil {
+		s.conns = map[*conn]struct{}{}
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, closes
+// idle connections, lets requests in flight finish (their responses say
+// "Connection: close"), and returns once every connection is closed and
+// every Serve has returned.
+//
+// # Cancellation
+//
+// If ctx ends first, Shutdown returns ctx.Err(). Fallback-path connections
+// are left running (call Close to end them); reactor connections are closed
+// at once, as [reactor.Reactor.Shutdown] does, and Handlers still running
+// see their request context end.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.shuttingDown.Store(true)
+	s.closeListeners()
+	if err := s.stopReactors(ctx); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	wait := time.Millisecond
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		s.closeIdle()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			// The waiter above exits once Close (or the last request) ends
+			// the connections; it owns nothing else.
+			return ctx.Err()
+		case <-t.C:
+			wait = min(2*wait, 100*time.Millisecond)
+			t.Reset(wait)
+		}
+	}
+}
+
+// Close closes the listeners and every connection at once, cancels request
+// contexts, and waits for the server's goroutines to exit. Handlers still
+// running are not interrupted beyond that: Close returns once they return.
+func (s *Server) Close() error {
+	s.shuttingDown.Store(true)
+	s.closeListeners()
+	s.stopReactors(nil)
+	s.mu.Lock()
+	for c := range s.conns {
+		c.rwc.Close()
+	}
+	for _, cancel := range s.cancels {
+		cancel()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l := range s.listeners {
+		(*l).Close()
+	}
+}
+
+func (s *Server) closeIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			c.rwc.Close()
+		}
+	}
+}
+
+func (s *Server) limits() http1parse.Limits {
+	return http1parse.Limits{MaxRequestLine: s.MaxRequestLineBytes, MaxHeaderBytes: s.MaxHeaderBytes, MaxFields: s.MaxHeaderCount}
+}
+
+func (s *Server) handler() http.Handler {
+	if s.Handler != nil {
+		return s.Handler
+	}
+	return http.DefaultServeMux
+}
+
+// timeout returns d, or def when d is zero, or 0 (none) when d is negative.
+func timeout(d, def time.Duration) time.Duration {
+	switch {
+	case d < 0:
+		return 0
+	case d == 0:
+		return def
+	}
+	return d
+}

@@ -1,0 +1,40 @@
+package http1
+
+import (
+	"sync/atomic"
+	"syscall"
+)
+
+// errTooManyFiles is the Accept error that means "wait for a descriptor".
+var errTooManyFiles = syscall.EMFILE
+
+// Stats is a snapshot of a Server's counters.
+type Stats struct {
+	// Accepted counts connections accepted since the server started.
+	Accepted int64 `json:"accepted"`
+	// Open counts connections open now.
+	Open int64 `json:"open"`
+	// Requests counts requests handed to the Handler.
+	Requests int64 `json:"requests"`
+	// Rejected counts requests refused by the parser or a limit (4xx/5xx
+	// answered without calling the Handler).
+	Rejected int64 `json:"rejected"`
+	// Panics counts Handler panics.
+	Panics int64 `json:"panics"`
+}
+
+type statsCounters struct {
+	accepted, open, requests, rejected, panics atomic.Int64
+}
+
+// Stats returns the server's counters. It is cheap (five atomic loads) and
+// safe to call at any time, from any goroutine.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Accepted: s.stats.accepted.Load(),
+		Open:     s.stats.open.Load(),
+		Requests: s.stats.requests.Load(),
+		Rejected: s.stats.rejected.Load(),
+		Panics:   s.stats.panics.Load(),
+	}
+}

@@ -1,0 +1,235 @@
+package http1parse
+
+import "bytes"
+
+// Default limits, used for zero fields of [Limits].
+const (
+	DefaultMaxRequestLine = 8 << 10
+	DefaultMaxHeaderBytes = 16 << 10
+	DefaultMaxFields      = 100
+)
+
+// Limits bounds a request head. A zero field takes its default.
+type Limits struct {
+	// MaxRequestLine is the longest request line, without its CRLF. Longer
+	// lines are refused with 414. Zero means DefaultMaxRequestLine (8 KiB).
+	MaxRequestLine int
+	// MaxHeaderBytes bounds the header section after the request line,
+	// CRLFs included. Larger sections are refused with 431. Zero means
+	// DefaultMaxHeaderBytes (16 KiB).
+	MaxHeaderBytes int
+	// MaxFields bounds the number of header field lines. More are refused
+	// with 431. Zero means DefaultMaxFields (100).
+	MaxFields int
+}
+
+func (l Limits) line() int   { return pick(l.MaxRequestLine, DefaultMaxRequestLine) }
+func (l Limits) header() int { return pick(l.MaxHeaderBytes, DefaultMaxHeaderBytes) }
+func (l Limits) fields() int { return pick(l.MaxFields, DefaultMaxFields) }
+
+func pick(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Field is one header or trailer field line. Name and Value alias the buffer
+// the message was parsed from; Value has its surrounding whitespace removed.
+type Field struct {
+	Name, Value []byte
+}
+
+// Request is a parsed request head. Its slices alias the parsed buffer and
+// are valid until that buffer is reused.
+type Request struct {
+	Method []byte
+	Target []byte
+	// Minor is the HTTP/1 minor version: 0 or 1 (HTTP/1.2 and above are
+	// read as 1.1, as RFC 9110 section 6.2 allows).
+	Minor  int
+	Fields []Field
+	// Host is the Host field's value, empty when absent.
+	Host []byte
+	// ContentLength is the declared body length, or -1 without one.
+	ContentLength int64
+	// Chunked reports whether the body is chunked.
+	Chunked bool
+	// KeepAlive reports whether the connection may carry another request
+	// after this one (RFC 9112 section 9.3).
+	KeepAlive bool
+	// Expect100 reports an HTTP/1.1 "Expect: 100-continue".
+	Expect100 bool
+}
+
+// Parser parses request heads incrementally. The zero value is ready to use
+// with default [Limits]. A Parser is not safe for concurrent use; keep one per
+// connection. Parsing allocates nothing once the field table has grown to the
+// largest request seen.
+type Parser struct {
+	Limits Limits
+
+	// Scan state, kept across calls that return ErrIncomplete.
+	pos       int // next byte to look at
+	start     int // first byte of the request line (after leading CRLFs)
+	lineStart int // first byte of the current line
+	headStart int // first byte after the request line, or 0
+	lines     int // complete field lines seen
+
+	fields []Field // storage reused for Request.Fields
+}
+
+// Reset forgets a partial head. Call it when the buffer given to Parse is
+// replaced by one that does not start with the same bytes.
+func (p *Parser) Reset() {
+	p.pos, p.start, p.lineStart, p.headStart, p.lines = 0, 0, 0, 0, 0
+}
+
+// Parse parses the request head at the start of buf into r and returns its
+// length in bytes. While buf holds only part of a head Parse returns
+// [ErrIncomplete]; call it again with the same bytes followed by more: the scan
+// resumes where it stopped, so a head delivered one byte at a time costs
+// linear time. A head that breaks RFC 9112 or the [Limits] yields an [*Error].
+// Either way the Parser is ready for the next head once Parse returns
+// something other than ErrIncomplete.
+func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
+	maxLine, maxHead := p.Limits.line(), p.Limits.header()
+	for {
+		i := bytes.IndexByte(buf[p.pos:], '\n')
+		if i < 0 {
+			p.pos = len(buf)
+			if p.headStart == 0 && len(buf)-p.lineStart > maxLine+1 {
+				return p.fail(errTooLongLine)
+			}
+			if p.headStart != 0 && len(buf)-p.headStart > maxHead {
+				return p.fail(errTooManyBytes)
+			}
+			return 0, ErrIncomplete
+		}
+		nl := p.pos + i
+		if nl == 0 || buf[nl-1] != '\r' {
+			return p.fail(errBareLF)
+		}
+		empty := nl-1 == p.lineStart
+		p.pos = nl + 1
+		if p.headStart == 0 {
+			switch {
+			case empty && p.pos > maxLine:
+				return p.fail(errRequestLine)
+			case empty: // RFC 9112 section 2.2: ignore empty lines before the request line
+				p.start, p.lineStart = p.pos, p.pos
+			case nl-1-p.lineStart > maxLine:
+				return p.fail(errTooLongLine)
+			default:
+				p.headStart, p.lineStart = p.pos, p.pos
+			}
+			continue
+		}
+		if p.pos-p.headStart > maxHead {
+			return p.fail(errTooManyBytes)
+		}
+		if !empty {
+			p.lines++
+			if p.lines > p.Limits.fields() {
+				return p.fail(errTooManyFields)
+			}
+			p.lineStart = p.pos
+			continue
+		}
+		end, start, headStart := p.pos, p.start, p.headStart
+		p.Reset()
+		if err := p.parseHead(buf[start:headStart], buf[headStart:end], r); err != nil {
+			return 0, err
+		}
+		return end, nil
+	}
+}
+
+func (p *Parser) fail(err *Error) (int, error) {
+	p.Reset()
+	return 0, err
+}
+
+// parseHead parses a complete head: the request line with its CRLF, and the
+// field lines each with its CRLF followed by the final CRLF.
+func (p *Parser) parseHead(line, fields []byte, r *Request) error {
+	if err := parseRequestLine(line[:len(line)-2], r); err != nil {
+		return err
+	}
+	p.fields = p.fields[:0]
+	for len(fields) > 2 {
+		i := bytes.IndexByte(fields, '\r') // every CR is followed by LF or is a bad byte
+		if fields[i+1] != '\n' {
+			return errBareLF
+		}
+		f, err := parseFieldLine(fields[:i])
+		if err != nil {
+			return err
+		}
+		p.fields = append(p.fields, f)
+		fields = fields[i+2:]
+	}
+	r.Fields = p.fields
+	return r.interpret()
+}
+
+func parseRequestLine(line []byte, r *Request) error {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return errRequestLine
+	}
+	r.Method = line[:sp]
+	if !isToken(r.Method) {
+		return errMethod
+	}
+	line = line[sp+1:]
+	sp = bytes.IndexByte(line, ' ')
+	if sp <= 0 {
+		return errTarget
+	}
+	r.Target = line[:sp]
+	for _, c := range r.Target {
+		if class[c]&classTarget == 0 || c == '#' {
+			return errTarget
+		}
+	}
+	v := line[sp+1:]
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' || !isDigit(v[5]) || !isDigit(v[7]) {
+		return errVersion
+	}
+	if v[5] != '1' {
+		return errHTTPVersion
+	}
+	r.Minor = 0
+	if v[7] != '0' {
+		r.Minor = 1
+	}
+	return nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// parseFieldLine parses one field line without its CRLF (RFC 9112 section 5).
+func parseFieldLine(line []byte) (Field, error) {
+	if line[0] == ' ' || line[0] == '\t' {
+		return Field{}, errObsFold
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return Field{}, errFieldName
+	}
+	name := line[:colon]
+	if c := name[len(name)-1]; c == ' ' || c == '\t' {
+		return Field{}, errSpaceBeforeColon
+	}
+	if !isToken(name) {
+		return Field{}, errFieldName
+	}
+	value := trimOWS(line[colon+1:])
+	for _, c := range value {
+		if class[c]&classValue == 0 {
+			return Field{}, errFieldValue
+		}
+	}
+	return Field{Name: name, Value: value}, nil
+}
