@@ -2,20 +2,22 @@ module github.com/shio-rt/shio/bench
 
 go 1.26.0
 
-require github.com/shio-rt/shio v0.0.0
+require (
+	github.com/lesismal/nbio v1.6.8
+	github.com/panjf2000/gnet/v2 v2.9.7
+	github.com/shio-rt/shio v0.0.0
+	github.com/sourcegraph/conc v0.3.0
+	github.com/valyala/fasthttp v1.78.0
+	golang.org/x/sync v0.25.0
+)
 
 require (
 	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/lesismal/nbio v1.6.8 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/panjf2000/ants/v2 v2.11.3 // indirect
-	github.com/panjf2000/gnet/v2 v2.9.7 // indirect
-	github.com/sourcegraph/conc v0.3.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.78.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect
-	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 )
