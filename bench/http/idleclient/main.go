@@ -3,7 +3,7 @@
 // memory (VmRSS from /proc) before and after, per connection. It measures
 // the "server RSS per idle keep-alive connection" target.
 //
-//	idleclient -addr 127.0.0.1:8080 -pid <server pid> -conns 19000
+//	idleclient -addr 127.0.0.1:8080 -pid <server pid> -conns 19000 [-parallel 32]
 package main
 
 import (
@@ -14,6 +14,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,29 +38,47 @@ func main() {
 	pid := flag.Int("pid", 0, "server process id")
 	n := flag.Int("conns", 19000, "connections to hold")
 	settle := flag.Duration("settle", 2*time.Second, "wait before measuring")
+	parallelFlag := flag.Int("parallel", 1, "connections opened at once")
 	flag.Parse()
+	parallel := *parallelFlag
 	before := rssKiB(*pid)
 	conns := make([]net.Conn, 0, *n)
+	var mu sync.Mutex
+	var next atomic.Int64
+	var failed atomic.Bool
 	req := []byte("GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
-	buf := make([]byte, 512)
-	for i := 0; i < *n; i++ {
-		c, err := net.Dial("tcp", *addr)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "dial %d: %v\n", i, err)
-			break
-		}
-		conns = append(conns, c)
-		c.Write(req)
-		got := 0
-		for !bytes.Contains(buf[:got], []byte("Hello, World!")) {
-			m, err := c.Read(buf[got:])
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "read %d: %v\n", i, err)
-				os.Exit(1)
+	var wg sync.WaitGroup
+	for range max(parallel, 1) {
+		wg.Go(func() {
+			buf := make([]byte, 512)
+			for !failed.Load() {
+				i := next.Add(1) - 1
+				if i >= int64(*n) {
+					return
+				}
+				c, err := net.Dial("tcp", *addr)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "dial %d: %v\n", i, err)
+					failed.Store(true)
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+				c.Write(req)
+				got := 0
+				for !bytes.Contains(buf[:got], []byte("Hello, World!")) {
+					m, err := c.Read(buf[got:])
+					if err != nil {
+						fmt.Fprintf(os.Stderr, "read %d: %v\n", i, err)
+						os.Exit(1)
+					}
+					got += m
+				}
 			}
-			got += m
-		}
+		})
 	}
+	wg.Wait()
 	time.Sleep(*settle)
 	after := rssKiB(*pid)
 	fmt.Printf("conns=%d rss_before=%dKiB rss_after=%dKiB per_conn=%.0fB\n",

@@ -1,5 +1,7 @@
 // Command server serves "Hello, World!" with one of the compared servers,
-// for load generators such as wrk (see ../README.md).
+// for load generators such as wrk (see ../README.md). gnet is a bare
+// responder (it counts request heads and writes a fixed response), not a
+// full HTTP server; nbio is nbhttp serving the same http.Handler.
 //
 //	go run ./http/server -impl shio -addr 127.0.0.1:8080
 package main
@@ -26,7 +28,7 @@ func hello(w http.ResponseWriter, r *http.Request) { w.Write(helloBody) }
 type fallbackListener struct{ net.Listener }
 
 func main() {
-	impl := flag.String("impl", "shio", "shio | shio-fallback | net-http | fasthttp")
+	impl := flag.String("impl", "shio", "shio | shio-fallback | net-http | fasthttp | gnet | nbio")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the first -profile-for to this file")
 	profileFor := flag.Duration("profile-for", 5*time.Second, "how long -cpuprofile records")
@@ -39,6 +41,18 @@ func main() {
 		}
 		pprof.StartCPUProfile(f)
 		time.AfterFunc(*profileFor, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	// gnet and nbio open their own listeners.
+	switch *impl {
+	case "gnet":
+		fmt.Fprintln(os.Stderr, serveGnet(*addr))
+		os.Exit(1)
+	case "nbio":
+		if err := serveNbio(*addr, http.HandlerFunc(hello)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
