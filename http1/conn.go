@@ -254,18 +254,23 @@ func (c *conn) setReadDeadline(d time.Duration) {
 func (c *conn) reject(status int, reason string) {
 	c.srv.stats.rejected.Add(1)
 	c.mustClose = true
-	c.out = appendStatusLine(c.out, status)
-	c.out = append(c.out, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
-	c.out = appendDate(c.out)
+	c.out = appendReject(c.out, status, reason)
+}
+
+// appendReject appends a complete error response with "Connection: close".
+func appendReject(b []byte, status int, reason string) []byte {
+	b = appendStatusLine(b, status)
+	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
+	b = appendDate(b)
 	body := http.StatusText(status)
 	if reason != "" {
 		body += ": " + reason
 	}
-	c.out = append(c.out, "Content-Length: "...)
-	c.out = appendInt(c.out, int64(len(body)+1))
-	c.out = append(c.out, "\r\n\r\n"...)
-	c.out = append(c.out, body...)
-	c.out = append(c.out, '\n')
+	b = append(b, "Content-Length: "...)
+	b = appendInt(b, int64(len(body)+1))
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, body...)
+	return append(b, '\n')
 }
 
 // flush writes the pending output and reports whether the connection is
@@ -311,11 +316,22 @@ func (c *conn) serveRequest(ctx context.Context) bool {
 		c.reject(http.StatusBadRequest, "malformed request target")
 		return false
 	}
+	switch {
+	case req.Method == "CONNECT":
+		c.reject(http.StatusNotImplemented, "CONNECT is not supported")
+		return false
+	case caseVariant(req.Method):
+		c.reject(http.StatusNotImplemented, "unknown method (methods are case-sensitive)")
+		return false
+	}
 	if max := bodyLimit(s.MaxBodyBytes); max >= 0 && req.ContentLength > max {
 		c.reject(http.StatusRequestEntityTooLarge, "body larger than the server accepts")
 		return false
 	}
 	s.stats.requests.Add(1)
+	if req.Method == "OPTIONS" && req.RequestURI == "*" {
+		return c.optionsAsterisk(req)
+	}
 	w := &c.resp
 	w.reset(c, req)
 	if b, ok := req.Body.(*body); ok {
@@ -364,4 +380,22 @@ func bodyLimit(n int64) int64 {
 		return DefaultMaxBodyBytes
 	}
 	return n
+}
+
+// optionsAsterisk answers "OPTIONS *" itself, as net/http does: 200 with
+// an empty body, since a Handler routes paths and "*" is none. It reports
+// whether the connection may carry another request.
+func (c *conn) optionsAsterisk(req *http.Request) bool {
+	keep := c.head.KeepAlive && req.Body == http.NoBody && !c.srv.shuttingDown.Load()
+	c.out = appendStatusLine(c.out, http.StatusOK)
+	c.out = appendDate(c.out)
+	c.out = append(c.out, "Content-Length: 0\r\n"...)
+	switch {
+	case !keep:
+		c.out = append(c.out, "Connection: close\r\n"...)
+	case c.head.Minor == 0:
+		c.out = append(c.out, "Connection: keep-alive\r\n"...)
+	}
+	c.out = append(c.out, "\r\n"...)
+	return keep
 }

@@ -18,8 +18,9 @@
 //
 // # Transports
 //
-// [Server.ListenAndServe], and [Server.Serve] given a *net.TCPListener, run
-// connections on package reactor's event loops. The loop parses request
+// [Server.ListenAndServe], and [Server.Serve] given a *net.TCPListener or a
+// shio tcp.Listener (through its ServeEvents method, on the tcp Network's
+// own loops), run connections on package reactor's event loops. The loop parses request
 // heads as bytes arrive; once a head is complete a goroutine runs the
 // Handler (and any pipelined requests behind it), reading body bytes that
 // the loop hands over, and ends when no complete request is left. An idle
@@ -40,5 +41,10 @@
 //     internal/http1parse), and the connection is closed after them.
 //   - A panicking Handler gets a 500 response when nothing was sent yet;
 //     the connection is then closed.
-//   - Hijacking is not supported.
+//   - Hijacking is not supported, so CONNECT is refused with 501.
+//   - A method that differs from a standard one only in case ("get") is
+//     refused with 501: methods are case-sensitive (RFC 9110 section 9.1).
+//   - A request head left unfinished past ReadHeaderTimeout gets 408 and
+//     the connection closes; an idle connection closes without a word.
+//   - "OPTIONS *" is answered by the server (200, empty), as net/http does.
 package http1

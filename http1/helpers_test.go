@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/tcp"
 )
 
-// forEachPath runs f once on the reactor path and once on the fallback
-// (goroutine per connection) path; serve picks the path from the subtest's
-// name.
+// forEachPath runs f on the reactor path (a *net.TCPListener), on a shio
+// tcp.Listener (the reactor path on the tcp Network's loops) and on the
+// fallback (goroutine per connection) path; serve picks the path from the
+// subtest's name.
 func forEachPath(t *testing.T, f func(t *testing.T)) {
 	t.Run("reactor", f)
+	t.Run("tcp", f)
 	t.Run("fallback", f)
 }
 
@@ -31,7 +34,12 @@ func onFallback(t *testing.T) bool { return strings.HasSuffix(t.Name(), "/fallba
 func serve(t *testing.T, s *http1.Server) string {
 	t.Helper()
 	var ln net.Listener
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var err error
+	if strings.HasSuffix(t.Name(), "/tcp") {
+		ln, err = tcp.Listen("tcp", "127.0.0.1:0")
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

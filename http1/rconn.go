@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"runtime"
 	"sync"
 	"time"
@@ -70,12 +71,28 @@ type rconn struct {
 	// it), so parking must arm it again.
 	stale bool
 	long  *time.Timer // marks a long-running request's deadline stale
+	// tracked reports that the server tracks the connection (a foreign
+	// reactor's); set in OnOpen, read in OnClose, both on the loop.
+	tracked bool
+	// hdr answers 408 when a partial head is not completed by hdrAt; it
+	// exists only while a partial head waits on the loop.
+	hdr   *time.Timer
+	hdrAt time.Time
 }
+
+// headerGrace is how long after the header timeout the reactor's read
+// deadline closes a connection whose 408 could not be sent.
+const headerGrace = time.Second
 
 // reactorHandler adapts a Server to reactor callbacks.
 type reactorHandler struct {
 	s    *Server
 	base context.Context // the listener's base context
+	// foreign reports that the reactor belongs to someone else (a tcp
+	// Network): the server tracks these connections itself, in conns and
+	// Server.rconns.
+	foreign bool
+	conns   sync.WaitGroup
 }
 
 func (h *reactorHandler) OnOpen(c *reactor.Conn) {
@@ -84,6 +101,10 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s.stats.open.Add(1)
 	rc := &rconn{s: s, c: c}
 	c.SetContext(rc)
+	if h.foreign && !h.track(rc) {
+		c.Close() // the server is shutting down
+		return
+	}
 	rc.armIdle()
 }
 
@@ -95,10 +116,48 @@ func (rc *rconn) armIdle() {
 	}
 }
 
+// armHeader starts the header timeout for a partial head: when it expires
+// the client gets 408 Request Timeout and the connection closes, as in
+// net/http. A timer (not the reactor's read deadline, which closes without
+// a word) sends the 408; the read deadline stays as a backstop. Called with
+// rc.mu held.
 func (rc *rconn) armHeader() {
-	if d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout); d > 0 {
-		rc.c.SetReadDeadline(time.Now().Add(d))
+	d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	if d <= 0 {
+		return
 	}
+	now := time.Now()
+	rc.hdrAt = now.Add(d)
+	rc.c.SetReadDeadline(rc.hdrAt.Add(headerGrace))
+	if rc.hdr == nil {
+		rc.hdr = time.AfterFunc(d, rc.headerExpired)
+	} else {
+		rc.hdr.Reset(d)
+	}
+}
+
+// stopHeaderLocked stops the header timeout. Called with rc.mu held.
+func (rc *rconn) stopHeaderLocked() {
+	if rc.hdr != nil {
+		rc.hdr.Stop()
+		rc.hdr = nil
+	}
+}
+
+// headerExpired answers 408 and closes the connection if its partial head
+// is still incomplete. It runs on the timer's goroutine.
+func (rc *rconn) headerExpired() {
+	rc.mu.Lock()
+	if !rc.started || rc.running || rc.ending || rc.closed || time.Now().Before(rc.hdrAt) {
+		rc.mu.Unlock()
+		return // completed, closed, or re-armed meanwhile
+	}
+	rc.ending = true
+	rc.hdr = nil
+	rc.mu.Unlock()
+	rc.s.stats.rejected.Add(1)
+	rc.c.Write(appendReject(nil, http.StatusRequestTimeout, "request head not received in time"))
+	rc.c.Close()
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
@@ -138,6 +197,11 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	switch {
 	case err == nil:
 		rc.mu.Lock()
+		if rc.ending { // the header timeout answered 408 meanwhile
+			rc.mu.Unlock()
+			return len(data)
+		}
+		rc.stopHeaderLocked()
 		rc.running, rc.started = true, false
 		rc.wake = wakePool.Get().(chan struct{})
 		rc.mu.Unlock()
@@ -156,18 +220,24 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 		runtime.Gosched()
 	case errors.Is(err, http1parse.ErrIncomplete):
 		if !rc.started {
+			rc.mu.Lock()
 			rc.started = true
 			rc.armHeader()
+			rc.mu.Unlock()
 		}
 	default:
 		var perr *http1parse.Error
 		errors.As(err, &perr)
-		cn.reject(perr.Status, perr.Reason)
-		c.Write(cn.out)
-		cn.out = cn.out[:0]
 		rc.mu.Lock()
+		ending := rc.ending
 		rc.ending = true
+		rc.stopHeaderLocked()
 		rc.mu.Unlock()
+		if !ending {
+			cn.reject(perr.Status, perr.Reason)
+			c.Write(cn.out)
+		}
+		cn.out = cn.out[:0]
 		c.Close()
 	}
 	return len(data)
@@ -228,6 +298,7 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.mu.Lock()
 	rc.closed = true
 	rc.err = err
+	rc.stopHeaderLocked()
 	if rc.cancel != nil {
 		rc.cancel()
 	}
@@ -243,6 +314,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	}
 	rc.mu.Unlock()
 	h.s.stats.open.Add(-1)
+	if rc.tracked {
+		h.untrack(rc)
+	}
 }
 
 // run answers the requests that have arrived, then parks or closes.

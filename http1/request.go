@@ -2,10 +2,27 @@ package http1
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 )
+
+// errTargetForm is a request target in a form its method does not allow.
+var errTargetForm = errors.New("http1: request target form not allowed for the method")
+
+// caseVariant reports whether m differs from a standard method only in
+// case: methods are case-sensitive (RFC 9110 section 9.1), so "get" is an
+// unknown method, refused with 501 rather than given to a Handler that
+// would likely treat it as GET.
+func caseVariant(m string) bool {
+	for _, std := range methods {
+		if len(m) == len(std) && m != std && strings.EqualFold(m, std) {
+			return true
+		}
+	}
+	return false
+}
 
 // methods interns the common methods so that building a request does not
 // allocate for them.
@@ -28,10 +45,25 @@ func (c *conn) newRequest(ctx context.Context) (*http.Request, error) {
 	target := string(h.Target)
 	var u *url.URL
 	var err error
-	if method == "CONNECT" && !strings.HasPrefix(target, "/") {
+	switch {
+	case method == "CONNECT":
+		// Only authority-form (RFC 9110 section 9.3.6); serveRequest then
+		// refuses the method, since this server makes no tunnels.
+		if strings.HasPrefix(target, "/") || target == "*" || strings.Contains(target, "://") {
+			return nil, errTargetForm
+		}
 		u = &url.URL{Host: target} // authority-form, as net/http reads it
-	} else if u, err = url.ParseRequestURI(target); err != nil {
-		return nil, err
+	case target == "*" && method != "OPTIONS":
+		return nil, errTargetForm // asterisk-form is for OPTIONS only (RFC 9112 section 3.2.4)
+	default:
+		if u, err = url.ParseRequestURI(target); err != nil {
+			return nil, err
+		}
+		// An absolute-form "http" URI must have a host (RFC 9110 section
+		// 4.2.1) and no userinfo (section 4.2.4).
+		if u.Scheme != "" && (u.Host == "" || u.User != nil) {
+			return nil, errTargetForm
+		}
 	}
 
 	// One string holds every field name and value; the header map slices it.

@@ -82,7 +82,8 @@ type Server struct {
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
 	reactors  []*reactor.Reactor
-	cancels   []context.CancelFunc // base contexts, cancelled by Close
+	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
+	cancels   []context.CancelFunc       // base contexts, cancelled by Close
 }
 
 // ListenAndServe listens on s.Addr and serves it on the reactor (see
@@ -109,7 +110,11 @@ func (s *Server) ListenAndServe() error {
 // A *net.TCPListener is served on the reactor: its connections are moved to
 // shio's event loops, where an idle keep-alive connection holds no
 // goroutine and no buffer and a goroutine exists only while a request
-// runs. Any other listener (TLS, in-memory pipes) is served the way
+// runs. A shio tcp.Listener is served the same way, on its own Network's
+// loops (through its ServeEvents method), apart from connections it had
+// queued for Accept before Serve, which get a goroutine each; the
+// listener's reactor is released once its connections have closed. Any
+// other listener (TLS, in-memory pipes) is served the way
 // net/http does, with a goroutine per connection; there, an error from
 // l.Accept that is not temporary ends Serve with that error.
 func (s *Server) Serve(l net.Listener) error {
@@ -126,6 +131,24 @@ func (s *Server) Serve(l net.Listener) error {
 		return http.ErrServerClosed
 	}
 	defer s.trackListener(&l, false)
+	if el, ok := l.(eventListener); ok {
+		// New connections go to the event handler; Accept yields only
+		// those queued before, served below with a goroutine each.
+		h := &reactorHandler{s: s, base: ctx, foreign: true}
+		release, err := el.ServeEvents(h)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			// Runs before trackListener's Done, so the Add is legal.
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				h.conns.Wait()
+				release()
+			}()
+		}()
+	}
 	var delay time.Duration
 	for {
 		rwc, err := l.Accept()
@@ -200,6 +223,42 @@ func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
 	return http.ErrServerClosed
 }
 
+// eventListener is a listener that hands its connections to a reactor
+// Handler on its own loops: a shio tcp.Listener.
+type eventListener interface {
+	net.Listener
+	ServeEvents(h reactor.Handler) (release func(), err error)
+}
+
+// track records a connection served on another's reactor, so that
+// Shutdown and Close reach it; it reports false once the server is
+// shutting down.
+func (h *reactorHandler) track(rc *rconn) bool {
+	s := h.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shuttingDown.Load() {
+		return false
+	}
+	if s.rconns == nil {
+		s.rconns = map[*rconn]*reactorHandler{}
+	}
+	s.rconns[rc] = h
+	h.conns.Add(1)
+	s.wg.Add(1)
+	rc.tracked = true
+	return true
+}
+
+func (h *reactorHandler) untrack(rc *rconn) {
+	s := h.s
+	s.mu.Lock()
+	delete(s.rconns, rc)
+	s.mu.Unlock()
+	h.conns.Done()
+	s.wg.Done()
+}
+
 // stopReactors shuts the reactors down (gracefully while ctx lasts, at
 // once with a nil ctx) and releases the reactor-path Serve calls.
 func (s *Server) stopReactors(ctx context.Context) error {
@@ -209,7 +268,22 @@ func (s *Server) stopReactors(ctx context.Context) error {
 	if s.stopped == nil {
 		s.stopped = make(chan struct{})
 	}
+	type foreign struct {
+		rc *rconn
+		h  *reactorHandler
+	}
+	fs := make([]foreign, 0, len(s.rconns))
+	for rc, h := range s.rconns {
+		fs = append(fs, foreign{rc, h})
+	}
 	s.mu.Unlock()
+	for _, f := range fs {
+		if ctx == nil {
+			f.rc.c.Close()
+		} else {
+			f.h.OnShutdown(f.rc.c)
+		}
+	}
 	var err error
 	for _, r := range rs {
 		if ctx == nil {
@@ -317,11 +391,17 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// closeListeners closes the listeners outside s.mu: closing a tcp.Listener
+// waits for its loops, which may be waiting for s.mu in OnClose.
 func (s *Server) closeListeners() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	ls := make([]net.Listener, 0, len(s.listeners))
 	for l := range s.listeners {
-		(*l).Close()
+		ls = append(ls, *l)
+	}
+	s.mu.Unlock()
+	for _, l := range ls {
+		l.Close()
 	}
 }
 

@@ -14,4 +14,8 @@
 // package-level [Listen] and [Dial] create a private Network that closes
 // itself once its Listener or Conn and every connection it produced have
 // been closed.
+//
+// A protocol server can take a Listener's connections on the event API
+// instead of as Conns with [Listener.ServeEvents]; http1.Server.Serve does,
+// so that a tcp.Listener is served with no goroutine per idle connection.
 package tcp

@@ -16,6 +16,10 @@ import (
 type Network struct {
 	r *reactor.Reactor
 
+	// events maps a *reactor.Listener to the reactor.Handler its
+	// connections go to (see Listener.ServeEvents).
+	events sync.Map
+
 	mu sync.Mutex
 	// Guarded by mu.
 	lns     map[*reactor.Listener]*Listener
@@ -162,6 +166,10 @@ func Dial(ctx context.Context, network, address string) (*Conn, error) {
 type handler struct{ n *Network }
 
 func (h *handler) OnOpen(rc *reactor.Conn) {
+	if ev := h.n.delegate(rc); ev != nil {
+		ev.OnOpen(rc)
+		return
+	}
 	c := newConn(h.n, rc)
 	rc.SetContext(c)
 	if rc.Dialed() {
@@ -185,16 +193,50 @@ func (h *handler) OnOpen(rc *reactor.Conn) {
 	}
 }
 
+// The callbacks below serve a *Conn, or forward to the handler of a
+// listener that serves events (a connection whose context is not a *Conn).
+
 func (h *handler) OnData(rc *reactor.Conn, data []byte) int {
-	rc.Context().(*Conn).arrive(data)
+	c, ok := rc.Context().(*Conn)
+	if !ok {
+		return h.n.delegate(rc).OnData(rc, data)
+	}
+	c.arrive(data)
 	return len(data)
 }
 
-func (h *handler) OnEOF(rc *reactor.Conn)   { rc.Context().(*Conn).end(io.EOF) }
-func (h *handler) OnDrain(rc *reactor.Conn) { rc.Context().(*Conn).signal(true) }
+func (h *handler) OnEOF(rc *reactor.Conn) {
+	c, ok := rc.Context().(*Conn)
+	if ok {
+		c.end(io.EOF)
+		return
+	}
+	if eh, ok := h.n.delegate(rc).(reactor.EOFHandler); ok {
+		eh.OnEOF(rc)
+		return
+	}
+	rc.Close() // what the reactor does for a handler without OnEOF
+}
+
+func (h *handler) OnDrain(rc *reactor.Conn) {
+	c, ok := rc.Context().(*Conn)
+	if ok {
+		c.signal(true)
+		return
+	}
+	if dh, ok := h.n.delegate(rc).(reactor.DrainHandler); ok {
+		dh.OnDrain(rc)
+	}
+}
+
 func (h *handler) OnClose(rc *reactor.Conn, err error) {
+	c, ok := rc.Context().(*Conn)
+	if !ok {
+		h.n.delegate(rc).OnClose(rc, err)
+		return
+	}
 	if err == nil {
 		err = io.EOF
 	}
-	rc.Context().(*Conn).end(err)
+	c.end(err)
 }

@@ -43,6 +43,9 @@ func FuzzChunked(f *testing.F) {
 	f.Add([]byte("5\r\nhello\r\n0\r\n\r\n"), uint8(1))
 	f.Add([]byte("5;a=b\r\nhello\r\n0\r\nX: y\r\n\r\n"), uint8(3))
 	f.Add([]byte("ffffffffffffffffff\r\n"), uint8(2))
+	f.Add([]byte("0x5\r\nhello\r\n0\r\n\r\n"), uint8(1))
+	f.Add([]byte("5\nhello\n0\n\n"), uint8(2))
+	f.Add([]byte("0\r\nContent-Length: 9\r\nHost: evil\r\n\r\n"), uint8(4))
 	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
 		var d1, d2 http1parse.Chunked
 		b1, n1, err1 := decodeAll(&d1, in, func() int { return len(in) })

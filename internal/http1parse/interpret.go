@@ -1,5 +1,7 @@
 package http1parse
 
+import "bytes"
+
 // maxContentLength bounds a declared length: far beyond any real body, and
 // small enough that arithmetic on it cannot overflow.
 const maxContentLength = 1 << 62
@@ -24,6 +26,9 @@ func (r *Request) interpret() error {
 				if class[c]&classHost == 0 {
 					return errHostValue
 				}
+			}
+			if !validHostPort(f.Value) {
+				return errHostValue
 			}
 		case 6:
 			if !equalFold(f.Name, "expect") {
@@ -73,7 +78,12 @@ func (r *Request) interpret() error {
 			}
 			// Anything but one "chunked" is refused; only the status varies.
 			teErr = errTENotChunked
+			chunked := false // an element before e was chunked
 			for e, rest, ok := nextElement(f.Value); ok; e, rest, ok = nextElement(rest) {
+				if chunked { // chunked must be the final coding, applied once
+					teErr = errTEList
+					break
+				}
 				name := e
 				for i, c := range e {
 					if c == ';' || c == ' ' || c == '\t' {
@@ -88,6 +98,7 @@ func (r *Request) interpret() error {
 				teErr = errTENotChunked
 				if equalFold(e, "chunked") {
 					teErr = errCoding // a coding we do not implement, then chunked
+					chunked = true
 				}
 			}
 		}
@@ -115,4 +126,40 @@ func (r *Request) interpret() error {
 		r.KeepAlive = keepAlive && !closeTok
 	}
 	return nil
+}
+
+// validHostPort reports whether a Host value (already restricted to host
+// characters) is uri-host [ ":" port ] (RFC 9110 section 7.2): an IP
+// literal in brackets or a name without brackets, and a port of digits.
+func validHostPort(v []byte) bool {
+	port := []byte(nil)
+	if len(v) > 0 && v[0] == '[' {
+		i := bytes.IndexByte(v, ']')
+		if i < 0 || bytes.IndexByte(v[1:i], '[') >= 0 {
+			return false
+		}
+		rest := v[i+1:]
+		if len(rest) == 0 {
+			return true
+		}
+		if rest[0] != ':' {
+			return false
+		}
+		port = rest[1:]
+	} else {
+		if bytes.IndexByte(v, '[') >= 0 || bytes.IndexByte(v, ']') >= 0 {
+			return false
+		}
+		i := bytes.IndexByte(v, ':')
+		if i < 0 {
+			return true
+		}
+		port = v[i+1:]
+	}
+	for _, c := range port {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
 }
