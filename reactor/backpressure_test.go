@@ -91,9 +91,14 @@ func TestLargeWritesArriveWholeAndInOrder(t *testing.T) {
 type sequencer struct {
 	echo
 	wg sync.WaitGroup
+	// opened is closed when OnOpen has started the writers: the test
+	// waits for it before wg.Wait, because the bytes it reads through the
+	// socket order nothing for the race detector.
+	opened chan struct{}
 }
 
 func (s *sequencer) OnOpen(c *reactor.Conn) {
+	defer close(s.opened)
 	for g := range 4 {
 		s.wg.Add(1)
 		go func() {
@@ -107,13 +112,14 @@ func (s *sequencer) OnOpen(c *reactor.Conn) {
 }
 
 func TestWritesFromOtherGoroutinesKeepEachWritersOrder(t *testing.T) {
-	s := &sequencer{}
+	s := &sequencer{opened: make(chan struct{})}
 	_, addr := start(t, reactor.Config{}, s)
 	c := dial(t, addr)
 	buf := make([]byte, 4*2000*4)
 	if _, err := io.ReadFull(c, buf); err != nil {
 		t.Fatal(err)
 	}
+	<-s.opened
 	s.wg.Wait()
 	next := make([]int, 4)
 	for i := 0; i < len(buf); i += 4 {

@@ -53,6 +53,21 @@ type Config struct {
 	// connections queued in a per-loop backlog.
 	ReusePort bool
 
+	// BlockingWait makes an idle loop wait for events in epoll_wait(2) on
+	// its own OS thread. The default (false) parks the loop's goroutine in
+	// the Go runtime's network poller instead (its epoll instance is itself
+	// watched by the runtime), so that the thread and its P run other
+	// goroutines meanwhile: with GOMAXPROCS=1, a goroutine that a callback
+	// started (an http1 Handler, a task) runs at once rather than after the
+	// runtime has taken the P back from the blocked thread (20 us to 10 ms
+	// later). Parking costs one more epoll_wait per idle period (the
+	// runtime's, on top of the loop's two non-blocking ones): a server
+	// whose callbacks answer from the loop itself and never start
+	// goroutines (a TCP echo) may spend less CPU per message with
+	// BlockingWait. See the package documentation ("Waiting") for the
+	// measurements behind the default. Outside Linux the field is ignored.
+	BlockingWait bool
+
 	// Backlog is the listen(2) backlog. Zero means 4096 (the kernel caps it
 	// at net.core.somaxconn).
 	Backlog int

@@ -41,7 +41,7 @@ func (e *echo) OnClose(c *reactor.Conn, err error) {
 
 // start returns a reactor serving h on a loopback port, closed when the
 // test ends.
-func start(t *testing.T, cfg reactor.Config, h reactor.Handler) (*reactor.Reactor, string) {
+func start(t testing.TB, cfg reactor.Config, h reactor.Handler) (*reactor.Reactor, string) {
 	t.Helper()
 	r, err := reactor.New(cfg, h)
 	if err != nil {
@@ -55,7 +55,7 @@ func start(t *testing.T, cfg reactor.Config, h reactor.Handler) (*reactor.Reacto
 	return r, ln.Addr().String()
 }
 
-func dial(t *testing.T, addr string) *net.TCPConn {
+func dial(t testing.TB, addr string) *net.TCPConn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {

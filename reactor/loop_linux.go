@@ -99,35 +99,23 @@ func (l *loop) run() {
 		if busy {
 			// Before blocking, yield once and poll again: under load the
 			// next events are usually a few microseconds away, and a
-			// blocking wait costs two context switches.
+			// blocking wait costs two context switches. Park polls before
+			// it parks, so a loop that parks needs no poll of its own.
 			runtime.Gosched()
-			n, err := l.p.Wait(events, 0)
-			if err == nil && n > 0 {
-				l.pass(events[:n], &batch)
-				if l.exiting {
-					l.exit()
-					return
+			if l.r.cfg.BlockingWait {
+				n, err := l.p.Wait(events, 0)
+				if err == nil && n > 0 {
+					l.pass(events[:n], &batch)
+					if l.exiting {
+						l.exit()
+						return
+					}
+					continue
 				}
-				continue
 			}
 			busy = false
 		}
-		msec := -1
-		if next, ok := l.wheel.Next(); ok {
-			d := next - l.r.clock()
-			msec = int((d + int64(time.Millisecond) - 1) / int64(time.Millisecond))
-			msec = max(msec, 0)
-		}
-		if l.relistenAt != 0 {
-			d := int((l.relistenAt-l.r.clock())/int64(time.Millisecond)) + 1
-			if msec < 0 || d < msec {
-				msec = max(d, 0)
-			}
-		}
-		if l.pending.Load() > 0 || len(l.again) > 0 {
-			msec = 0
-		}
-		n, err := l.p.Wait(events, msec)
+		n, err := l.wait(events)
 		if err != nil {
 			// The poller is broken (never expected): fail every
 			// connection rather than spin.
@@ -141,6 +129,34 @@ func (l *loop) run() {
 			return
 		}
 	}
+}
+
+// wait waits for the next events, until the earliest timer (a deadline on
+// the wheel, or the re-listen after an accept error) is due.
+func (l *loop) wait(events []poll.Event) (int, error) {
+	if l.pending.Load() > 0 || len(l.again) > 0 {
+		return l.p.Wait(events, 0)
+	}
+	var due int64 // loop clock; 0: none
+	if next, ok := l.wheel.Next(); ok {
+		due = next
+	}
+	if l.relistenAt != 0 && (due == 0 || l.relistenAt < due) {
+		due = l.relistenAt
+	}
+	if !l.r.cfg.BlockingWait {
+		var deadline time.Time
+		if due != 0 {
+			deadline = l.r.start.Add(time.Duration(due))
+		}
+		return l.p.Park(events, deadline)
+	}
+	msec := -1
+	if due != 0 {
+		d := due - l.r.clock()
+		msec = max(int((d+int64(time.Millisecond)-1)/int64(time.Millisecond)), 0)
+	}
+	return l.p.Wait(events, msec)
 }
 
 // pass handles one batch of events, the inbox and the timers, and reports

@@ -3,6 +3,11 @@
 // and the few socket calls the reactor needs (listen, accept, dup) done
 // without allocating.
 //
+// [Poller.Wait] blocks its thread in epoll_wait; [Poller.Park] parks the
+// calling goroutine in the Go runtime's own netpoller instead, which
+// watches the epoll descriptor (readable while events are ready) like any
+// socket.
+//
 // It exists only on Linux. On other systems the package is empty and the
 // reactor runs its public API over the standard library's net package.
 //

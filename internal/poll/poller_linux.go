@@ -2,7 +2,10 @@ package poll
 
 import (
 	"errors"
+	"os"
 	"sync/atomic"
+	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -47,6 +50,20 @@ type Poller struct {
 	woken  atomic.Bool
 	wakebf [8]byte
 	closed bool
+
+	// park state (see park_linux.go): the epoll descriptor wrapped in an
+	// *os.File registered with the Go runtime's netpoller, and what the
+	// callback given to raw.Read reads and writes, so that parking
+	// allocates nothing.
+	file     *os.File
+	raw      syscall.RawConn
+	parkable bool
+	tryFn    func(uintptr) bool
+	tryEv    []Event
+	tryN     int
+	tryErr   unix.Errno
+	dl       time.Time // the read deadline set on file
+	dlStale  bool      // file's deadline passed or is unknown: set it again
 }
 
 // New returns a Poller with its eventfd registered.
@@ -67,6 +84,7 @@ func New() (*Poller, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
+	p.initPark()
 	return p, nil
 }
 
@@ -139,6 +157,12 @@ func (p *Poller) Wait(events []Event, msec int) (int, error) {
 		}
 		return 0, err
 	}
+	return p.consumeWake(events, n), nil
+}
+
+// consumeWake removes the eventfd's event, if any, from the first n of
+// events, re-arms Wake, and returns how many events are left.
+func (p *Poller) consumeWake(events []Event, n int) int {
 	for i := 0; i < n; i++ {
 		if events[i].Pad != TagWake {
 			continue
@@ -157,8 +181,13 @@ func (p *Poller) Wait(events []Event, msec int) (int, error) {
 		events[i] = events[n]
 		break
 	}
-	return n, nil
+	return n
 }
+
+// wakeOne is what Wake adds to the eventfd's counter. It is a package
+// variable so that Wake allocates nothing even where the buffer would
+// escape (the race detector's build of unix.Write).
+var wakeOne = [8]byte{1}
 
 // Wake makes the current or next Wait return. It is safe for concurrent use
 // and cheap when repeated: wake-ups between two Waits cost one write(2).
@@ -166,8 +195,7 @@ func (p *Poller) Wake() error {
 	if !p.woken.CompareAndSwap(false, true) {
 		return nil
 	}
-	var one = [8]byte{1}
-	_, err := unix.Write(p.wakefd, one[:])
+	_, err := unix.Write(p.wakefd, wakeOne[:])
 	if err == unix.EAGAIN { // counter saturated: a wake-up is pending anyway
 		err = nil
 	}
@@ -183,6 +211,6 @@ func (p *Poller) Close() error {
 	}
 	p.closed = true
 	e1 := unix.Close(p.wakefd)
-	e2 := unix.Close(p.epfd)
+	e2 := p.file.Close() // closes epfd and removes it from the netpoller
 	return errors.Join(e1, e2)
 }
