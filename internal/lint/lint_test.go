@@ -147,6 +147,20 @@ func untypedAtomic(name string) bool {
 	return false
 }
 
+// commandOnly lists internal packages that only cmd/shio imports; like the
+// command, they may use well-kept libraries beyond x/sys.
+var commandOnly = map[string]bool{"internal/loadgen": true}
+
+// allowedLibraryImport reports whether library code may import p: the
+// standard library, golang.org/x/sys, and shio itself. Commands and tests
+// may use more; internal/loadgen is the command's machinery and is exempt.
+func allowedLibraryImport(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return !strings.Contains(first, ".") ||
+		p == "golang.org/x/sys" || strings.HasPrefix(p, "golang.org/x/sys/") ||
+		p == module || strings.HasPrefix(p, module+"/")
+}
+
 func TestLibraryHygiene(t *testing.T) {
 	for _, f := range files(t) {
 		if f.test || !isLibrary(f.dir) {
@@ -167,6 +181,9 @@ func TestLibraryHygiene(t *testing.T) {
 				local = imp.Name.Name
 			}
 			names[local] = p
+			if !allowedLibraryImport(p) && !commandOnly[f.dir] {
+				t.Errorf("%s imports %s: library code uses only the standard library and golang.org/x/sys", f.path, p)
+			}
 			if p == "log" || p == "log/slog" {
 				t.Errorf("%s: library code must not log (imports %s); return errors or call hooks", f.path, p)
 			}
