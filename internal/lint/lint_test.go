@@ -126,6 +126,9 @@ func TestLayering(t *testing.T) {
 				t.Errorf("%s imports %s, which has no layer", f.path, p)
 				continue
 			}
+			if commandOnly[rel] && !strings.HasPrefix(f.dir, "cmd/") {
+				t.Errorf("%s imports %s, which only the command may use", f.path, p)
+			}
 			if lvl > own {
 				t.Errorf("%s (L%d) imports %s (L%d): a package imports only from its layer or below", f.path, own, p, lvl)
 			}
