@@ -17,10 +17,21 @@
 //     arrive in the order it sent them.
 //
 // Waiters park on Go channels, never on a sync.Mutex or sync.Cond, so a
-// blocked call is durably blocked inside a testing/synctest bubble. The
-// channel's state sits under one short mutex critical section per
-// operation; an uncontended Send or Recv is a lock, a ring-buffer copy and an
-// unlock (see the package benchmarks for costs relative to a Go channel).
+// blocked call is durably blocked inside a testing/synctest bubble.
+//
+// On a bounded channel of capacity up to 65536 the uncontended paths are
+// lock-free: a Send or TrySend that finds room while no sender is parked is
+// one compare-and-swap on the channel's state word plus a store into a
+// preallocated ring (Vyukov's per-slot sequence numbers), and a Recv or
+// TryRecv that finds a value while no receiver is parked is one
+// compare-and-swap on the ring's head plus an atomic add; [Permit.Send] and
+// [Permit.Release] are lock-free too. Such a channel allocates its buffer up
+// front (capacity rounded up to a power of two). A call takes the channel's
+// mutex only to park, to wake a parked waiter, or to close. Larger bounded
+// channels and unbounded ones grow their buffer on demand and take one short
+// mutex critical section per operation. [Sender.Reserve], [Receiver.RecvMany]
+// and [Receiver.Len] on a growable buffer always take the mutex. See the
+// package benchmarks for costs relative to a Go channel.
 //
 // Use package oneshot for a single value, broadcast when every receiver must
 // see every value, and watch when only the latest value matters.

@@ -212,3 +212,32 @@ func TestBufferGrowsToExactlyItsCapacity(t *testing.T) {
 		t.Fatalf("got %d values", len(got))
 	}
 }
+
+// TestLargeCapacityBuffersUnderTheLock covers a bounded channel too large
+// for the preallocated lock-free ring: it grows its buffer under the mutex
+// and keeps the same semantics.
+func TestLargeCapacityBuffersUnderTheLock(t *testing.T) {
+	const capacity = 1<<16 + 1
+	tx, rx := mpsc.New[int](capacity)
+	for i := range capacity {
+		if err := tx.TrySend(i); err != nil {
+			t.Fatalf("TrySend %d: %v", i, err)
+		}
+	}
+	if err := tx.TrySend(capacity); !errors.Is(err, mpsc.ErrFull) {
+		t.Fatalf("TrySend past capacity: %v", err)
+	}
+	sent := make(chan error, 1)
+	go func() { sent <- tx.Send(context.Background(), capacity) }()
+	if v, err := rx.Recv(context.Background()); v != 0 || err != nil {
+		t.Fatalf("Recv: %d, %v", v, err)
+	}
+	if err := <-sent; err != nil {
+		t.Fatalf("blocked Send: %v", err)
+	}
+	tx.Close()
+	got := recvAll(t, rx)
+	if len(got) != capacity || got[0] != 1 || got[capacity-1] != capacity {
+		t.Fatalf("got %d values, first %d, last %d", len(got), got[0], got[len(got)-1])
+	}
+}

@@ -50,13 +50,16 @@ func (p *Permit[T]) Send(v T) {
 	}
 	p.cleanup.Stop()
 	c := p.c
+	// The slot is already counted in the channel's state: the value only
+	// needs publishing, lock-free when the buffer is.
+	if c.q != nil {
+		c.q.push(v)
+		c.notifyRecv()
+		return
+	}
 	c.mu.Lock()
-	c.reserved--
-	c.deliverLocked(v)
-	// A direct hand-off to a waiting receiver leaves the slot free, and
-	// may leave a closed channel drained.
-	c.serveSendersLocked()
-	c.wakeDrainedLocked()
+	c.push(v)
+	c.settleLocked()
 	c.unlock()
 }
 
@@ -73,9 +76,7 @@ func (p *Permit[T]) Release() {
 
 // release returns one reserved slot.
 func (c *core[T]) release() {
-	c.mu.Lock()
-	c.reserved--
-	c.serveSendersLocked()
-	c.wakeDrainedLocked()
-	c.unlock()
+	if c.releaseSlot() {
+		c.settle()
+	}
 }

@@ -28,19 +28,28 @@ type Receiver[T any] struct {
 // dropped by a cancelled Recv.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	c := r.c
-	var zero T
-	c.mu.Lock()
-	if c.buf.len() > 0 {
-		v := c.buf.pop()
-		c.serveSendersLocked()
-		c.unlock()
+	if v, ok := c.tryPopFast(); ok {
 		return v, nil
 	}
-	if c.drainedLocked() {
+	var zero T
+	c.mu.Lock()
+	if c.recvers.empty() {
+		// Announce the wait before the last look at the buffer, so that a
+		// send publishing meanwhile either is seen here or sees the flag.
+		c.state.Or(recvWaitBit)
+		if v, ok := c.popLocked(); ok {
+			c.settleLocked() // clears the flag, serves a parked sender
+			c.unlock()
+			return v, nil
+		}
+	}
+	if c.drained(c.state.Load()) {
+		c.settleLocked()
 		c.unlock()
 		return zero, ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
+		c.settleLocked()
 		c.unlock()
 		return zero, err
 	}
@@ -56,20 +65,44 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	return v, err
 }
 
+// tryPopFast takes the oldest buffered value without the lock, if the
+// buffer is lock-free, no receiver is parked (parked receivers are served
+// first) and a value is published.
+func (c *core[T]) tryPopFast() (T, bool) {
+	if c.q == nil || c.state.Load()&recvWaitBit != 0 {
+		var zero T
+		return zero, false
+	}
+	v, ok := c.q.pop()
+	if ok && c.releaseSlot() {
+		c.settle()
+	}
+	return v, ok
+}
+
 // TryRecv returns the oldest buffered value without waiting. It returns
 // [ErrEmpty] if no value is buffered and the channel is open, and
-// [ErrClosed] if the channel is closed and drained.
+// [ErrClosed] if the channel is closed and drained. On a bounded channel of
+// capacity up to 65536 it takes no lock when a value is buffered.
+//
+// A value counts as buffered once its Send has published it: while an
+// earlier Send from another goroutine is still in progress, values sent
+// after it may not be visible yet.
 func (r *Receiver[T]) TryRecv() (T, error) {
 	c := r.c
+	if v, ok := c.tryPopFast(); ok {
+		return v, nil
+	}
 	var zero T
 	c.mu.Lock()
 	defer c.unlock()
-	if c.buf.len() > 0 {
-		v := c.buf.pop()
-		c.serveSendersLocked()
-		return v, nil
+	if c.recvers.empty() {
+		if v, ok := c.popLocked(); ok {
+			c.settleLocked()
+			return v, nil
+		}
 	}
-	if c.drainedLocked() {
+	if c.drained(c.state.Load()) {
 		return zero, ErrClosed
 	}
 	return zero, ErrEmpty
@@ -90,21 +123,21 @@ func (r *Receiver[T]) RecvMany(ctx context.Context, buf []T, max int) ([]T, erro
 		return buf, nil
 	}
 	c := r.c
+	v, err := r.Recv(ctx)
+	if err != nil {
+		return buf, err
+	}
+	buf = append(buf, v)
+	max--
 	c.mu.Lock()
-	if c.buf.len() == 0 {
-		c.unlock()
-		v, err := r.Recv(ctx)
-		if err != nil {
-			return buf, err
+	for ; max > 0 && c.recvers.empty(); max-- {
+		v, ok := c.popLocked()
+		if !ok {
+			break
 		}
 		buf = append(buf, v)
-		max--
-		c.mu.Lock()
 	}
-	for ; max > 0 && c.buf.len() > 0; max-- {
-		buf = append(buf, c.buf.pop())
-		c.serveSendersLocked()
-	}
+	c.settleLocked()
 	c.unlock()
 	return buf, nil
 }
@@ -135,16 +168,21 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 func (r *Receiver[T]) Close() {
 	c := r.c
 	c.mu.Lock()
-	c.rxClosed = true
 	c.closeLocked()
 	c.unlock()
 }
 
 // Len returns the number of buffered values.
 func (r *Receiver[T]) Len() int {
-	r.c.mu.Lock()
-	defer r.c.unlock()
-	return r.c.buf.len()
+	c := r.c
+	if c.q != nil {
+		// Positions pushed and not popped: buffered values and sends in
+		// progress (permits push nothing until they send).
+		return min(c.q.len(), c.limit)
+	}
+	c.mu.Lock()
+	defer c.unlock()
+	return c.buf.len()
 }
 
 // Cap returns the channel's capacity: the most values it buffers, counting

@@ -53,19 +53,22 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 		return ErrClosed
 	}
 	c := s.c
-	c.mu.Lock()
-	if c.closedLocked() {
-		c.unlock()
-		return ErrClosed
-	}
-	if c.senders.empty() && c.hasRoomLocked() {
-		c.deliverLocked(v)
-		c.unlock()
+	if c.q != nil && c.tryClaim(false) { // lock-free fast path
+		c.q.push(v)
+		c.notifyRecv()
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
+	c.mu.Lock()
+	claimed, err := c.claimOrParkLocked(ctx)
+	if err != nil {
 		c.unlock()
 		return err
+	}
+	if claimed {
+		c.push(v)
+		c.settleLocked()
+		c.unlock()
+		return nil
 	}
 	w := c.getWaiter()
 	w.val = v
@@ -78,28 +81,67 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 		c.putWaiter(w)
 		return ctx.Err()
 	}
-	err := w.err
+	err = w.err
 	c.putWaiter(w)
 	return err
 }
 
+// claimOrParkLocked, called under mu, claims a slot if the channel has room
+// and no sender is parked. Otherwise it sets sendWaitBit, in the same CAS
+// that found no room, and returns false: the caller must then queue a
+// waiter before unlocking. It returns ErrClosed if the channel is closed,
+// and ctx.Err() (setting nothing) if ctx is done and no slot was free.
+func (c *core[T]) claimOrParkLocked(ctx context.Context) (bool, error) {
+	for {
+		st := c.state.Load()
+		if st&closedBit != 0 {
+			return false, ErrClosed
+		}
+		if c.senders.empty() && c.count(st) < c.limit {
+			if c.state.CompareAndSwap(st, st+1) {
+				return true, nil
+			}
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if c.state.CompareAndSwap(st, st|sendWaitBit) {
+			return false, nil
+		}
+	}
+}
+
 // TrySend delivers v if there is room right now. It returns [ErrFull] if the
 // channel is full or other senders are waiting, and [ErrClosed] if the
-// receiver closed or this handle was closed. It never blocks.
+// receiver closed or this handle was closed. It never blocks, and on a
+// bounded channel of capacity up to 65536 it takes no lock.
 func (s *Sender[T]) TrySend(v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
 	c := s.c
-	c.mu.Lock()
-	defer c.unlock()
-	switch {
-	case c.closedLocked():
-		return ErrClosed
-	case !c.senders.empty() || !c.hasRoomLocked():
+	if c.q != nil {
+		if c.tryClaim(false) {
+			c.q.push(v)
+			c.notifyRecv()
+			return nil
+		}
+		if c.state.Load()&closedBit != 0 {
+			return ErrClosed
+		}
 		return ErrFull
 	}
-	c.deliverLocked(v)
+	c.mu.Lock()
+	defer c.unlock()
+	if c.state.Load()&closedBit != 0 {
+		return ErrClosed
+	}
+	if !c.tryClaim(false) {
+		return ErrFull
+	}
+	c.push(v)
+	c.settleLocked()
 	return nil
 }
 
@@ -119,18 +161,14 @@ func (s *Sender[T]) Reserve(ctx context.Context) (*Permit[T], error) {
 	}
 	c := s.c
 	c.mu.Lock()
-	if c.closedLocked() {
-		c.unlock()
-		return nil, ErrClosed
-	}
-	if c.senders.empty() && c.hasRoomLocked() {
-		c.reserved++
-		c.unlock()
-		return newPermit(c), nil
-	}
-	if err := ctx.Err(); err != nil {
+	claimed, err := c.claimOrParkLocked(ctx)
+	if err != nil {
 		c.unlock()
 		return nil, err
+	}
+	if claimed {
+		c.unlock()
+		return newPermit(c), nil
 	}
 	w := c.getWaiter()
 	w.reserve = true
@@ -142,7 +180,7 @@ func (s *Sender[T]) Reserve(ctx context.Context) (*Permit[T], error) {
 		c.putWaiter(w)
 		return nil, ctx.Err()
 	}
-	err := w.err
+	err = w.err
 	c.putWaiter(w)
 	if err != nil {
 		return nil, err
@@ -180,7 +218,6 @@ func (c *core[T]) closeHandle(closed *atomic.Bool) {
 		return
 	}
 	c.mu.Lock()
-	c.txClosed = true
 	c.closeLocked()
 	c.unlock()
 }
@@ -191,7 +228,5 @@ func (s *Sender[T]) IsClosed() bool {
 	if s.closed.Load() {
 		return true
 	}
-	s.c.mu.Lock()
-	defer s.c.unlock()
-	return s.c.closedLocked()
+	return s.c.state.Load()&closedBit != 0
 }
