@@ -78,9 +78,14 @@ func (h *Handle[T]) Join(ctx context.Context) (T, error) {
 	select {
 	case <-h.done:
 	default:
+		cancelled := ctx.Done()
+		if cancelled == nil { // a context that never ends: no select needed
+			<-h.done
+			break
+		}
 		select {
 		case <-h.done:
-		case <-ctx.Done():
+		case <-cancelled:
 			var zero T
 			return zero, ctx.Err()
 		}
