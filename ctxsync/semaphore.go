@@ -111,12 +111,27 @@ func (s *Semaphore) acquireSlow(ctx context.Context, n int64) error {
 	return s.q.Wait(ctx, &s.mu, w, s.cancelLocked)
 }
 
+// cancelLocked settles a cancelled Acquire (see waitq.Queue.Wait). When w
+// was still queued, semWaiting is set and the state is stable under s.mu.
+// When w had been granted, the grant may have emptied the queue and cleared
+// every flag, which reopens the lock-free paths: the permits then go back
+// with a compare-and-swap, as in Release, never with a plain store that
+// could overwrite a concurrent fast-path Acquire or Release.
 func (s *Semaphore) cancelLocked(w *waitq.Waiter, granted bool) {
-	st := s.state.Load()
-	if granted {
-		st += w.N << semShift
+	if !granted {
+		s.admitLocked(s.state.Load())
+		return
 	}
-	s.admitLocked(st)
+	for {
+		st := s.state.Load()
+		if st&semFlags != 0 {
+			s.admitLocked(st + w.N<<semShift)
+			return
+		}
+		if s.state.CompareAndSwap(st, st+w.N<<semShift) {
+			return
+		}
+	}
 }
 
 // TryAcquire takes n permits if they are available and nobody waits, and
