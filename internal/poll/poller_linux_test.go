@@ -2,6 +2,7 @@ package poll_test
 
 import (
 	"net"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,12 +160,15 @@ func TestWakeRacingWithWaitIsNeverLost(t *testing.T) {
 			if posted.Load() == taken.Load() {
 				posted.Add(1)
 				p.Wake()
+			} else {
+				runtime.Gosched() // with GOMAXPROCS=1 the waiter needs the P
 			}
 		}
 	}()
 	defer func() { close(stop); <-done }()
 	events := make([]poll.Event, 8)
-	for taken.Load() < rounds {
+	budget := time.Now().Add(3 * time.Second) // enough rounds to hit the window, bounded in time
+	for taken.Load() < rounds && time.Now().Before(budget) {
 		if posted.Load() > taken.Load() {
 			taken.Add(1) // take the work, then wait for more
 			continue
