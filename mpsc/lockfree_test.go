@@ -70,6 +70,7 @@ func TestSenderParkingRacesTheReceiverDraining(t *testing.T) {
 					if ctx.Err() != nil {
 						t.Fatal("TryRecv never found a value")
 					}
+					runtime.Gosched() // with GOMAXPROCS=1 the sender needs the P
 				}
 			}
 			if err != nil || v != i {
