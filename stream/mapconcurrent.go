@@ -109,27 +109,12 @@ func (m *orderedStream[T, U]) Next(ctx context.Context) (U, error) {
 	select {
 	case it := <-m.pending:
 		m.pending = nil
-		if it.panic != nil {
-			m.g.cancel()
-		}
-		v, err := it.unwrap()
-		if err != nil {
-			m.err = err
-			m.g.cancel()
-		}
-		return v, err
+		return take(&m.g, &m.err, it)
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
 }
 
 func (m *orderedStream[T, U]) Close() error {
-	if m.err == ErrClosed {
-		return nil
-	}
-	m.err = ErrClosed
-	if !m.g.stop() || !m.upClosed {
-		return m.up.Close()
-	}
-	return m.closeErr
+	return closeWorkers(&m.g, &m.err, &m.upClosed, &m.closeErr, m.up.Close)
 }

@@ -43,3 +43,33 @@ func safeCall[T, U any](ctx context.Context, f func(context.Context, T) (U, erro
 	it.v, it.err = f(ctx, v)
 	return it
 }
+
+// take turns a worker's result into what a worker-pool stream's Next
+// returns: a panic or an error cancels the stage and becomes the stream's
+// sticky end in *sticky.
+func take[U any](g *stage, sticky *error, it item[U]) (U, error) {
+	if it.panic != nil {
+		g.cancel()
+	}
+	v, err := it.unwrap()
+	if err != nil {
+		*sticky = err
+		g.cancel()
+	}
+	return v, err
+}
+
+// closeWorkers is Close for a worker-pool stream: it stops the stage and
+// closes the upstream unless a worker already did, in which case it
+// returns that Close's error. upClosed and closeErr are read only after
+// the workers that set them have exited.
+func closeWorkers(g *stage, sticky *error, upClosed *bool, closeErr *error, closeUp func() error) error {
+	if *sticky == ErrClosed {
+		return nil
+	}
+	*sticky = ErrClosed
+	if !g.stop() || !*upClosed {
+		return closeUp()
+	}
+	return *closeErr
+}
