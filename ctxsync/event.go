@@ -42,12 +42,14 @@ func (e *Event) Set() bool {
 	if e.set.Load() {
 		return false
 	}
+	// Mark it set before waking anyone: a waiter released by the close must
+	// see IsSet report true.
+	e.set.Store(true)
 	if e.ch == nil {
 		e.ch = closedChan
 	} else {
 		close(e.ch)
 	}
-	e.set.Store(true)
 	return true
 }
 

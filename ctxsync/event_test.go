@@ -78,3 +78,17 @@ func TestEventWaitersAreDurablyBlocked(t *testing.T) {
 		}
 	})
 }
+
+// TestEventIsSetOnceDoneIsClosed: a waiter released by Done must see the
+// event set (Set once closed the channel before marking itself set).
+func TestEventIsSetOnceDoneIsClosed(t *testing.T) {
+	for i := range 20000 {
+		var e ctxsync.Event
+		done := e.Done() // the channel exists, so Set closes it
+		go e.Set()
+		<-done
+		if !e.IsSet() {
+			t.Fatalf("round %d: Done closed but IsSet reports false", i)
+		}
+	}
+}
