@@ -11,14 +11,15 @@ import (
 
 // TestKeepAliveRequestAllocations pins the server's allocations for one GET
 // on a keep-alive connection: the *http.Request, its URL, header map and
-// strings, the request context (and, on the reactor, the request
-// goroutine's timer). The raw client allocates nothing, so AllocsPerRun
-// counts the server.
+// strings, and the request context (7 on every path when measured alone;
+// the limit leaves two for the runtime's own background allocations, which
+// AllocsPerRun also counts, on a loaded machine). The raw client allocates
+// nothing, so AllocsPerRun counts the server.
 func TestKeepAliveRequestAllocations(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("measures allocations (meaningless under -race)")
 	}
-	limits := map[string]float64{"reactor": 12, "fallback": 7}
+	limits := map[string]float64{"reactor": 9, "fallback": 9}
 	forEachPath(t, func(t *testing.T) {
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header()["Content-Type"] = []string{"text/plain"}

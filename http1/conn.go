@@ -306,11 +306,17 @@ func (c *conn) writeTimed(p []byte) (int, error) {
 	return c.rwc.Write(p)
 }
 
-// serveRequest runs the Handler for c.head and reports whether the
-// connection may carry another request.
-func (c *conn) serveRequest(ctx context.Context) bool {
+// serveRequest runs the Handler for c.head, with a context derived from
+// parent, and reports whether the connection may carry another request.
+func (c *conn) serveRequest(parent context.Context) bool {
 	s := c.srv
 	c.mustClose = false
+	var ctx *requestContext
+	if c.rc != nil {
+		ctx = newRequestContext(parent, c.rc.c)
+	} else {
+		ctx = newRequestContext(parent, nil) // serve put the local address in parent
+	}
 	req, err := c.newRequest(ctx)
 	if err != nil {
 		c.reject(http.StatusBadRequest, "malformed request target")
@@ -337,7 +343,16 @@ func (c *conn) serveRequest(ctx context.Context) bool {
 	if b, ok := req.Body.(*body); ok {
 		b.w = w
 	}
-	if !c.runHandler(w, req) {
+	if c.rc != nil {
+		c.rc.begin(ctx)
+	}
+	ok := c.runHandler(w, req)
+	if c.rc != nil {
+		c.rc.end(ctx)
+	} else {
+		ctx.cancel(context.Canceled)
+	}
+	if !ok {
 		return false
 	}
 	w.finish()

@@ -40,3 +40,6 @@ func ReadRequest(raw []byte) (*http.Request, error) {
 	}
 	return req, nil
 }
+
+// ParseOriginForm exposes the fast path of request-target parsing.
+var ParseOriginForm = parseOriginForm

@@ -63,14 +63,16 @@ type rconn struct {
 	shutdown bool          // the server is shutting down: close after the response
 	ending   bool          // the connection is closing: ignore further bytes
 	closed   bool
-	err      error // why the connection closed
-	cancel   context.CancelFunc
-	remote   string // the client's address, once a request has needed it
+	err      error           // why the connection closed
+	ctx      *requestContext // the running request's, ended by OnClose
+	remote   string          // the client's address, once a request has needed it
 	// stale reports that the idle deadline armed when the running request
-	// began no longer holds (the request ran long, or a body read replaced
-	// it), so parking must arm it again.
+	// began no longer holds (it passed while the request ran, or a body read
+	// replaced it), so parking must arm it again.
 	stale bool
-	long  *time.Timer // marks a long-running request's deadline stale
+	// reading reports that Read waits for body bytes under the body's
+	// read deadline, which then closes the connection when it passes.
+	reading bool
 	// tracked reports that the server tracks the connection (a foreign
 	// reactor's); set in OnOpen, read in OnClose, both on the loop.
 	tracked bool
@@ -212,7 +214,7 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 		// IdleTimeout/2 and IdleTimeout after its last request began.
 		rc.armIdle()
 		rc.s.wg.Add(1)
-		go rc.run(h.base)
+		rc.s.goRequest(rc, h.base)
 		// Let this P run the request at once, while its bytes are hot,
 		// instead of waking another thread for it; the loop continues as
 		// soon as the request goroutine blocks or ends (or another P takes
@@ -299,8 +301,8 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.closed = true
 	rc.err = err
 	rc.stopHeaderLocked()
-	if rc.cancel != nil {
-		rc.cancel()
+	if rc.ctx != nil {
+		rc.ctx.cancel(context.Canceled)
 	}
 	running := rc.running
 	if running {
@@ -319,64 +321,78 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	}
 }
 
+// requestWork is what a pooled goroutine runs: the requests of one
+// connection.
+type requestWork struct {
+	rc   *rconn
+	base context.Context
+}
+
+// goRequest runs rc's requests on one of the server's warm goroutines (see
+// internal/gopool): a fresh goroutine would grow its stack through the
+// Handler's calls on every request.
+func (s *Server) goRequest(rc *rconn, base context.Context) {
+	s.poolOnce.Do(func() { s.pool.Run = func(w requestWork) { w.rc.run(w.base) } })
+	s.pool.Go(requestWork{rc, base})
+}
+
 // run answers the requests that have arrived, then parks or closes.
 func (rc *rconn) run(base context.Context) {
 	defer rc.s.wg.Done()
-	ctx, cancel := context.WithCancel(base)
-	rc.mu.Lock()
-	rc.cancel = cancel
-	closed := rc.closed
-	rc.mu.Unlock()
-	if closed {
-		cancel()
-	}
-	if d := timeout(rc.s.IdleTimeout, DefaultIdleTimeout); d > 0 {
-		rc.long = time.AfterFunc(d/2, rc.unarm)
-	}
 	cn := rc.cn
 	if rc.remote == "" {
 		rc.remote = rc.c.RemoteAddr().String()
 	}
 	cn.remoteAddr = rc.remote
-	if cn.run(ctx) == headClose {
+	if cn.run(base) == headClose {
 		rc.mu.Lock()
 		rc.ending = true
 		rc.finishLocked()
 		rc.mu.Unlock()
 		rc.c.Close()
 	}
-	cancel()
 }
 
-// unarm clears the idle deadline of a request that runs long, so that it
-// does not close the connection under the Handler.
-func (rc *rconn) unarm() {
+// begin makes ctx the running request's context, ended at once if the
+// connection has closed.
+func (rc *rconn) begin(ctx *requestContext) {
+	rc.mu.Lock()
+	rc.ctx = ctx
+	closed := rc.closed
+	rc.mu.Unlock()
+	if closed {
+		ctx.cancel(context.Canceled)
+	}
+}
+
+// end ends the running request's context.
+func (rc *rconn) end(ctx *requestContext) {
+	rc.mu.Lock()
+	rc.ctx = nil
+	rc.mu.Unlock()
+	ctx.cancel(context.Canceled)
+}
+
+// OnReadTimeout keeps a connection whose idle deadline (armed when its
+// request began) passes while the request is still being answered; it
+// lets the deadline close an idle connection, a partial head, and a body
+// read that is overdue.
+func (h *reactorHandler) OnReadTimeout(c *reactor.Conn) bool {
+	rc := c.Context().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.running && !rc.closed {
-		rc.stale = true
-		rc.c.SetReadDeadline(time.Time{})
+	if rc.running && !rc.reading && !rc.closed {
+		rc.stale = true // parking arms it again
+		return true
 	}
-}
-
-// stopLongLocked stops the long-request timer and reports whether the idle
-// deadline must be armed again.
-func (rc *rconn) stopLongLocked() bool {
-	if rc.long != nil {
-		rc.long.Stop()
-		rc.long = nil
-	}
-	stale := rc.stale
-	rc.stale = false
-	return stale
+	return false
 }
 
 // finishLocked ends the goroutine's ownership of the connection.
 func (rc *rconn) finishLocked() {
-	rc.stopLongLocked()
+	rc.stale = false
 	rc.running = false
 	rc.releaseWakeLocked()
-	rc.cancel = nil
 	if rc.paused {
 		rc.paused = false
 		rc.c.ResumeRead()
@@ -403,8 +419,9 @@ func (rc *rconn) more(cn *conn) (got bool, result int) {
 	}
 	// Park. A partial head stays in cn's buffer (the parser resumes on it);
 	// an idle connection gives cn, buffers and all, back to the pool.
-	stale := rc.stopLongLocked()
-	rc.running, rc.cancel = false, nil
+	stale := rc.stale
+	rc.stale = false
+	rc.running = false
 	rc.releaseWakeLocked()
 	if cn.r < cn.w {
 		rc.started = true
@@ -450,7 +467,7 @@ func (rc *rconn) Read(p []byte) (int, error) {
 	defer func() {
 		if armed {
 			rc.mu.Lock()
-			rc.stale = true
+			rc.stale, rc.reading = true, false
 			rc.mu.Unlock()
 			rc.c.SetReadDeadline(time.Time{})
 		}
@@ -482,6 +499,9 @@ func (rc *rconn) Read(p []byte) (int, error) {
 		}
 		if !armed && !rc.cn.readAt.IsZero() {
 			armed = true
+			rc.mu.Lock()
+			rc.reading = true
+			rc.mu.Unlock()
 			rc.c.SetReadDeadline(rc.cn.readAt)
 		}
 		<-rc.wake

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shio-rt/shio/internal/gopool"
 	"github.com/shio-rt/shio/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
 )
@@ -76,7 +77,9 @@ type Server struct {
 	shuttingDown atomic.Bool
 	wg           sync.WaitGroup // accept loops, connections, request goroutines
 	stopOnce     sync.Once
-	stopped      chan struct{} // closed when reactor-path Serve calls must return
+	poolOnce     sync.Once
+	pool         gopool.Pool[requestWork] // runs reactor-path requests
+	stopped      chan struct{}            // closed when reactor-path Serve calls must return
 
 	mu        sync.Mutex // guards the fields below
 	listeners map[*net.Listener]struct{}
@@ -360,6 +363,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closeIdle()
 		select {
 		case <-done:
+			s.pool.Close()
 			return nil
 		case <-ctx.Done():
 			// The waiter above exits once Close (or the last request) ends
@@ -388,6 +392,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.pool.Close()
 	return nil
 }
 

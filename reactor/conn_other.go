@@ -83,6 +83,9 @@ func (c *Conn) serve(opened chan struct{}) {
 		}
 		if rerr != nil {
 			err = c.translate(rerr)
+			if err == ErrReadTimeout && c.offerReadTimeout() {
+				continue
+			}
 			break
 		}
 	}
@@ -96,6 +99,22 @@ func (c *Conn) serve(opened chan struct{}) {
 	c.cb.Lock()
 	c.r.h.OnClose(c, err)
 	c.cb.Unlock()
+}
+
+// offerReadTimeout clears the passed read deadline and asks the handler,
+// if it implements ReadTimeoutHandler, whether to keep the connection.
+func (c *Conn) offerReadTimeout() bool {
+	rh, ok := c.r.h.(ReadTimeoutHandler)
+	if !ok {
+		return false
+	}
+	c.mu.Lock()
+	c.readAt = time.Time{}
+	c.mu.Unlock()
+	c.cb.Lock()
+	keep := rh.OnReadTimeout(c)
+	c.cb.Unlock()
+	return keep
 }
 
 // waitClosed blocks the reader after OnEOF until the handler closes.

@@ -49,7 +49,7 @@ func (l *loop) expire(id int) {
 			// output the kernel still holds for the peer.
 			l.read(c, 0)
 			l.closeNow(c, nil)
-		} else {
+		} else if !l.offerReadTimeout(c, at) {
 			l.closeNow(c, ErrReadTimeout)
 		}
 		return
@@ -66,4 +66,26 @@ func (l *loop) expire(id int) {
 		return
 	}
 	l.arm(c)
+}
+
+// offerReadTimeout clears c's passed read deadline and asks the handler, if
+// it implements ReadTimeoutHandler, whether to keep c. It reports whether c
+// stays open (and is then armed again).
+func (l *loop) offerReadTimeout(c *Conn, at int64) bool {
+	rh, ok := l.r.h.(ReadTimeoutHandler)
+	if !ok {
+		return false
+	}
+	c.readAt.CompareAndSwap(at, 0)
+	l.enter(c)
+	keep := rh.OnReadTimeout(c)
+	l.leave(c)
+	if c.phase == phaseDead {
+		return true // the handler closed it, or leave found it broken
+	}
+	if !keep {
+		return false
+	}
+	l.arm(c)
+	return true
 }

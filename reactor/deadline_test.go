@@ -124,3 +124,48 @@ func TestWriteDeadlineWithEmptyQueueIsHarmless(t *testing.T) {
 	case <-time.After(150 * time.Millisecond):
 	}
 }
+
+// extender keeps the connection at its first read timeout, with a new
+// deadline, and lets the second one close it.
+type extender struct {
+	echo
+	in    time.Duration
+	n     int // calls so far; the loop is the only caller
+	calls chan time.Time
+}
+
+func (e *extender) OnOpen(c *reactor.Conn) { c.SetReadDeadline(time.Now().Add(e.in)) }
+func (e *extender) OnReadTimeout(c *reactor.Conn) bool {
+	e.calls <- time.Now()
+	e.n++
+	if e.n == 1 {
+		c.SetReadDeadline(time.Now().Add(e.in))
+		return true
+	}
+	return false
+}
+
+func TestReadTimeoutHandlerMayKeepTheConnection(t *testing.T) {
+	done := make(chan error, 1)
+	const in = 50 * time.Millisecond
+	e := &extender{echo: echo{done: done}, in: in, calls: make(chan time.Time, 2)}
+	_, addr := start(t, reactor.Config{TimerTick: time.Millisecond}, e)
+	begin := time.Now()
+	c := dial(t, addr)
+	first := <-e.calls
+	// Kept: the connection still echoes after its first deadline passed.
+	if _, err := c.Write([]byte("k")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(c, make([]byte, 1)); err != nil {
+		t.Fatalf("connection closed at the first read timeout: %v", err)
+	}
+	err := waitClose(t, done)
+	second := <-e.calls
+	if !errors.Is(err, reactor.ErrReadTimeout) {
+		t.Fatalf("OnClose error %v, want ErrReadTimeout after the second timeout", err)
+	}
+	if first.Sub(begin) < in || second.Sub(first) < in {
+		t.Fatalf("timeouts at %v and %v after the start, want at least %v apart", first.Sub(begin), second.Sub(begin), in)
+	}
+}

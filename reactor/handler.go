@@ -48,3 +48,17 @@ type DrainHandler interface {
 type ShutdownHandler interface {
 	OnShutdown(c *Conn)
 }
+
+// ReadTimeoutHandler is implemented by handlers that decide what a passed
+// read deadline means for a connection: a server whose idle deadline may
+// pass while a request is still being answered keeps the connection, where
+// a read that is really overdue should close it. OnReadTimeout runs on the
+// loop when the deadline set with [Conn.SetReadDeadline] passes; the
+// deadline is cleared before the call. Returning true keeps the connection
+// open (the handler may set a new deadline meanwhile); returning false
+// closes it with [ErrReadTimeout], as without the interface. The reactor's
+// own idle timeout ([Config.IdleTimeout]) and the linger after Close are
+// not offered to it.
+type ReadTimeoutHandler interface {
+	OnReadTimeout(c *Conn) (keep bool)
+}

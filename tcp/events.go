@@ -15,7 +15,8 @@ var ErrServing = errors.New("tcp: listener already serves an event handler")
 // ServeEvents hands every connection ln accepts from now on to h, on the
 // loops of ln's Network, instead of queuing it for Accept. h receives the
 // connections through the reactor's event API ([reactor.Handler], and
-// [reactor.EOFHandler] and [reactor.DrainHandler] when it implements them),
+// [reactor.EOFHandler], [reactor.DrainHandler] and [reactor.ReadTimeoutHandler]
+// when it implements them),
 // so a protocol server keeps an idle connection without a goroutine or a
 // buffer; http1.Server.Serve discovers this method and uses it. h must not
 // give a connection a *Conn as its context.

@@ -229,6 +229,16 @@ func (h *handler) OnDrain(rc *reactor.Conn) {
 	}
 }
 
+func (h *handler) OnReadTimeout(rc *reactor.Conn) bool {
+	if _, ok := rc.Context().(*Conn); ok {
+		return false // a *Conn keeps its deadlines itself; never armed here
+	}
+	if th, ok := h.n.delegate(rc).(reactor.ReadTimeoutHandler); ok {
+		return th.OnReadTimeout(rc)
+	}
+	return false
+}
+
 func (h *handler) OnClose(rc *reactor.Conn, err error) {
 	c, ok := rc.Context().(*Conn)
 	if !ok {

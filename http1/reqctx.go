@@ -1,0 +1,161 @@
+package http1
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// requestContext is the context of one request, as net/http gives it: it
+// ends when the Handler returns or the connection closes, and answers
+// http.LocalAddrContextKey. It costs one small allocation per request and,
+// unless the Handler asks for Done, nothing more: the channel is made and
+// the parent watched only on the first Done call. (context.WithCancel
+// would allocate twice and, under a cancellable base context, register
+// every request with it.)
+type requestContext struct {
+	parent context.Context
+	local  interface{ LocalAddr() net.Addr } // nil: ask the parent
+
+	mu      sync.Mutex
+	done    chan struct{} // made on the first Done call
+	err     error
+	afters  []*afterFunc // from AfterFunc, run when the context ends
+	unwatch func() bool  // stops watching the parent
+}
+
+type afterFunc struct{ f func() }
+
+func newRequestContext(parent context.Context, local interface{ LocalAddr() net.Addr }) *requestContext {
+	return &requestContext{parent: parent, local: local}
+}
+
+// Deadline returns the parent's deadline.
+func (c *requestContext) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+
+// Done returns a channel closed when the request ends.
+func (c *requestContext) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.err == nil {
+			if err := c.parent.Err(); err != nil {
+				c.endLocked(err)
+			} else if c.parent.Done() != nil {
+				parent := c.parent
+				c.unwatch = context.AfterFunc(parent, func() { c.cancel(parent.Err()) })
+			}
+		} else {
+			close(c.done)
+		}
+	}
+	return c.done
+}
+
+// Err returns nil while the request runs and why it ended after.
+func (c *requestContext) Err() error {
+	c.mu.Lock()
+	err := c.err
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := c.parent.Err(); err != nil {
+		c.cancel(err)
+		return err
+	}
+	return nil
+}
+
+// Value answers http.LocalAddrContextKey and asks the parent for the rest.
+// It hides the context package's own cancellation key, so that
+// context.Cause reports this context's error rather than the parent's
+// cause.
+func (c *requestContext) Value(key any) any {
+	switch {
+	case key == http.LocalAddrContextKey && c.local != nil:
+		return c.local.LocalAddr()
+	case key == cancelCtxKey && cancelCtxKey != nil:
+		return nil
+	}
+	return c.parent.Value(key)
+}
+
+// AfterFunc arranges for f to run in its own goroutine once the request
+// ends; context.WithCancel and context.AfterFunc on a request context use
+// it instead of a goroutine that waits on Done.
+func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
+	c.Done() // watch the parent
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		go f()
+		return func() bool { return false }
+	}
+	a := &afterFunc{f: f}
+	c.afters = append(c.afters, a)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for i, b := range c.afters {
+			if b == a {
+				c.afters = append(c.afters[:i], c.afters[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// cancel ends the request's context with err; later calls do nothing.
+func (c *requestContext) cancel(err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.endLocked(err)
+	afters, unwatch := c.afters, c.unwatch
+	c.afters, c.unwatch = nil, nil
+	c.mu.Unlock()
+	if unwatch != nil {
+		unwatch()
+	}
+	for _, a := range afters {
+		go a.f()
+	}
+}
+
+func (c *requestContext) endLocked(err error) {
+	c.err = err
+	if c.done != nil {
+		close(c.done)
+	}
+}
+
+func (c *requestContext) String() string { return "http1.requestContext" }
+
+// cancelCtxKey is the key the context package looks up to find a context's
+// cancellation cause, learned once by watching what context.Cause asks a
+// context for; nil if it asks for nothing (then nothing is hidden).
+var cancelCtxKey = func() any {
+	var p probeContext
+	p.Context = context.Background()
+	context.Cause(&p)
+	return p.key
+}()
+
+type probeContext struct {
+	context.Context
+	key any
+}
+
+func (p *probeContext) Value(key any) any {
+	if p.key == nil {
+		p.key = key
+	}
+	return nil
+}
