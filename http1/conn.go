@@ -71,7 +71,10 @@ type conn struct {
 
 	mustClose bool // the current request leaves the connection unusable
 
-	readAt, writeAt time.Time // reactor only: deadlines for waits in rconn's Read and Write
+	// Reactor only: how long rconn's Read and Write may wait for the
+	// client, counted from when a wait begins (so that the common write
+	// that never waits costs no clock reading).
+	readFor, writeFor time.Duration
 }
 
 func newConn(s *Server, rwc transport) *conn {
@@ -243,6 +246,10 @@ func (c *conn) fill() error {
 }
 
 func (c *conn) setReadDeadline(d time.Duration) {
+	if c.rc != nil {
+		c.readFor = d
+		return
+	}
 	var t time.Time
 	if d > 0 {
 		t = time.Now().Add(d)
@@ -300,7 +307,10 @@ func (c *conn) write(p []byte) error {
 }
 
 func (c *conn) writeTimed(p []byte) (int, error) {
-	if d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout); d > 0 {
+	d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout)
+	if c.rc != nil {
+		c.writeFor = d
+	} else if d > 0 {
 		c.rwc.SetWriteDeadline(time.Now().Add(d))
 	}
 	return c.rwc.Write(p)

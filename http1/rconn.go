@@ -497,12 +497,12 @@ func (rc *rconn) Read(p []byte) (int, error) {
 		case eof:
 			return 0, io.EOF
 		}
-		if !armed && !rc.cn.readAt.IsZero() {
+		if !armed && rc.cn.readFor > 0 {
 			armed = true
 			rc.mu.Lock()
 			rc.reading = true
 			rc.mu.Unlock()
-			rc.c.SetReadDeadline(rc.cn.readAt)
+			rc.c.SetReadDeadline(time.Now().Add(rc.cn.readFor))
 		}
 		<-rc.wake
 	}
@@ -518,8 +518,8 @@ func (rc *rconn) Write(p []byte) (int, error) {
 	if rc.c.Buffered() <= writeHighWater {
 		return n, nil
 	}
-	if !rc.cn.writeAt.IsZero() {
-		rc.c.SetWriteDeadline(rc.cn.writeAt)
+	if rc.cn.writeFor > 0 {
+		rc.c.SetWriteDeadline(time.Now().Add(rc.cn.writeFor))
 	}
 	for rc.c.Buffered() > writeHighWater/2 {
 		rc.mu.Lock()
@@ -539,13 +539,13 @@ func (rc *rconn) Write(p []byte) (int, error) {
 // Close closes the connection gracefully after its queued output.
 func (rc *rconn) Close() error { return rc.c.Close() }
 
-// SetReadDeadline records the deadline for body reads, armed only while
-// Read waits.
-func (rc *rconn) SetReadDeadline(t time.Time) error { rc.cn.readAt = t; return nil }
+// SetReadDeadline is not used on the reactor: conn records a timeout in
+// readFor instead, armed only while Read waits.
+func (rc *rconn) SetReadDeadline(time.Time) error { return nil }
 
-// SetWriteDeadline records the deadline for writes, armed only while Write
-// waits for the client.
-func (rc *rconn) SetWriteDeadline(t time.Time) error { rc.cn.writeAt = t; return nil }
+// SetWriteDeadline is not used on the reactor: conn records a timeout in
+// writeFor instead, armed only while Write waits for the client.
+func (rc *rconn) SetWriteDeadline(time.Time) error { return nil }
 
 // init readies a pooled conn for a reactor connection.
 func (c *conn) init(s *Server, rc *rconn) {
@@ -566,7 +566,7 @@ func (c *conn) recycle() {
 	c.out = c.out[:0]
 	c.parser.Reset()
 	c.r, c.w, c.headLen, c.werr, c.mustClose, c.remoteAddr = 0, 0, 0, nil, false, ""
-	c.readAt, c.writeAt = time.Time{}, time.Time{}
+	c.readFor, c.writeFor = 0, 0
 	c.resp.req, c.resp.c = nil, nil
 	c.head = http1parse.Request{}
 	connPool.Put(c)
