@@ -321,13 +321,13 @@ func (c *conn) writeTimed(p []byte) (int, error) {
 func (c *conn) serveRequest(parent context.Context) bool {
 	s := c.srv
 	c.mustClose = false
-	var ctx *requestContext
+	st := new(requestState)
+	ctx := &st.ctx
+	ctx.parent = parent
 	if c.rc != nil {
-		ctx = newRequestContext(parent, c.rc.c)
-	} else {
-		ctx = newRequestContext(parent, nil) // serve put the local address in parent
+		ctx.local = c.rc.c // on the fallback path serve put it in parent
 	}
-	req, err := c.newRequest(ctx)
+	req, err := c.newRequest(ctx, st)
 	if err != nil {
 		c.reject(http.StatusBadRequest, "malformed request target")
 		return false

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -30,7 +31,7 @@ func ReadRequest(raw []byte) (*http.Request, error) {
 		return nil, err
 	}
 	c.r = n
-	req, err := c.newRequest(context.Background())
+	req, err := c.newRequest(context.Background(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -42,4 +43,10 @@ func ReadRequest(raw []byte) (*http.Request, error) {
 }
 
 // ParseOriginForm exposes the fast path of request-target parsing.
-var ParseOriginForm = parseOriginForm
+func ParseOriginForm(target string) (*url.URL, bool) {
+	u := new(url.URL)
+	if !parseOriginForm(u, target) {
+		return nil, false
+	}
+	return u, true
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -28,8 +29,14 @@ type requestContext struct {
 
 type afterFunc struct{ f func() }
 
-func newRequestContext(parent context.Context, local interface{ LocalAddr() net.Addr }) *requestContext {
-	return &requestContext{parent: parent, local: local}
+// requestState holds what each request allocates besides its
+// *http.Request, header map and strings, so that it costs one allocation:
+// the context, the URL and the header values (a field's first value; more
+// values for a name append to their own slice).
+type requestState struct {
+	ctx    requestContext
+	url    url.URL
+	values [8]string
 }
 
 // Deadline returns the parent's deadline.

@@ -39,8 +39,11 @@ func internMethod(b []byte) string {
 
 // newRequest builds the *http.Request for c.head. It copies everything it
 // keeps out of the read buffer, which the body may then reuse.
-func (c *conn) newRequest(ctx context.Context) (*http.Request, error) {
+func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request, error) {
 	h := &c.head
+	if st == nil {
+		st = new(requestState)
+	}
 	method := internMethod(h.Method)
 
 	// One string holds the target and every field name and value; the URL
@@ -73,7 +76,8 @@ func (c *conn) newRequest(ctx context.Context) (*http.Request, error) {
 	case target == "*" && method != "OPTIONS":
 		return nil, errTargetForm // asterisk-form is for OPTIONS only (RFC 9112 section 3.2.4)
 	default:
-		if u, ok = parseOriginForm(target); ok {
+		if ok = parseOriginForm(&st.url, target); ok {
+			u = &st.url
 			break
 		}
 		if u, err = url.ParseRequestURI(target); err != nil {
@@ -87,7 +91,10 @@ func (c *conn) newRequest(ctx context.Context) (*http.Request, error) {
 	}
 
 	header := make(http.Header, len(h.Fields))
-	values := make([]string, len(h.Fields))
+	values := st.values[:]
+	if len(h.Fields) > len(values) {
+		values = make([]string, len(h.Fields))
+	}
 	host := ""
 	off := len(target)
 	for i, f := range h.Fields {
@@ -172,26 +179,27 @@ func declaredTrailers(h http.Header) http.Header {
 
 // parseOriginForm parses the common request target, a path of plain
 // characters with an optional query (RFC 9112 section 3.2.1), into the URL
-// url.ParseRequestURI would return, in one allocation instead of two. It
-// reports false for anything else (escapes, characters the URL package
+// url.ParseRequestURI would return, in u (which the caller allocates with
+// the request's other state) instead of two allocations. It reports false for anything else (escapes, characters the URL package
 // would re-escape into RawPath, other forms), which is left to
 // url.ParseRequestURI.
-func parseOriginForm(target string) (*url.URL, bool) {
+func parseOriginForm(u *url.URL, target string) bool {
 	if target == "" || target[0] != '/' {
-		return nil, false
+		return false
 	}
 	path, query, hasQuery := strings.Cut(target, "?")
 	for i := 0; i < len(path); i++ {
 		if !plainPath[path[i]] {
-			return nil, false
+			return false
 		}
 	}
 	for i := 0; i < len(query); i++ {
 		if b := query[i]; b <= ' ' || b >= 0x7f {
-			return nil, false
+			return false
 		}
 	}
-	return &url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}, true
+	*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+	return true
 }
 
 // plainPath marks the bytes a path may hold and come out of url.URL's
