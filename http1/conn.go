@@ -65,9 +65,10 @@ type conn struct {
 	head   http1parse.Request
 	chunk  http1parse.Chunked
 
-	out  []byte // response bytes not yet written
-	werr error  // first write error; the connection is done after it
-	resp response
+	out   []byte // response bytes not yet written
+	werr  error  // first write error; the connection is done after it
+	resp  response
+	sniff sniffMemo // the last Content-Type detected on this conn
 
 	mustClose bool // the current request leaves the connection unusable
 

@@ -50,3 +50,9 @@ func ParseOriginForm(target string) (*url.URL, bool) {
 	}
 	return u, true
 }
+
+// NewSniffer returns a connection's memoised content sniffing.
+func NewSniffer() func([]byte) string {
+	var m sniffMemo
+	return m.detect
+}

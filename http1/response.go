@@ -80,7 +80,7 @@ func (w *response) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader, w.status = true, code
-	if v := w.header.Get("Content-Length"); v != "" {
+	if v := first(w.header["Content-Length"]); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && v[0] != '+' {
 			w.cl = n
 		} else {
@@ -252,7 +252,7 @@ func (w *response) commit(final bool, more []byte) {
 			sniff = more
 		}
 		c.out = append(c.out, "Content-Type: "...)
-		c.out = append(c.out, http.DetectContentType(sniff)...)
+		c.out = append(c.out, c.sniff.detect(sniff)...)
 		c.out = append(c.out, "\r\n"...)
 	}
 	c.out = appendHeader(c.out, h, skipOnCommit)
@@ -304,4 +304,13 @@ func hasToken(values []string, token string) bool {
 		}
 	}
 	return false
+}
+
+// first returns a field's first value, as http.Header.Get does for a
+// canonical key, without canonicalising the key again.
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
