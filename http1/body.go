@@ -9,7 +9,11 @@ import (
 )
 
 // ErrBodyFraming is returned by a request body's Read when the chunked
-// framing is malformed; the connection closes after the response.
+// framing is malformed; the connection closes after the response. The same
+// holds for a body the Handler left unread: when draining it finds the
+// framing malformed, or the client gone before the declared length, and
+// none of the Handler's response has been sent yet, the client gets a 400
+// in its place.
 var ErrBodyFraming = errors.New("http1: malformed chunked request body")
 
 // body is a request body, read straight from the connection. It is used by
@@ -44,7 +48,9 @@ func (b *body) Read(p []byte) (int, error) {
 		b.expect = false
 		if !b.w.committed {
 			b.c.out = append(b.c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
-			if !b.c.flush() {
+			ok := b.c.flush()
+			b.w.flushed()
+			if !ok {
 				b.err = b.c.werr
 				return 0, b.err
 			}
@@ -141,25 +147,37 @@ func (b *body) Close() error {
 }
 
 // drain discards what the Handler left unread, up to a bound, and reports
-// whether the connection is positioned at the next request.
+// whether the connection is positioned at the next request. A body that
+// turns out malformed or cut short replaces the Handler's response with a
+// 400 if none of it has been sent: the request was not a valid message.
 func (b *body) drain() bool {
-	if b.err == io.EOF {
-		return true
-	}
-	if b.err != nil || b.expect {
+	err := b.err
+	if err == nil && b.expect {
 		// A client that asked to continue may never send the body.
 		return false
 	}
-	var scratch [4 << 10]byte
-	for total := 0; total < maxDrain; {
-		n, err := b.read(scratch[:])
-		total += n
-		if err == io.EOF {
-			return true
+	if err == nil {
+		err = errDrainLimit
+		var scratch [4 << 10]byte
+		for total := 0; total < maxDrain; {
+			n, rerr := b.read(scratch[:])
+			total += n
+			if rerr != nil {
+				err = rerr
+				break
+			}
 		}
-		if err != nil {
-			return false
-		}
+	}
+	switch {
+	case err == io.EOF:
+		return true
+	case errors.Is(err, ErrBodyFraming):
+		b.w.refuse(http.StatusBadRequest, "malformed chunked body")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		b.w.refuse(http.StatusBadRequest, "body ended before its declared length")
 	}
 	return false
 }
+
+// errDrainLimit stops a drain that reached maxDrain without the body's end.
+var errDrainLimit = errors.New("http1: request body too long to drain")

@@ -83,7 +83,7 @@ var conformanceCases = []conformanceCase{
 	{name: "Host with path", req: "GET / HTTP/1.1\r\nHost: x/y\r\n\r\n", status: 400, close: true},
 	{name: "Host with bad port", req: "GET / HTTP/1.1\r\nHost: x:8a\r\n\r\n", status: 400, close: true},
 	{name: "Host IPv6 with port", req: "GET /a HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", status: 200, body: `GET [::1]:80 /a "" []`},
-	{name: "empty Host", req: "GET /a HTTP/1.1\r\nHost:\r\n\r\n", status: 200, body: `GET  /a "" []`},
+	{name: "empty Host", req: "GET /a HTTP/1.1\r\nHost:\r\n\r\n", status: 400, close: true},
 	{name: "HTTP/1.0 without Host", req: "GET /a HTTP/1.0\r\n\r\n", status: 200, close: true, body: `GET  /a "" []`},
 	{name: "OPTIONS *", req: "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", status: 200, header: "Content-Length: 0"},
 	{name: "asterisk form with GET", req: "GET * HTTP/1.1\r\nHost: x\r\n\r\n", status: 400, close: true},

@@ -37,7 +37,9 @@ type response struct {
 	cl          int64 // Content-Length to send, or -1
 	written     int64 // body bytes the Handler wrote
 	pend        []byte
-	outStart    int // len(c.out) when this response began
+	outStart    int  // len(c.out) when this response began (or was last flushed)
+	headAt      int  // len(c.out) when the final head was queued
+	sent        bool // bytes of the final response have left c.out
 	done        bool
 }
 
@@ -74,9 +76,13 @@ func (w *response) WriteHeader(code int) {
 		}
 		c := w.c
 		c.out = appendStatusLine(c.out, code)
-		c.out = appendHeader(c.out, w.header, nil)
+		// RFC 9110 section 8.6 and RFC 9112 section 6.1: no Content-Length
+		// or Transfer-Encoding in a 1xx, whatever the map holds for the
+		// final response.
+		c.out = appendHeader(c.out, w.header, skipOnInterim)
 		c.out = append(c.out, "\r\n"...)
 		c.flush()
+		w.flushed()
 		return
 	}
 	w.wroteHeader, w.status = true, code
@@ -89,8 +95,36 @@ func (w *response) WriteHeader(code int) {
 	}
 }
 
+// bodyAllowed reports whether a response with status may carry content:
+// not 1xx, 204 or 304 (RFC 9112 section 6.3), nor 205 (RFC 9110 section
+// 15.3.6).
 func bodyAllowed(status int) bool {
-	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+	switch status {
+	case http.StatusNoContent, http.StatusResetContent, http.StatusNotModified:
+		return false
+	}
+	return status >= 200
+}
+
+// flushed records that c.out was written out while this response ran, so
+// that what is left of it starts at the front of c.out.
+func (w *response) flushed() {
+	w.outStart = len(w.c.out)
+	w.sent = w.committed
+}
+
+// refuse replaces the queued response with an error response that closes
+// the connection, when none of it has been sent yet, and reports whether it
+// could. It is for a request found malformed after its Handler answered:
+// the client must not take the Handler's answer for a request the server
+// could not frame (RFC 9112 sections 6.3 and 7.1).
+func (w *response) refuse(status int, reason string) bool {
+	if !w.committed || w.sent {
+		return false
+	}
+	w.c.out = w.c.out[:w.headAt]
+	w.c.reject(status, reason)
+	return true
 }
 
 // Write writes body bytes. It returns http.ErrBodyNotAllowed for statuses
@@ -158,6 +192,7 @@ func (w *response) emit(p []byte) {
 	}
 	if len(p) >= largeWrite {
 		c.write(p)
+		w.flushed()
 	} else {
 		c.out = append(c.out, p...)
 	}
@@ -166,6 +201,7 @@ func (w *response) emit(p []byte) {
 	}
 	if len(c.out) >= largeWrite {
 		c.flush()
+		w.flushed()
 	}
 }
 
@@ -185,6 +221,7 @@ func (w *response) FlushError() error {
 		w.commit(false, nil)
 	}
 	w.c.flush()
+	w.flushed()
 	return w.c.werr
 }
 
@@ -218,8 +255,11 @@ func (w *response) commit(final bool, more []byte) {
 	hasTrailers := len(h["Trailer"]) > 0 || final && anyTrailerPrefix(h)
 	switch {
 	case !allowed:
-		if w.status == http.StatusNoContent || w.status < 200 {
+		switch {
+		case w.status == http.StatusNoContent || w.status < 200:
 			w.cl = -1
+		case w.status == http.StatusResetContent:
+			w.cl = 0 // no content, and framing that says so (RFC 9110 section 15.3.6)
 		}
 	case w.cl >= 0:
 	case final && !hasTrailers && (!w.head || w.written > 0):
@@ -242,6 +282,7 @@ func (w *response) commit(final bool, more []byte) {
 		w.closeAfter = true // 100 Continue can no longer be sent: the body may never come
 	}
 
+	w.headAt = len(c.out)
 	c.out = appendStatusLine(c.out, w.status)
 	if _, ok := h["Date"]; !ok {
 		c.out = appendDate(c.out)
@@ -277,10 +318,21 @@ func (w *response) commit(final bool, more []byte) {
 	}
 }
 
-// skipOnCommit lists the fields the server writes itself.
+// skipOnInterim lists the fields a 1xx response never carries.
+func skipOnInterim(k string) bool {
+	switch k {
+	case "Content-Length", "Transfer-Encoding":
+		return true
+	}
+	return strings.HasPrefix(k, http.TrailerPrefix)
+}
+
+// skipOnCommit lists the fields the server writes itself. Date is not
+// among them: a Handler's Date goes out as it set it (RFC 9110 section
+// 6.6.1), and the server adds one only when the Handler set none.
 func skipOnCommit(k string) bool {
 	switch k {
-	case "Content-Length", "Transfer-Encoding", "Connection", "Date":
+	case "Content-Length", "Transfer-Encoding", "Connection":
 		return true
 	}
 	return strings.HasPrefix(k, http.TrailerPrefix)

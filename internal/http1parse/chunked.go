@@ -7,13 +7,24 @@ const (
 	stSize     uint8 = iota // first hex digit of a chunk size
 	stSizeMore              // further hex digits
 	stSizeWS                // whitespace after the size: only ';' may follow
-	stExt                   // chunk extension, up to CR
 	stSizeLF                // LF ending the size line
 	stData                  // chunk data
 	stDataCR                // CR after chunk data
 	stDataLF                // LF after chunk data
 	stTrailer               // trailer section, buffered
 	stDone                  // final chunk and trailers consumed
+
+	// Chunk extension states (RFC 9112 section 7.1.1):
+	// *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+	stExtName     // after ';': BWS, then the name's first byte
+	stExtNameMore // in the name
+	stExtNameWS   // BWS after the name: '=' or ';' follows
+	stExtVal      // after '=': BWS, then a token or a quoted string
+	stExtValMore  // in a token value
+	stExtQuoted   // in a quoted string
+	stExtPair     // after a backslash in a quoted string
+	stExtValEnd   // after a value: ';', BWS or CR
+	stExtValWS    // BWS after a value: ';' follows
 )
 
 // Default bounds of [Chunked], used for zero fields.
@@ -79,7 +90,7 @@ func (d *Chunked) Decode(in []byte) (data []byte, n int, err error) {
 				case '\r':
 					d.state = stSizeLF
 				case ';':
-					d.state = stExt
+					d.state = stExtName
 				case ' ', '\t':
 					d.state = stSizeWS
 				default:
@@ -98,18 +109,9 @@ func (d *Chunked) Decode(in []byte) (data []byte, n int, err error) {
 			switch c {
 			case ' ', '\t':
 			case ';':
-				d.state = stExt
+				d.state = stExtName
 			default:
 				return nil, n, errChunkSize
-			}
-		case stExt:
-			if d.extLen++; d.extLen > pick(d.MaxChunkExt, DefaultMaxChunkExt) {
-				return nil, n, errChunkExt
-			}
-			if c == '\r' {
-				d.state = stSizeLF
-			} else if class[c]&classValue == 0 {
-				return nil, n, errChunkExt
 			}
 		case stSizeLF:
 			if c != '\n' {
@@ -145,6 +147,10 @@ func (d *Chunked) Decode(in []byte) (data []byte, n int, err error) {
 			return d.trailerBytes(in, n)
 		case stDone:
 			return nil, n, io.EOF
+		default:
+			if d.extLen++; d.extLen > pick(d.MaxChunkExt, DefaultMaxChunkExt) || !d.ext(c) {
+				return nil, n, errChunkExt
+			}
 		}
 		n++
 	}
@@ -152,6 +158,60 @@ func (d *Chunked) Decode(in []byte) (data []byte, n int, err error) {
 		return nil, n, io.EOF
 	}
 	return nil, n, nil
+}
+
+// ext advances the chunk extension states over c and reports whether c is
+// allowed there. Extensions are checked, then ignored.
+func (d *Chunked) ext(c byte) bool {
+	ws := c == ' ' || c == '\t'
+	tchar := class[c]&classToken != 0
+	switch d.state {
+	case stExtName, stExtVal:
+		switch {
+		case ws:
+		case tchar && d.state == stExtName:
+			d.state = stExtNameMore
+		case tchar:
+			d.state = stExtValMore
+		case c == '"' && d.state == stExtVal:
+			d.state = stExtQuoted
+		default:
+			return false
+		}
+	case stExtNameMore, stExtNameWS, stExtValMore, stExtValEnd, stExtValWS:
+		after := d.state == stExtNameMore || d.state == stExtValMore || d.state == stExtValEnd
+		switch {
+		case tchar && (d.state == stExtNameMore || d.state == stExtValMore):
+		case c == ';':
+			d.state = stExtName
+		case c == '=' && (d.state == stExtNameMore || d.state == stExtNameWS):
+			d.state = stExtVal
+		case ws && d.state <= stExtNameWS:
+			d.state = stExtNameWS
+		case ws:
+			d.state = stExtValWS
+		case c == '\r' && after:
+			d.state = stSizeLF
+		default:
+			return false
+		}
+	case stExtQuoted:
+		switch {
+		case c == '"':
+			d.state = stExtValEnd
+		case c == '\\':
+			d.state = stExtPair
+		case c == '\t' || c >= ' ' && c != 0x7f:
+		default:
+			return false
+		}
+	case stExtPair:
+		if c != '\t' && (c < ' ' || c == 0x7f) {
+			return false
+		}
+		d.state = stExtQuoted
+	}
+	return true
 }
 
 // trailerBytes buffers the trailer section from in[n:] until its empty line.

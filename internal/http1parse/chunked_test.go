@@ -66,6 +66,22 @@ func TestChunked(t *testing.T) {
 		{"bare LF in trailer", "0\r\nX: 1\n\r\n", "", 400, 0},
 		{"trailer too large", "0\r\nX: " + strings.Repeat("a", 9000) + "\r\n\r\n", "", 431, 0},
 		{"extension too long", "5;" + strings.Repeat("a", 5000) + "\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		// RFC 9112 section 7.1.1: chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
+		{"extensions with BWS everywhere", "5 ; a = b ;\tc\t=\t\"d\\\"e\"\r\nhello\r\n0\r\n\r\n", "hello", 0, 0},
+		{"quoted extension with obs-text and separators", "5;a=\"\xe9;=, \"\r\nhello\r\n0\r\n\r\n", "hello", 0, 0},
+		{"bare semicolon", "5;\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"semicolon after an extension", "5;a;\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"bracket in extension name", "5;bad[=x\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"empty extension value", "5;a=\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"two equals signs", "5;a=b=c\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"unterminated quoted value", "5;a=\"b\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"junk after a quoted value", "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"whitespace inside a name", "5;a b\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"whitespace before CR", "5;a \r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"NUL in extension", "5;\x00ext\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"bare CR in extension", "5;a\rX\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"control in quoted-pair", "5;a=\"\\\x01\"\r\nhello\r\n0\r\n\r\n", "", 400, 0},
+		{"bare semicolon on the last chunk", "5\r\nhello\r\n0;\r\n\r\n", "hello", 400, 0},
 	}
 	for _, tc := range cases {
 		for _, step := range []int{1, 3, 1 << 20} {

@@ -65,5 +65,6 @@ var (
 	errTrailerTooLarge = &Error{Status: 431, Reason: "trailer section too large"}
 	errExpectation     = &Error{Status: 417, Reason: "unsupported expectation"}
 	errCoding          = &Error{Status: 501, Reason: "unsupported transfer coding"}
+	errLongMethod      = &Error{Status: 501, Reason: "method longer than any implemented"}
 	errHTTPVersion     = &Error{Status: 505, Reason: "HTTP version not supported"}
 )

@@ -27,7 +27,9 @@ func (r *Request) interpret() error {
 					return errHostValue
 				}
 			}
-			if !validHostPort(f.Value) {
+			// An empty Host names no host, and an "http" URI without one is
+			// invalid (RFC 9110 section 4.2.1).
+			if len(f.Value) == 0 || !validHostPort(f.Value) {
 				return errHostValue
 			}
 		case 6:

@@ -99,7 +99,7 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 		if i < 0 {
 			p.pos = len(buf)
 			if p.headStart == 0 && len(buf)-p.lineStart > maxLine+1 {
-				return p.fail(errTooLongLine)
+				return p.fail(tooLong(buf[p.lineStart:]))
 			}
 			if p.headStart != 0 && len(buf)-p.headStart > maxHead {
 				return p.fail(errTooManyBytes)
@@ -119,7 +119,7 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 			case empty: // RFC 9112 section 2.2: ignore empty lines before the request line
 				p.start, p.lineStart = p.pos, p.pos
 			case nl-1-p.lineStart > maxLine:
-				return p.fail(errTooLongLine)
+				return p.fail(tooLong(buf[p.lineStart : nl-1]))
 			default:
 				p.headStart, p.lineStart = p.pos, p.pos
 			}
@@ -143,6 +143,24 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 		}
 		return end, nil
 	}
+}
+
+// tooLong picks the status for a request line (or its start) longer than
+// the limit (RFC 9112 section 3): 501 when the method is what is too long (it
+// is longer than any implemented), 414 when the rest is, and 400 when the
+// line does not start with a method. It runs only on this error path.
+func tooLong(line []byte) *Error {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		sp = len(line)
+	}
+	switch {
+	case !isToken(line[:sp]):
+		return errMethod
+	case sp > len(line)-sp:
+		return errLongMethod
+	}
+	return errTooLongLine
 }
 
 func (p *Parser) fail(err *Error) (int, error) {
@@ -193,6 +211,9 @@ func parseRequestLine(line []byte, r *Request) error {
 			return errTarget
 		}
 	}
+	if string(r.Method) == "CONNECT" && !validAuthority(r.Target) {
+		return errTarget
+	}
 	v := line[sp+1:]
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' || !isDigit(v[5]) || !isDigit(v[7]) {
 		return errVersion
@@ -208,6 +229,22 @@ func parseRequestLine(line []byte, r *Request) error {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// validAuthority reports whether a CONNECT target is authority-form: a host
+// and a port, which is not optional (RFC 9112 section 3.2.3, RFC 9110
+// section 9.3.6).
+func validAuthority(t []byte) bool {
+	i := bytes.LastIndexByte(t, ':')
+	if i <= 0 || i == len(t)-1 || t[0] == ':' {
+		return false
+	}
+	for _, c := range t {
+		if class[c]&classHost == 0 {
+			return false
+		}
+	}
+	return validHostPort(t)
+}
 
 // parseFieldLine parses one field line without its CRLF (RFC 9112 section 5).
 func parseFieldLine(line []byte) (Field, error) {
