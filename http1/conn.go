@@ -42,9 +42,10 @@ type transport interface {
 
 // Results of readHead.
 const (
-	headOK    = iota // c.head holds the next request
-	headClose        // the connection must close (an error response may be queued)
-	headPark         // reactor only: no complete head; the goroutine ends, the connection stays
+	headOK       = iota // c.head holds the next request
+	headClose           // the connection must close (an error response may be queued)
+	headPark            // reactor only: no complete head; the goroutine ends, the connection stays
+	headHijacked        // a Handler took the connection over: leave it alone
 )
 
 // conn is one client connection: a read buffer fed by the transport, the
@@ -71,6 +72,7 @@ type conn struct {
 	sniff sniffMemo // the last Content-Type detected on this conn
 
 	mustClose bool // the current request leaves the connection unusable
+	hijacked  bool // the Handler took the connection (see response.Hijack)
 
 	// Reactor only: how long rconn's Read and Write may wait for the
 	// client, counted from when a wait begins (so that the common write
@@ -91,7 +93,9 @@ func (c *conn) serve(base context.Context, nc net.Conn) {
 	s.stats.open.Add(1)
 	defer func() {
 		c.state.Store(stateClosed)
-		c.rwc.Close()
+		if !c.hijacked {
+			c.rwc.Close()
+		}
 		c.release()
 		s.stats.open.Add(-1)
 		s.trackConn(c, false)
@@ -114,6 +118,9 @@ func (c *conn) run(ctx context.Context) int {
 			return r
 		}
 		if !c.serveRequest(ctx) {
+			if c.hijacked {
+				return headHijacked
+			}
 			c.flush()
 			return headClose
 		}
@@ -363,7 +370,7 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	} else {
 		ctx.cancel(context.Canceled)
 	}
-	if !ok {
+	if !ok || c.hijacked {
 		return false
 	}
 	w.finish()

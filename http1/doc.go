@@ -20,13 +20,21 @@
 //
 // [Server.ListenAndServe], and [Server.Serve] given a *net.TCPListener or a
 // shio tcp.Listener (through its ServeEvents method, on the tcp Network's
-// own loops), run connections on package reactor's event loops. The loop parses request
-// heads as bytes arrive; once a head is complete a goroutine runs the
-// Handler (and any pipelined requests behind it), reading body bytes that
-// the loop hands over, and ends when no complete request is left. An idle
-// keep-alive connection therefore holds no goroutine and no buffer: about
-// 740 bytes of server RSS each at 19,000 connections, against 19.5 KiB for
-// net/http (bench/http).
+// own loops), run connections on package reactor's event loops. The loop
+// parses request heads as bytes arrive; once a head is complete a goroutine
+// runs the Handler (and any pipelined requests behind it), reading body
+// bytes that the loop hands over, and goes back to a pool of warm
+// goroutines when no complete request is left (package internal/gopool:
+// its stack is already grown, where a fresh goroutine would grow and copy
+// its stack through the Handler's calls on every request; parked
+// goroutines exit after ten idle seconds). An idle keep-alive connection
+// therefore holds no goroutine and no buffer: about 740 bytes of server RSS
+// each at 19,000 connections, against 19.5 KiB for net/http (bench/http).
+//
+// A Handler may take its connection over with [http.Hijacker] (a WebSocket
+// upgrade): on the reactor the connection becomes a shio tcp.Conn on the
+// same loop, a net.Conn with deadlines that still holds no goroutine or
+// buffer while nobody reads it.
 //
 // Serve given any other listener (TLS, in-memory pipes) falls back to a
 // goroutine per connection, as net/http does, with the same parser and
@@ -41,7 +49,11 @@
 //     internal/http1parse), and the connection is closed after them.
 //   - A panicking Handler gets a 500 response when nothing was sent yet;
 //     the connection is then closed.
-//   - Hijacking is not supported, so CONNECT is refused with 501.
+//   - CONNECT is refused with 501: the server makes no tunnels.
+//   - Each request's context is its own (pipelined requests do not share
+//     one) and costs one allocation; it answers http.LocalAddrContextKey.
+//   - Shutdown waits (up to its context) for hijacked reactor connections
+//     to be closed by their owners; use RegisterOnShutdown to tell them.
 //   - A method that differs from a standard one only in case ("get") is
 //     refused with 501: methods are case-sensitive (RFC 9110 section 9.1).
 //   - A request head left unfinished past ReadHeaderTimeout gets 408 and

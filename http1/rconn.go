@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/shio-rt/shio/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tcp"
 )
 
 // pendingHighWater is how many received bytes a connection keeps for a
@@ -76,6 +78,8 @@ type rconn struct {
 	// tracked reports that the server tracks the connection (a foreign
 	// reactor's); set in OnOpen, read in OnClose, both on the loop.
 	tracked bool
+	// feed, once a Handler hijacked the connection, receives its events.
+	feed *tcp.Feed
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only while a partial head waits on the loop.
 	hdr   *time.Timer
@@ -165,6 +169,10 @@ func (rc *rconn) headerExpired() {
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
+	if rc.feed != nil {
+		defer rc.mu.Unlock() // in order with hijack's hand-over
+		return rc.feed.Data(data)
+	}
 	if rc.running {
 		defer rc.mu.Unlock()
 		if len(rc.pending) >= pendingHighWater {
@@ -271,6 +279,10 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.eof = true
+	if rc.feed != nil {
+		rc.feed.EOF()
+		return
+	}
 	if rc.running {
 		rc.signal()
 		return
@@ -281,7 +293,11 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 func (h *reactorHandler) OnDrain(c *reactor.Conn) {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
-	rc.signal()
+	if rc.feed != nil {
+		rc.feed.Drain()
+	} else {
+		rc.signal()
+	}
 	rc.mu.Unlock()
 }
 
@@ -290,6 +306,9 @@ func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.shutdown = true
+	if rc.feed != nil {
+		return // the Handler's now (see Server.RegisterOnShutdown)
+	}
 	if !rc.running {
 		c.Close()
 	}
@@ -300,6 +319,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.mu.Lock()
 	rc.closed = true
 	rc.err = err
+	if rc.feed != nil {
+		rc.feed.Closed(err)
+	}
 	rc.stopHeaderLocked()
 	if rc.ctx != nil {
 		rc.ctx.cancel(context.Canceled)
@@ -344,13 +366,48 @@ func (rc *rconn) run(base context.Context) {
 		rc.remote = rc.c.RemoteAddr().String()
 	}
 	cn.remoteAddr = rc.remote
-	if cn.run(base) == headClose {
+	switch cn.run(base) {
+	case headClose:
 		rc.mu.Lock()
 		rc.ending = true
 		rc.finishLocked()
 		rc.mu.Unlock()
 		rc.c.Close()
+	case headHijacked:
+		rc.mu.Lock()
+		closed := rc.closed // then finishLocked recycles cn itself
+		rc.finishLocked()
+		rc.cn = nil
+		rc.mu.Unlock()
+		if !closed {
+			cn.recycle()
+		}
 	}
+}
+
+// hijack hands the connection to a tcp.Conn for a Handler that takes it
+// over: the bytes received and not yet read (after the head, or already
+// pending) go to it first, and from now on the callbacks feed it.
+func (rc *rconn) hijack(cn *conn) (net.Conn, error) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.closed {
+		if rc.err != nil {
+			return nil, rc.err
+		}
+		return nil, reactor.ErrClosed
+	}
+	tc, feed := tcp.Adopt(rc.c)
+	feed.Data(cn.buf[cn.r:cn.w])
+	cn.r = cn.w
+	feed.Data(rc.pending)
+	rc.pending = releasePooled(rc.pending)
+	if rc.eof {
+		feed.EOF()
+	}
+	rc.feed = &feed
+	rc.stopHeaderLocked()
+	return tc, nil
 }
 
 // begin makes ctx the running request's context, ended at once if the
@@ -381,7 +438,7 @@ func (h *reactorHandler) OnReadTimeout(c *reactor.Conn) bool {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.running && !rc.reading && !rc.closed {
+	if rc.running && !rc.reading && !rc.closed && rc.feed == nil {
 		rc.stale = true // parking arms it again
 		return true
 	}
@@ -565,7 +622,7 @@ func (c *conn) recycle() {
 	}
 	c.out = c.out[:0]
 	c.parser.Reset()
-	c.r, c.w, c.headLen, c.werr, c.mustClose, c.remoteAddr = 0, 0, 0, nil, false, ""
+	c.r, c.w, c.headLen, c.werr, c.mustClose, c.hijacked, c.remoteAddr = 0, 0, 0, nil, false, false, ""
 	c.readFor, c.writeFor = 0, 0
 	c.resp.req, c.resp.c = nil, nil
 	c.head = http1parse.Request{}

@@ -1,10 +1,15 @@
 package http1
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrResponseDone is returned by writes to a ResponseWriter after its
@@ -67,7 +72,7 @@ func (w *response) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		panic("http1: invalid WriteHeader code " + strconv.Itoa(code))
 	}
-	if w.wroteHeader || w.done {
+	if w.wroteHeader || w.done || w.c.hijacked {
 		return
 	}
 	if code < 200 && code != http.StatusSwitchingProtocols {
@@ -159,6 +164,8 @@ func (w *response) WriteString(s string) (int, error) {
 
 func (w *response) precheck(n int) error {
 	switch {
+	case w.c.hijacked:
+		return http.ErrHijacked
 	case w.done:
 		return ErrResponseDone
 	case w.c.werr != nil:
@@ -211,6 +218,9 @@ func (w *response) Flush() { _ = w.FlushError() }
 // FlushError is Flush reporting the connection's write error, for
 // http.ResponseController.
 func (w *response) FlushError() error {
+	if w.c.hijacked {
+		return http.ErrHijacked
+	}
 	if w.done {
 		return ErrResponseDone
 	}
@@ -365,4 +375,53 @@ func first(values []string) string {
 		return ""
 	}
 	return values[0]
+}
+
+// Hijack implements http.Hijacker: the Handler takes the connection over
+// (to speak WebSocket, say) and the server forgets it. Anything the Handler
+// already wrote is sent first; bytes the client sent after the request's
+// head wait in the returned reader. On the reactor the connection becomes
+// a shio tcp.Conn (a net.Conn with deadlines) on the same event loop, still
+// holding no goroutine while nobody reads it; on the fallback path it is
+// the listener's own net.Conn. The request's context ends when the
+// Handler returns, as in net/http. Server.Shutdown does not close a
+// hijacked connection: its owner does, told by Server.RegisterOnShutdown;
+// a reactor connection is waited for (up to Shutdown's context) like any
+// other, a fallback one is not. Server.Close closes reactor connections,
+// hijacked or not.
+func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c := w.c
+	switch {
+	case c.hijacked:
+		return nil, nil, http.ErrHijacked
+	case w.done:
+		return nil, nil, ErrResponseDone
+	}
+	if w.wroteHeader && !w.committed {
+		w.commit(false, nil)
+	}
+	if !c.flush() {
+		return nil, nil, c.werr
+	}
+	var nc net.Conn
+	var r io.Reader
+	if c.rc != nil {
+		var err error
+		if nc, err = c.rc.hijack(c); err != nil {
+			return nil, nil, err
+		}
+		r = nc
+	} else {
+		nc = c.rwc.(net.Conn)
+		nc.SetDeadline(time.Time{})
+		r = nc
+		if c.r < c.w {
+			rest := bytes.Clone(c.buf[c.r:c.w])
+			c.r = c.w
+			r = io.MultiReader(bytes.NewReader(rest), nc)
+		}
+	}
+	c.hijacked = true
+	w.c.srv.stats.hijacked.Add(1)
+	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }

@@ -87,6 +87,17 @@ type Server struct {
 	reactors  []*reactor.Reactor
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
+	onShut    []func()                   // from RegisterOnShutdown
+}
+
+// RegisterOnShutdown registers f to be called, in its own goroutine, when
+// Shutdown begins, as net/http's Server does: the way to tell the owners of
+// hijacked connections (WebSockets, say), which Shutdown does not close,
+// that the server is going away.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.mu.Lock()
+	s.onShut = append(s.onShut, f)
+	s.mu.Unlock()
 }
 
 // ListenAndServe listens on s.Addr and serves it on the reactor (see
@@ -349,7 +360,13 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 // at once, as [reactor.Reactor.Shutdown] does, and Handlers still running
 // see their request context end.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.shuttingDown.Store(true)
+	if !s.shuttingDown.Swap(true) {
+		s.mu.Lock()
+		for _, f := range s.onShut {
+			go f()
+		}
+		s.mu.Unlock()
+	}
 	s.closeListeners()
 	if err := s.stopReactors(ctx); err != nil {
 		return err

@@ -21,13 +21,16 @@ type Stats struct {
 	Rejected int64 `json:"rejected"`
 	// Panics counts Handler panics.
 	Panics int64 `json:"panics"`
+	// Hijacked counts connections Handlers took over (http.Hijacker); a
+	// reactor connection stays in Open until its new owner closes it.
+	Hijacked int64 `json:"hijacked"`
 }
 
 type statsCounters struct {
-	accepted, open, requests, rejected, panics atomic.Int64
+	accepted, open, requests, rejected, panics, hijacked atomic.Int64
 }
 
-// Stats returns the server's counters. It is cheap (five atomic loads) and
+// Stats returns the server's counters. It is cheap (six atomic loads) and
 // safe to call at any time, from any goroutine.
 func (s *Server) Stats() Stats {
 	return Stats{
@@ -36,5 +39,6 @@ func (s *Server) Stats() Stats {
 		Requests: s.stats.requests.Load(),
 		Rejected: s.stats.rejected.Load(),
 		Panics:   s.stats.panics.Load(),
+		Hijacked: s.stats.hijacked.Load(),
 	}
 }

@@ -190,7 +190,9 @@ func (c *Conn) Close() error {
 	c.mu.Unlock()
 	close(c.done)
 	c.rc.Close()
-	c.n.release()
+	if c.n != nil {
+		c.n.release()
+	}
 	return nil
 }
 
