@@ -84,7 +84,7 @@ func (b *body) read(p []byte) (int, error) {
 			n = copy(p, c.buf[c.r:c.w])
 			c.r += n
 		} else {
-			c.setReadDeadline(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
+			c.armBodyRead()
 			var err error
 			if n, err = c.rwc.Read(p); n == 0 {
 				if err == nil || err == io.EOF {

@@ -74,6 +74,12 @@ type conn struct {
 	mustClose bool // the current request leaves the connection unusable
 	hijacked  bool // the Handler took the connection (see response.Hijack)
 
+	// Deadlines the Handler set for this request through
+	// http.ResponseController, in place of ReadTimeout and WriteTimeout;
+	// the zero time means none.
+	readAt, writeAt   time.Time
+	readSet, writeSet bool
+
 	// Reactor only: how long rconn's Read and Write may wait for the
 	// client, counted from when a wait begins (so that the common write
 	// that never waits costs no clock reading).
@@ -241,7 +247,7 @@ func (c *conn) fill() error {
 	} else if c.w == len(c.buf) {
 		c.makeRoom()
 	}
-	c.setReadDeadline(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
+	c.armBodyRead()
 	n, err := c.rwc.Read(c.buf[c.w:])
 	c.w += n
 	if n > 0 {
@@ -251,6 +257,27 @@ func (c *conn) fill() error {
 		err = io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// armBodyRead sets the deadline of a body read: the Handler's own (set
+// through http.ResponseController) or ReadTimeout from now.
+func (c *conn) armBodyRead() {
+	if !c.readSet {
+		c.setReadDeadline(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
+	} else if c.rc != nil {
+		c.readFor = until(c.readAt)
+	} else {
+		c.rwc.SetReadDeadline(c.readAt)
+	}
+}
+
+// until returns the time left until t as a timeout for rconn's waits: 0
+// (none) for the zero t, at least a nanosecond for a t already past.
+func until(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return max(time.Until(t), 1)
 }
 
 func (c *conn) setReadDeadline(d time.Duration) {
@@ -316,6 +343,14 @@ func (c *conn) write(p []byte) error {
 
 func (c *conn) writeTimed(p []byte) (int, error) {
 	d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout)
+	switch {
+	case c.writeSet && c.rc != nil:
+		c.writeFor = until(c.writeAt)
+		return c.rwc.Write(p)
+	case c.writeSet:
+		c.rwc.SetWriteDeadline(c.writeAt)
+		return c.rwc.Write(p)
+	}
 	if c.rc != nil {
 		c.writeFor = d
 	} else if d > 0 {
@@ -329,6 +364,7 @@ func (c *conn) writeTimed(p []byte) (int, error) {
 func (c *conn) serveRequest(parent context.Context) bool {
 	s := c.srv
 	c.mustClose = false
+	c.readSet, c.writeSet = false, false
 	st := new(requestState)
 	ctx := &st.ctx
 	ctx.parent = parent

@@ -425,3 +425,31 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.c.srv.stats.hijacked.Add(1)
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }
+
+// SetReadDeadline is http.ResponseController's: the request body's reads
+// fail with a timeout past t (the zero t: never) instead of after
+// ReadTimeout without progress. It lasts for this request.
+func (w *response) SetReadDeadline(t time.Time) error {
+	if w.done || w.c.hijacked {
+		return ErrResponseDone
+	}
+	w.c.readAt, w.c.readSet = t, true
+	return nil
+}
+
+// SetWriteDeadline is http.ResponseController's: the response's writes
+// fail with a timeout once t has passed while they wait for the client
+// (the zero t: never), instead of after WriteTimeout without progress. It
+// lasts for this request.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	if w.done || w.c.hijacked {
+		return ErrResponseDone
+	}
+	w.c.writeAt, w.c.writeSet = t, true
+	return nil
+}
+
+// EnableFullDuplex is http.ResponseController's. It is always on here: a
+// Handler may read the request body after it has written and flushed part
+// of the response.
+func (w *response) EnableFullDuplex() error { return nil }
