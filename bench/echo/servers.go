@@ -22,11 +22,15 @@ import (
 var Impls = []string{"shio", "gnet", "nbio", "goroutine"}
 
 // Start runs the named echo server on addr and returns a function that
-// stops it and waits for it. ReusePort applies to shio only.
+// stops it and waits for it. ReusePort applies to shio only; shio-blocking
+// is shio with reactor.Config.BlockingWait (its loop waits in epoll_wait on
+// its own thread instead of parking in the Go runtime's poller).
 func Start(impl, addr string, reusePort bool) (stop func() error, err error) {
 	switch impl {
 	case "shio":
-		return startShio(addr, reusePort)
+		return startShio(addr, reactor.Config{ReusePort: reusePort})
+	case "shio-blocking":
+		return startShio(addr, reactor.Config{ReusePort: reusePort, BlockingWait: true})
 	case "gnet":
 		return startGnet(addr)
 	case "nbio":
@@ -48,8 +52,8 @@ func (shioEcho) OnData(c *reactor.Conn, data []byte) int {
 	return len(data)
 }
 
-func startShio(addr string, reusePort bool) (func() error, error) {
-	r, err := reactor.New(reactor.Config{ReusePort: reusePort}, shioEcho{})
+func startShio(addr string, cfg reactor.Config) (func() error, error) {
+	r, err := reactor.New(cfg, shioEcho{})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,14 @@
 // is not the server's doing. A generator that cannot keep up shows as an
 // achieved rate below the one asked for.
 //
+// Closed-loop figures are one sample per response and nothing else, so
+// their mean never exceeds connections ÷ throughput (Little's law). wrk's
+// closed-loop figures are not comparable in the tail: after the run it adds
+// synthetic samples for every latency over twice the mean interval between
+// a connection's requests (its stats_correct), which turns each rare stall
+// into a spread of samples that never happened; bench/latency measures both
+// against a server of known latency.
+//
 // # Dependencies
 //
 // Latencies are kept in an HDR histogram (github.com/HdrHistogram/hdrhistogram-go):
