@@ -50,7 +50,8 @@ type Conn struct {
 
 	mu sync.Mutex
 	// Guarded by mu.
-	out       []byte // queued output, out[off:] not yet written
+	out       []byte  // queued output, out[off:] not yet written
+	outBox    *[]byte // the pool's box for out's buffer (see getOut)
 	off       int
 	inHandler bool // a callback for this conn is running on the loop
 	closeReq  bool // Close called
@@ -140,7 +141,8 @@ func (c *Conn) watchLocked() {
 // queueLocked appends p to the outbound queue.
 func (c *Conn) queueLocked(p []byte) {
 	if c.out == nil {
-		c.out = getOut(len(p))
+		c.outBox = getOut(len(p))
+		c.out = *c.outBox
 	}
 	c.out = append(c.out, p...)
 	c.wantDrain = true
@@ -169,7 +171,8 @@ func (c *Conn) flushLocked() error {
 		}
 	}
 	if c.out != nil {
-		putOut(c.out)
+		putOut(c.outBox, c.out)
+		c.outBox = nil
 		c.out, c.off = nil, 0
 	}
 	return nil

@@ -13,23 +13,28 @@ const (
 
 var outPool = sync.Pool{New: func() any { b := make([]byte, 0, minBuf); return &b }}
 
-// getOut returns an empty buffer with room for at least n bytes.
-func getOut(n int) []byte {
+// getOut returns a pooled box holding an empty buffer with room for at
+// least n bytes. The box travels with its buffer (Conn.outBox), so that
+// putOut allocates nothing.
+func getOut(n int) *[]byte {
 	if n > maxPooled {
-		return make([]byte, 0, n)
+		b := make([]byte, 0, n)
+		return &b
 	}
-	b := *(outPool.Get().(*[]byte))
-	if cap(b) < n {
-		return make([]byte, 0, max(n, minBuf))
+	p := outPool.Get().(*[]byte)
+	if cap(*p) < n {
+		*p = make([]byte, 0, max(n, minBuf))
 	}
-	return b[:0]
+	*p = (*p)[:0]
+	return p
 }
 
-// putOut returns b to the pool if it is of a poolable size.
-func putOut(b []byte) {
-	if cap(b) < minBuf || cap(b) > maxPooled {
+// putOut returns box to the pool holding b, the buffer getOut gave with it
+// or the larger one appends made of it, if b is of a poolable size.
+func putOut(box *[]byte, b []byte) {
+	if box == nil || cap(b) < minBuf || cap(b) > maxPooled {
 		return
 	}
-	b = b[:0]
-	outPool.Put(&b)
+	*box = b[:0]
+	outPool.Put(box)
 }

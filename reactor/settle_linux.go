@@ -87,7 +87,8 @@ func (l *loop) closeNow(c *Conn, err error) {
 	c.closeReq = true
 	c.closing.Store(true)
 	if c.out != nil {
-		putOut(c.out)
+		putOut(c.outBox, c.out)
+		c.outBox = nil
 		c.out, c.off = nil, 0
 	}
 	if c.err == nil {
