@@ -30,9 +30,11 @@ type Conn struct {
 
 	mu sync.Mutex
 	// Guarded by mu.
-	in     []byte // arrived, not yet read; nil when empty
-	rerr   error  // io.EOF or why the connection ended, after in is drained
-	paused bool   // the reactor's reading is paused because in is full
+	in     []byte // in[off:] arrived and not yet read; nil when empty
+	off    int
+	inBox  *[]byte // the pool's box for in's buffer (see getIn)
+	rerr   error   // io.EOF or why the connection ended, after in is drained
+	paused bool    // the reactor's reading is paused because in is full
 	closed bool
 }
 
@@ -51,8 +53,16 @@ func newConn(n *Network, rc *reactor.Conn) *Conn {
 // arrive appends input; it runs on the loop.
 func (c *Conn) arrive(data []byte) {
 	c.mu.Lock()
+	switch {
+	case c.in == nil:
+		c.inBox = getIn()
+		c.in = *c.inBox
+	case c.off > 0 && len(c.in)+len(data) > cap(c.in):
+		c.in = c.in[:copy(c.in, c.in[c.off:])] // move the unread part down
+		c.off = 0
+	}
 	c.in = append(c.in, data...)
-	if len(c.in) >= maxBuffered && !c.paused {
+	if len(c.in)-c.off >= maxBuffered && !c.paused {
 		c.paused = true
 		c.rc.PauseRead()
 	}
@@ -96,13 +106,13 @@ func (c *Conn) Read(p []byte) (int, error) {
 			c.mu.Unlock()
 			return 0, c.opError("read", net.ErrClosed)
 		}
-		if len(c.in) > 0 {
-			n := copy(p, c.in)
-			c.in = c.in[n:]
-			if len(c.in) == 0 {
-				c.in = nil // release the buffer: idle costs nothing
+		if c.off < len(c.in) {
+			n := copy(p, c.in[c.off:])
+			c.off += n
+			if c.off == len(c.in) {
+				c.releaseIn() // idle costs nothing
 			}
-			resume := c.paused && len(c.in) < maxBuffered/2
+			resume := c.paused && len(c.in)-c.off < maxBuffered/2
 			if resume {
 				c.paused = false
 			}
@@ -186,7 +196,7 @@ func (c *Conn) Close() error {
 		return c.opError("close", net.ErrClosed)
 	}
 	c.closed = true
-	c.in = nil
+	c.releaseIn()
 	c.mu.Unlock()
 	close(c.done)
 	c.rc.Close()
@@ -225,4 +235,28 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 func (c *Conn) SetWriteDeadline(t time.Time) error {
 	c.wdl.set(t)
 	return nil
+}
+
+// inPool holds input buffers between bursts, so that a connection that
+// reads one message at a time neither keeps a buffer while idle nor
+// allocates one per message. The box travels with its buffer (Conn.inBox),
+// so that returning it allocates nothing.
+var inPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooledIn is the largest input buffer returned to inPool.
+const maxPooledIn = 64 << 10
+
+func getIn() *[]byte {
+	p := inPool.Get().(*[]byte)
+	*p = (*p)[:0]
+	return p
+}
+
+// releaseIn returns the input buffer to the pool. Called with c.mu held.
+func (c *Conn) releaseIn() {
+	if c.inBox != nil && cap(c.in) <= maxPooledIn {
+		*c.inBox = c.in[:0]
+		inPool.Put(c.inBox)
+	}
+	c.in, c.off, c.inBox = nil, 0, nil
 }
