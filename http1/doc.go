@@ -28,8 +28,8 @@
 // its stack is already grown, where a fresh goroutine would grow and copy
 // its stack through the Handler's calls on every request; parked
 // goroutines exit after ten idle seconds). An idle keep-alive connection
-// therefore holds no goroutine and no buffer: about 740 bytes of server RSS
-// each at 19,000 connections, against 19.5 KiB for net/http (bench/http).
+// therefore holds no goroutine and no buffer: about 0.8 KiB of server RSS
+// each at 19,000 connections, against 19 KiB for net/http (docs/benchmarks.md).
 //
 // A Handler may take its connection over with [http.Hijacker] (a WebSocket
 // upgrade): on the reactor the connection becomes a shio tcp.Conn on the
