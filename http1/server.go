@@ -369,6 +369,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closeListeners()
 	if err := s.stopReactors(ctx); err != nil {
+		s.pool.Release() // no parked goroutine outlives the server; Close waits
 		return err
 	}
 	done := make(chan struct{})
@@ -385,6 +386,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			// The waiter above exits once Close (or the last request) ends
 			// the connections; it owns nothing else.
+			s.pool.Release()
 			return ctx.Err()
 		case <-t.C:
 			wait = min(2*wait, 100*time.Millisecond)

@@ -156,6 +156,13 @@ func (p *Pool[T]) Idle() int {
 // started, including those still running an item, to exit. Go may still be
 // called after Close.
 func (p *Pool[T]) Close() {
+	p.Release()
+	p.wg.Wait()
+}
+
+// Release is Close without the wait: parked goroutines exit now, running
+// ones when their item returns.
+func (p *Pool[T]) Release() {
 	p.mu.Lock()
 	if !p.closed {
 		p.closed = true
@@ -169,5 +176,4 @@ func (p *Pool[T]) Close() {
 		}
 	}
 	p.mu.Unlock()
-	p.wg.Wait()
 }

@@ -144,3 +144,34 @@ func waitIdle(t *testing.T, p *gopool.Pool[int], want int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestReleaseDoesNotWait: Release ends parked goroutines at once and does
+// not wait for running items, whose goroutines exit (rather than park) when
+// they return.
+func TestReleaseDoesNotWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var p gopool.Pool[int]
+		release := make(chan struct{})
+		p.Run = func(i int) {
+			if i == 1 {
+				<-release
+			}
+		}
+		p.Go(1) // runs until release
+		p.Go(2) // a second goroutine, which parks
+		synctest.Wait()
+		if p.Idle() != 1 {
+			t.Fatalf("Idle = %d, want 1", p.Idle())
+		}
+		p.Release() // returns with item 1 still running
+		if p.Idle() != 0 {
+			t.Fatalf("Idle = %d after Release", p.Idle())
+		}
+		close(release)
+		synctest.Wait()
+		if p.Idle() != 0 {
+			t.Fatal("a goroutine parked after Release")
+		}
+		// synctest.Test fails if any goroutine of the bubble is left blocked.
+	})
+}
