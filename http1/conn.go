@@ -2,6 +2,7 @@ package http1
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -71,8 +72,9 @@ type conn struct {
 	resp  response
 	sniff sniffMemo // the last Content-Type detected on this conn
 
-	mustClose bool // the current request leaves the connection unusable
-	hijacked  bool // the Handler took the connection (see response.Hijack)
+	mustClose bool                 // the current request leaves the connection unusable
+	hijacked  bool                 // the Handler took the connection (see response.Hijack)
+	tls       *tls.ConnectionState // fallback path over TLS: Request.TLS
 
 	// Deadlines the Handler set for this request through
 	// http.ResponseController, in place of ReadTimeout and WriteTimeout;
@@ -109,8 +111,27 @@ func (c *conn) serve(base context.Context, nc net.Conn) {
 	c.remoteAddr = nc.RemoteAddr().String()
 	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()))
 	defer cancel()
+	if tc, ok := nc.(*tls.Conn); ok && !c.handshake(ctx, tc) {
+		return
+	}
 	c.buf = *bufPool.Get().(*[]byte)
 	c.run(ctx)
+}
+
+// handshake completes a TLS handshake within ReadHeaderTimeout, as net/http
+// does, and records the connection state for Request.TLS.
+func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
+	if d := timeout(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout); d > 0 {
+		tc.SetDeadline(time.Now().Add(d))
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.srv.stats.rejected.Add(1)
+		return false
+	}
+	tc.SetDeadline(time.Time{})
+	state := tc.ConnectionState()
+	c.tls = &state
+	return true
 }
 
 // run answers requests until the connection must close (it returns

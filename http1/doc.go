@@ -38,7 +38,9 @@
 //
 // Serve given any other listener (TLS, in-memory pipes) falls back to a
 // goroutine per connection, as net/http does, with the same parser and
-// response writer.
+// response writer. [Server.ServeTLS] and [Server.ListenAndServeTLS] take
+// that path over crypto/tls: the handshake is bounded by
+// ReadHeaderTimeout, ALPN offers http/1.1, and each Request has TLS set.
 //
 // # Differences from net/http
 //

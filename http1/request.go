@@ -137,6 +137,7 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		Host:          host,
 		RemoteAddr:    c.remoteAddr,
 		RequestURI:    target,
+		TLS:           c.tls,
 	}
 	if h.Chunked || h.ContentLength > 0 {
 		b := &body{c: c, remaining: h.ContentLength, chunked: h.Chunked, limit: bodyLimit(c.srv.MaxBodyBytes), expect: h.Expect100}

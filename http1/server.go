@@ -2,6 +2,7 @@ package http1
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -65,6 +66,10 @@ type Server struct {
 	// DefaultMaxBodyBytes (8 MiB).
 	MaxBodyBytes int64
 
+	// TLSConfig, if not nil, configures ServeTLS and ListenAndServeTLS (it
+	// is cloned; "http/1.1" is offered by ALPN when it names no protocol).
+	TLSConfig *tls.Config
+
 	// BaseContext, if not nil, returns the context requests derive from for
 	// a listener. It must not return nil.
 	BaseContext func(net.Listener) context.Context
@@ -98,6 +103,48 @@ func (s *Server) RegisterOnShutdown(f func()) {
 	s.mu.Lock()
 	s.onShut = append(s.onShut, f)
 	s.mu.Unlock()
+}
+
+// ListenAndServeTLS listens on s.Addr (empty: ":https") and serves TLS on
+// it with the certificate and key in certFile and keyFile (PEM; either may
+// be empty when TLSConfig has Certificates or GetCertificate), as
+// net/http's does. TLS connections take the goroutine-per-connection path;
+// each Request has TLS set. It returns http.ErrServerClosed after Shutdown
+// or Close.
+func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	if s.shuttingDown.Load() {
+		return http.ErrServerClosed
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = ":https"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeTLS(ln, certFile, keyFile)
+}
+
+// ServeTLS serves TLS on l with the certificate and key in certFile and
+// keyFile (see ListenAndServeTLS). It closes l.
+func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
+	cfg := &tls.Config{}
+	if s.TLSConfig != nil {
+		cfg = s.TLSConfig.Clone()
+	}
+	if len(cfg.NextProtos) == 0 {
+		cfg.NextProtos = []string{"http/1.1"}
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil || certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	return s.Serve(tls.NewListener(l, cfg))
 }
 
 // ListenAndServe listens on s.Addr and serves it on the reactor (see
