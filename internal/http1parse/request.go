@@ -96,17 +96,25 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 	maxLine, maxHead := p.Limits.line(), p.Limits.header()
 	for {
 		i := bytes.IndexByte(buf[p.pos:], '\n')
+		end := len(buf) // how far the current line is known not to end
+		if i >= 0 {
+			end = p.pos + i
+		}
+		// The limits are checked on what precedes the line's end before
+		// anything else, with the same window however the bytes were split
+		// (a too-long line with a bad byte past the limit is refused as too
+		// long whether or not the bad byte has arrived yet).
+		if p.headStart == 0 && end-p.lineStart > maxLine+1 {
+			return p.fail(tooLong(buf[p.lineStart : p.lineStart+maxLine+1]))
+		}
+		if p.headStart != 0 && end-p.headStart > maxHead {
+			return p.fail(errTooManyBytes)
+		}
 		if i < 0 {
 			p.pos = len(buf)
-			if p.headStart == 0 && len(buf)-p.lineStart > maxLine+1 {
-				return p.fail(tooLong(buf[p.lineStart:]))
-			}
-			if p.headStart != 0 && len(buf)-p.headStart > maxHead {
-				return p.fail(errTooManyBytes)
-			}
 			return 0, ErrIncomplete
 		}
-		nl := p.pos + i
+		nl := end
 		if nl == 0 || buf[nl-1] != '\r' {
 			return p.fail(errBareLF)
 		}
@@ -118,9 +126,7 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 				return p.fail(errRequestLine)
 			case empty: // RFC 9112 section 2.2: ignore empty lines before the request line
 				p.start, p.lineStart = p.pos, p.pos
-			case nl-1-p.lineStart > maxLine:
-				return p.fail(tooLong(buf[p.lineStart : nl-1]))
-			default:
+			default: // not longer than maxLine: checked above
 				p.headStart, p.lineStart = p.pos, p.pos
 			}
 			continue
