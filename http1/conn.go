@@ -437,7 +437,7 @@ func (c *conn) serveRequest(parent context.Context) bool {
 			c.mustClose = true
 		}
 	}
-	return c.head.KeepAlive && !c.mustClose && !w.closeAfter && c.werr == nil && !s.shuttingDown.Load()
+	return c.head.KeepAlive && !c.mustClose && !w.closeAfter && c.werr == nil && s.keepAlive()
 }
 
 // runHandler calls the Handler and turns a panic into a 500 (when nothing
@@ -476,7 +476,7 @@ func bodyLimit(n int64) int64 {
 // an empty body, since a Handler routes paths and "*" is none. It reports
 // whether the connection may carry another request.
 func (c *conn) optionsAsterisk(req *http.Request) bool {
-	keep := c.head.KeepAlive && req.Body == http.NoBody && !c.srv.shuttingDown.Load()
+	keep := c.head.KeepAlive && req.Body == http.NoBody && c.srv.keepAlive()
 	c.out = appendStatusLine(c.out, http.StatusOK)
 	c.out = appendDate(c.out)
 	c.out = append(c.out, "Content-Length: 0\r\n"...)

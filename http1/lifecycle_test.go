@@ -290,3 +290,27 @@ func TestLongHandlerOutlivesIdleTimeout(t *testing.T) {
 		}
 	})
 }
+
+func TestSetKeepAlivesEnabled(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		s := &http1.Server{Handler: http.HandlerFunc(hello)}
+		addr := serve(t, s)
+		s.SetKeepAlivesEnabled(false)
+		c := dial(t, addr)
+		c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		if res, _ := c.response("GET"); !res.Close {
+			t.Fatal("response without Connection: close while keep-alives are off")
+		}
+		if !c.closed() {
+			t.Fatal("connection left open while keep-alives are off")
+		}
+		s.SetKeepAlivesEnabled(true)
+		c = dial(t, addr)
+		for range 2 {
+			c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			if res, _ := c.response("GET"); res.Close {
+				t.Fatal("Connection: close after keep-alives were turned back on")
+			}
+		}
+	})
+}

@@ -284,7 +284,7 @@ func (w *response) commit(final bool, more []byte) {
 		w.closeAfter = true // an HTTP/1.0 body of unknown length ends at close
 	}
 	if !req.ProtoAtLeast(1, 1) && !hasToken(req.Header["Connection"], "keep-alive") ||
-		req.Close || c.mustClose || hasToken(h["Connection"], "close") || c.srv.shuttingDown.Load() {
+		req.Close || c.mustClose || hasToken(h["Connection"], "close") || !c.srv.keepAlive() {
 		w.closeAfter = true
 	}
 

@@ -80,6 +80,7 @@ type Server struct {
 
 	stats        statsCounters
 	shuttingDown atomic.Bool
+	noKeepAlive  atomic.Bool    // SetKeepAlivesEnabled(false)
 	wg           sync.WaitGroup // accept loops, connections, request goroutines
 	stopOnce     sync.Once
 	poolOnce     sync.Once
@@ -104,6 +105,22 @@ func (s *Server) RegisterOnShutdown(f func()) {
 	s.onShut = append(s.onShut, f)
 	s.mu.Unlock()
 }
+
+// SetKeepAlivesEnabled controls whether connections are kept open after a
+// response (the default) or closed, each response saying "Connection:
+// close", as net/http's does. Turning them off closes idle connections of
+// the goroutine-per-connection path at once; reactor connections close
+// after their next response or at their idle timeout. It is safe to call
+// at any time.
+func (s *Server) SetKeepAlivesEnabled(v bool) {
+	s.noKeepAlive.Store(!v)
+	if !v {
+		s.closeIdle()
+	}
+}
+
+// keepAlive reports whether a response may leave its connection open.
+func (s *Server) keepAlive() bool { return !s.shuttingDown.Load() && !s.noKeepAlive.Load() }
 
 // ListenAndServeTLS listens on s.Addr (empty: ":https") and serves TLS on
 // it with the certificate and key in certFile and keyFile (PEM; either may
