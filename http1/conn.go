@@ -363,21 +363,24 @@ func (c *conn) write(p []byte) error {
 }
 
 func (c *conn) writeTimed(p []byte) (int, error) {
-	d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout)
-	switch {
+	c.armWrite()
+	return c.rwc.Write(p)
+}
+
+// armWrite sets the deadline of a write: the Handler's own (set through
+// http.ResponseController) or WriteTimeout from now. On the reactor it is
+// only recorded, and armed if the write has to wait.
+func (c *conn) armWrite() {
+	switch d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout); {
 	case c.writeSet && c.rc != nil:
 		c.writeFor = until(c.writeAt)
-		return c.rwc.Write(p)
 	case c.writeSet:
 		c.rwc.SetWriteDeadline(c.writeAt)
-		return c.rwc.Write(p)
-	}
-	if c.rc != nil {
+	case c.rc != nil:
 		c.writeFor = d
-	} else if d > 0 {
+	case d > 0:
 		c.rwc.SetWriteDeadline(time.Now().Add(d))
 	}
-	return c.rwc.Write(p)
 }
 
 // serveRequest runs the Handler for c.head, with a context derived from

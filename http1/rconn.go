@@ -375,11 +375,10 @@ func (rc *rconn) run(base context.Context) {
 		rc.c.Close()
 	case headHijacked:
 		rc.mu.Lock()
-		closed := rc.closed // then finishLocked recycles cn itself
-		rc.finishLocked()
-		rc.cn = nil
+		rc.finishLocked() // recycles cn if the connection has closed meanwhile
+		cn, rc.cn = rc.cn, nil
 		rc.mu.Unlock()
-		if !closed {
+		if cn != nil {
 			cn.recycle()
 		}
 	}
