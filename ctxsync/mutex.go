@@ -5,7 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/shio-rt/shio/internal/waitq"
+	"github.com/shio-rt/shio/ctxsync/internal/waitq"
 )
 
 // Mutex state bits.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/shio-rt/shio/internal/waitq"
+	"github.com/shio-rt/shio/ctxsync/internal/waitq"
 )
 
 // How a Notify waiter was woken, stored in waitq.Waiter.N.

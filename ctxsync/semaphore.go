@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/shio-rt/shio/internal/waitq"
+	"github.com/shio-rt/shio/ctxsync/internal/waitq"
 )
 
 // ErrClosed is returned by [Semaphore.Acquire] once the semaphore is closed.

@@ -5,7 +5,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/shio-rt/shio/internal/http1parse"
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // ErrBodyFraming is returned by a request body's Read when the chunked

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shio-rt/shio/internal/http1parse"
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // Connection states, for Shutdown: only an idle connection may be closed

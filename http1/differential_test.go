@@ -96,7 +96,7 @@ func TestDifferentialAgainstNetHTTP(t *testing.T) {
 		compare(t, []byte(s))
 	}
 	// The parser's fuzz corpus too.
-	files, _ := filepath.Glob("../internal/http1parse/testdata/fuzz/FuzzParse/*")
+	files, _ := filepath.Glob("internal/http1parse/testdata/fuzz/FuzzParse/*")
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shio-rt/shio/internal/http1parse"
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
 )

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shio-rt/shio/internal/poll"
+	"github.com/shio-rt/shio/reactor/internal/poll"
 	"golang.org/x/sys/unix"
 )
 

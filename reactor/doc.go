@@ -85,7 +85,7 @@
 //
 // # Portability
 //
-// On Linux the reactor uses epoll and eventfd (package internal/poll). On
+// On Linux the reactor uses epoll and eventfd (package reactor/internal/poll). On
 // other systems the same API runs over the standard library's net package
 // with a goroutine per connection; programs work, without the memory rule.
 package reactor

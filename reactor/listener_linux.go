@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/shio-rt/shio/internal/poll"
+	"github.com/shio-rt/shio/reactor/internal/poll"
 	"golang.org/x/sys/unix"
 )
 

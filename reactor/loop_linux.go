@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shio-rt/shio/internal/poll"
-	"github.com/shio-rt/shio/internal/wheel"
+	"github.com/shio-rt/shio/reactor/internal/poll"
+	"github.com/shio-rt/shio/reactor/internal/wheel"
 	"golang.org/x/sys/unix"
 )
 

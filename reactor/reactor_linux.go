@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/shio-rt/shio/internal/poll"
+	"github.com/shio-rt/shio/reactor/internal/poll"
 	"golang.org/x/sys/unix"
 )
 

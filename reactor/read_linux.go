@@ -4,7 +4,7 @@ package reactor
 // scratch buffer, OnData with kept input, EOF and ResumeRead.
 
 import (
-	"github.com/shio-rt/shio/internal/poll"
+	"github.com/shio-rt/shio/reactor/internal/poll"
 	"golang.org/x/sys/unix"
 )
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shio-rt/shio/internal/loadgen"
+	"github.com/shio-rt/shio/cmd/shio/internal/loadgen"
 )
 
 // benchFlags are the settings of `shio bench`.

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/shio-rt/shio/internal/loadgen"
+	"github.com/shio-rt/shio/cmd/shio/internal/loadgen"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
 )

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shio-rt/shio/internal/loadgen"
+	"github.com/shio-rt/shio/cmd/shio/internal/loadgen"
 	"golang.org/x/term"
 )
 

@@ -1,0 +1,63 @@
+package http1parse_test
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/shio-rt/shio/http1/internal/http1parse"
+)
+
+// FuzzParse checks, for any bytes, that Parse neither panics nor reads past
+// its input, that an accepted head ends with CRLF CRLF, and that feeding the
+// same bytes in pieces gives the same answer as feeding them whole. Seeds are
+// in testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	for _, tc := range rfcCases {
+		f.Add([]byte(tc.in), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
+		var p1, p2 http1parse.Parser
+		var r1, r2 http1parse.Request
+		n1, err1 := p1.Parse(in, &r1)
+		if err1 == nil && (n1 < 4 || n1 > len(in) || string(in[n1-4:n1]) != "\r\n\r\n") {
+			t.Fatalf("accepted head of %d bytes does not end the head", n1)
+		}
+		var e *http1parse.Error
+		if err1 != nil && !errors.Is(err1, http1parse.ErrIncomplete) && !errors.As(err1, &e) {
+			t.Fatalf("unexpected error type %T", err1)
+		}
+		n2, err2 := feed(&p2, &r2, in, func() int { return 1 + int(step)%64 })
+		if n1 != n2 || statusOf(err1) != statusOf(err2) {
+			t.Fatalf("whole (%d, %v) != split (%d, %v)", n1, err1, n2, err2)
+		}
+		if err1 == nil && (r1.ContentLength >= 0 && r1.Chunked) {
+			t.Fatal("accepted both a length and chunking")
+		}
+	})
+}
+
+// FuzzChunked checks that the chunked decoder gives the same body and the
+// same verdict whatever the split, and never consumes past its input.
+func FuzzChunked(f *testing.F) {
+	f.Add([]byte("5\r\nhello\r\n0\r\n\r\n"), uint8(1))
+	f.Add([]byte("5;a=b\r\nhello\r\n0\r\nX: y\r\n\r\n"), uint8(3))
+	f.Add([]byte("ffffffffffffffffff\r\n"), uint8(2))
+	f.Add([]byte("0x5\r\nhello\r\n0\r\n\r\n"), uint8(1))
+	f.Add([]byte("5\nhello\n0\n\n"), uint8(2))
+	f.Add([]byte("0\r\nContent-Length: 9\r\nHost: evil\r\n\r\n"), uint8(4))
+	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
+		var d1, d2 http1parse.Chunked
+		b1, n1, err1 := decodeAll(&d1, in, func() int { return len(in) })
+		b2, n2, err2 := decodeAll(&d2, in, func() int { return 1 + int(step)%32 })
+		if b1 != b2 || statusOf(err1) != statusOf(err2) || (err1 == nil) != (err2 == nil) {
+			t.Fatalf("whole (%q, %v) != split (%q, %v)", b1, err1, b2, err2)
+		}
+		if err1 == nil && n1 != n2 {
+			t.Fatalf("consumed %d whole, %d split", n1, n2)
+		}
+		if n1 > len(in) || err1 == io.EOF {
+			t.Fatalf("consumed %d of %d (%v)", n1, len(in), err1)
+		}
+	})
+}
