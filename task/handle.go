@@ -93,15 +93,16 @@ func (h *Handle[T]) Join(ctx context.Context) (T, error) {
 	return h.result()
 }
 
-// TryJoin returns the task's result as [Handle.Join] does, if it has finished;
-// finished reports whether it had.
-func (h *Handle[T]) TryJoin() (v T, err error, finished bool) {
+// TryJoin returns the task's result as [Handle.Join] does if the task has
+// finished, and the zero value and [ErrNotFinished] if it has not. It never
+// blocks.
+func (h *Handle[T]) TryJoin() (T, error) {
 	select {
 	case <-h.done:
-		v, err = h.result()
-		return v, err, true
+		return h.result()
 	default:
-		return v, nil, false
+		var zero T
+		return zero, ErrNotFinished
 	}
 }
 

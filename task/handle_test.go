@@ -26,8 +26,8 @@ func TestJoinReturnsValueAndError(t *testing.T) {
 	if v, err := h.Join(context.Background()); v != 42 || !errors.Is(err, errBoom) {
 		t.Fatalf("second Join = %v, %v", v, err)
 	}
-	if _, _, ok := h.TryJoin(); !ok {
-		t.Fatal("TryJoin after Join reports unfinished")
+	if v, err := h.TryJoin(); v != 42 || !errors.Is(err, errBoom) {
+		t.Fatalf("TryJoin after Join = %v, %v; want the task's result", v, err)
 	}
 }
 
@@ -42,8 +42,8 @@ func TestJoinCancelledLeavesTaskRunning(t *testing.T) {
 	if _, err := h.Join(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Join with a cancelled ctx = %v; want context.Canceled", err)
 	}
-	if _, _, ok := h.TryJoin(); ok {
-		t.Fatal("task finished though only the joiner's ctx was cancelled")
+	if _, err := h.TryJoin(); err != task.ErrNotFinished {
+		t.Fatalf("TryJoin = %v; want ErrNotFinished: the task finished though only the joiner's ctx was cancelled", err)
 	}
 	close(release)
 	v, err := h.Join(context.Background())

@@ -36,6 +36,10 @@ func (p *PanicError) Unwrap() error {
 // finished.
 var ErrAborted = errors.New("task: aborted")
 
+// ErrNotFinished is returned by [Handle.TryJoin] and [Set.TryNext] when no
+// task has finished yet: the call would have had to wait.
+var ErrNotFinished = errors.New("task: not finished")
+
 // ErrGoexit is the error a task reports when its function called
 // runtime.Goexit (for example t.FailNow in a test) instead of returning.
 var ErrGoexit = errors.New("task: function called runtime.Goexit")

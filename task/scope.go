@@ -28,8 +28,8 @@ type Scope struct {
 	panic  atomic.Pointer[PanicError] // the first panic
 	waited atomic.Bool                // Wait has returned: Go now panics
 
-	mu     sync.Mutex // guards the fields below, used only when limit > 0
-	limit  int        // most children running at once; 0 means no limit
+	mu     sync.Mutex // guards the fields below, used only when limit >= 0
+	limit  int        // most children running at once; negative means no limit
 	active int        // children running
 	queue  []func(context.Context) error
 	qhead  int
@@ -49,7 +49,7 @@ func NewScope(ctx context.Context) (*Scope, context.Context) {
 		panic("task: nil Context")
 	}
 	inner, cancel := context.WithCancelCause(ctx)
-	s := &Scope{ctx: inner, cancel: cancel, parent: parentOf(ctx)}
+	s := &Scope{ctx: inner, cancel: cancel, parent: parentOf(ctx), limit: -1}
 	return s, inner
 }
 
@@ -74,8 +74,11 @@ func Scoped(ctx context.Context, body func(ctx context.Context, s *Scope) error)
 	return s.Wait()
 }
 
-// SetLimit limits the number of children running at once to n; n <= 0 means
-// no limit. Children started past the limit wait in a FIFO queue and start
+// SetLimit limits the number of children running at once to n; a negative n
+// means no limit, the default. As with errgroup.Group.SetLimit, zero admits
+// no child at all: [Scope.Go] queues every child (and Wait then waits
+// forever for them) and [Scope.TryGo] reports false. Children started past
+// the limit wait in a FIFO queue and start
 // as running ones return, so [Scope.Go] never blocks, and a child that starts
 // children of its own cannot deadlock the scope by holding a slot while it
 // waits for one. The queue costs one closure per waiting child. A child that
@@ -89,7 +92,7 @@ func (s *Scope) SetLimit(n int) {
 	if s.active != 0 || len(s.queue) != 0 {
 		panic("task: Scope.SetLimit called while children are running")
 	}
-	s.limit = max(n, 0)
+	s.limit = max(n, -1)
 }
 
 // Go starts f as a child of the scope, with the scope's context. It never
@@ -99,7 +102,7 @@ func (s *Scope) Go(f func(ctx context.Context) error) {
 		panic("task: Scope.Go after Wait")
 	}
 	s.wg.Add(1)
-	if s.limit == 0 {
+	if s.limit < 0 {
 		go s.run(f)
 		return
 	}
@@ -120,7 +123,7 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	if s.waited.Load() {
 		panic("task: Scope.Go after Wait")
 	}
-	if s.limit == 0 {
+	if s.limit < 0 {
 		s.wg.Add(1)
 		go s.run(f)
 		return true

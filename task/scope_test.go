@@ -19,6 +19,9 @@ func TestScopeFirstErrorCancelsSiblings(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		n := rapid.IntRange(1, 40).Draw(rt, "children")
 		limit := rapid.IntRange(0, 5).Draw(rt, "limit")
+		if limit == 0 {
+			limit = -1 // no limit
+		}
 		// Siblings block until cancelled, so under a limit the failing child
 		// must be among the first to get a slot (see SetLimit's deadlock note).
 		last := n - 1
@@ -201,6 +204,44 @@ func TestScopeTryGoRespectsLimit(t *testing.T) {
 	}
 	if s.TryGo(func(context.Context) error { return nil }) {
 		t.Fatal("TryGo past the limit accepted")
+	}
+	close(release)
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestScopeLimitZeroAdmitsNone: as with errgroup, SetLimit(0) admits no
+// child, a negative limit means none, and no SetLimit call means none.
+func TestScopeLimitZeroAdmitsNone(t *testing.T) {
+	s, _ := task.NewScope(context.Background())
+	s.SetLimit(0)
+	if s.TryGo(func(context.Context) error { return nil }) {
+		t.Fatal("TryGo under SetLimit(0) started a child")
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{-1, -5} {
+		s, _ := task.NewScope(context.Background())
+		s.SetLimit(limit)
+		release := make(chan struct{})
+		for i := range 3 {
+			if !s.TryGo(func(context.Context) error { <-release; return nil }) {
+				t.Fatalf("SetLimit(%d): TryGo %d refused; a negative limit means no limit", limit, i)
+			}
+		}
+		close(release)
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ = task.NewScope(context.Background())
+	release := make(chan struct{})
+	for i := range 3 {
+		if !s.TryGo(func(context.Context) error { <-release; return nil }) {
+			t.Fatalf("TryGo %d refused without a limit", i)
+		}
 	}
 	close(release)
 	if err := s.Wait(); err != nil {

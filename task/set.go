@@ -6,7 +6,8 @@ import (
 	"sync"
 )
 
-// ErrEmpty is returned by [Set.Next] when the set holds no task at all.
+// ErrEmpty is returned by [Set.Next] and [Set.TryNext] when the set holds no
+// task at all.
 var ErrEmpty = errors.New("task: set is empty")
 
 // A Result is what a task in a [Set] produced: the task's Info, the value and
@@ -117,19 +118,10 @@ func (s *Set[T]) finished(m *member[T], r Result[T]) {
 func (s *Set[T]) Next(ctx context.Context) (Result[T], error) {
 	for {
 		s.mu.Lock()
-		if s.head < len(s.done) {
-			r := s.done[s.head]
-			s.done[s.head] = Result[T]{}
-			s.head++
-			if s.head == len(s.done) {
-				s.done, s.head = s.done[:0], 0
-			}
+		r, err := s.takeLocked()
+		if err != ErrNotFinished {
 			s.mu.Unlock()
-			return r, nil
-		}
-		if s.n == 0 {
-			s.mu.Unlock()
-			return Result[T]{}, ErrEmpty
+			return r, err
 		}
 		if s.wake == nil {
 			s.wake = make(chan struct{})
@@ -142,6 +134,33 @@ func (s *Set[T]) Next(ctx context.Context) (Result[T], error) {
 			return Result[T]{}, ctx.Err()
 		}
 	}
+}
+
+// TryNext returns the oldest finished task's result as [Set.Next] does,
+// without waiting: it returns [ErrNotFinished] if tasks are running but none
+// has finished, and [ErrEmpty] if the set holds no task.
+func (s *Set[T]) TryNext() (Result[T], error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.takeLocked()
+}
+
+// takeLocked removes and returns the oldest finished result, or reports why
+// there is none: ErrEmpty or ErrNotFinished.
+func (s *Set[T]) takeLocked() (Result[T], error) {
+	if s.head < len(s.done) {
+		r := s.done[s.head]
+		s.done[s.head] = Result[T]{}
+		s.head++
+		if s.head == len(s.done) {
+			s.done, s.head = s.done[:0], 0
+		}
+		return r, nil
+	}
+	if s.n == 0 {
+		return Result[T]{}, ErrEmpty
+	}
+	return Result[T]{}, ErrNotFinished
 }
 
 // Len reports the number of tasks in the set: those running plus those

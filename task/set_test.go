@@ -67,6 +67,30 @@ func TestSetNextOnEmpty(t *testing.T) {
 	}
 }
 
+func TestSetTryNextReportsEmptyNotFinishedThenResult(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s task.Set[int]
+		if _, err := s.TryNext(); err != task.ErrEmpty {
+			t.Fatalf("TryNext on a zero Set = %v; want ErrEmpty", err)
+		}
+		s.Spawn(t.Context(), func(context.Context) (int, error) {
+			time.Sleep(time.Minute)
+			return 7, nil
+		})
+		if _, err := s.TryNext(); err != task.ErrNotFinished {
+			t.Fatalf("TryNext with a running task = %v; want ErrNotFinished", err)
+		}
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		if r, err := s.TryNext(); err != nil || r.Value != 7 {
+			t.Fatalf("TryNext after the task finished = %v, %v; want 7, nil", r.Value, err)
+		}
+		if _, err := s.TryNext(); err != task.ErrEmpty {
+			t.Fatalf("TryNext on a drained Set = %v; want ErrEmpty", err)
+		}
+	})
+}
+
 func TestSetNextCancelledConsumesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var s task.Set[int]
