@@ -33,7 +33,7 @@
 // An error other than a context's ends a stream: later calls to Next return
 // an error again. Errors from any stage reach the consumer through Next. A
 // panic in a stage that runs on its own goroutine is recovered there and
-// re-raised in the consumer's goroutine, from Next, as a [*PanicError]
+// re-raised in the consumer's goroutine, from Next, as a [*task.PanicError]
 // carrying the stage's stack; stages without goroutines run in the
 // consumer's goroutine, where a panic propagates as usual.
 package stream

@@ -16,7 +16,7 @@ import (
 // blocks until the consumer takes the value, so at most one value is in
 // flight; it returns an error when the stream is closed, and gen should
 // then return. Close waits for gen to return. A panic in gen is re-raised
-// from Next as a [*PanicError].
+// from Next as a [*task.PanicError].
 //
 // # Cancellation
 //

@@ -3,6 +3,8 @@ package stream
 import (
 	"context"
 	"io"
+
+	"github.com/shio-rt/shio/task"
 )
 
 // item is what a stage goroutine hands to the consumer: a value, or a
@@ -10,7 +12,7 @@ import (
 type item[T any] struct {
 	v     T
 	err   error
-	panic *PanicError
+	panic *task.PanicError
 }
 
 // unwrap returns the item's value and error, re-panicking a panic.

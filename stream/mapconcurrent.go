@@ -7,7 +7,7 @@ import "context"
 // of s: Rust's buffered. A slow call holds back the results after it (they
 // wait, computed, within the limit). An error from f or s is yielded in its
 // place in that order and ends the stream, cancelling the calls in flight.
-// A panic in f is re-raised from Next, in its place, as a [*PanicError].
+// A panic in f is re-raised from Next, in its place, as a [*task.PanicError].
 //
 // Memory is bounded by limit: calls running plus results not yet taken
 // never exceed it. Workers are goroutines that each pull s in turn (never

@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/shio-rt/shio/stream"
+	"github.com/shio-rt/shio/task"
 	"github.com/shio-rt/shio/timer"
 )
 
@@ -154,8 +155,8 @@ func TestConcurrentMapsPanicReachesConsumer(t *testing.T) {
 				return v, nil
 			}
 			r := mustPanic(t, func() { stream.Collect(t.Context(), cm.f(&counter{}, 3, f)) })
-			if pe, ok := r.(*stream.PanicError); !ok || pe.Value != "worker" {
-				t.Errorf("panic %v, want *PanicError(worker)", r)
+			if pe, ok := r.(*task.PanicError); !ok || pe.Value != "worker" {
+				t.Errorf("panic %v, want *task.PanicError(worker)", r)
 			}
 		})
 	}

@@ -6,7 +6,7 @@ import "context"
 // s, running up to limit calls of f at once and yielding results in the
 // order they finish: Rust's buffer_unordered. The first error from f or s
 // ends the stream and cancels the calls in flight. A panic in f is
-// re-raised from Next as a [*PanicError].
+// re-raised from Next as a [*task.PanicError].
 //
 // Memory is bounded by limit: a value is pulled from s only by a worker
 // that is free, and a worker holds its result until the consumer takes it,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/stream"
+	"github.com/shio-rt/shio/task"
 )
 
 func TestMergeYieldsEveryValueOfEveryInput(t *testing.T) {
@@ -37,8 +38,8 @@ func TestMergePanicReachesConsumer(t *testing.T) {
 	defer leakCheck(t)()
 	s := stream.Merge(stream.Stream[int](&blocker{}), stream.Map(stream.FromSlice([]int{1}), func(int) int { panic("in merge") }))
 	r := mustPanic(t, func() { stream.Collect(t.Context(), s) })
-	if pe, ok := r.(*stream.PanicError); !ok || pe.Value != "in merge" {
-		t.Errorf("panic %v, want *PanicError(in merge)", r)
+	if pe, ok := r.(*task.PanicError); !ok || pe.Value != "in merge" {
+		t.Errorf("panic %v, want *task.PanicError(in merge)", r)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/stream"
+	"github.com/shio-rt/shio/task"
 	"github.com/shio-rt/shio/timer"
 )
 
@@ -119,8 +120,8 @@ func TestGenerateReportsErrorAndPanic(t *testing.T) {
 	}
 	p := stream.Generate(func(ctx context.Context, yield func(int) error) error { panic("gen") })
 	r := mustPanic(t, func() { stream.Collect(t.Context(), p) })
-	if pe, ok := r.(*stream.PanicError); !ok || pe.Value != "gen" || len(pe.Stack) == 0 {
-		t.Errorf("panic = %v, want *PanicError with value gen and a stack", r)
+	if pe, ok := r.(*task.PanicError); !ok || pe.Value != "gen" || len(pe.Stack) == 0 {
+		t.Errorf("panic = %v, want *task.PanicError with value gen and a stack", r)
 	}
 }
 

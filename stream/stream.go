@@ -3,8 +3,9 @@ package stream
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime/debug"
+
+	"github.com/shio-rt/shio/task"
 )
 
 // ErrClosed is returned by Next after Close, by the streams of this
@@ -34,32 +35,14 @@ type Stream[T any] interface {
 	Close() error
 }
 
-// PanicError is the value that Next re-panics with when a stage running on
-// its own goroutine panicked. It carries the original value and the stack
-// of the goroutine that panicked.
-type PanicError struct {
-	Value any
-	Stack []byte
-}
-
-// Error returns the panic value and the stack where it happened.
-func (p *PanicError) Error() string {
-	return fmt.Sprintf("stream: panic in a stage: %v\n\n%s", p.Value, p.Stack)
-}
-
-// Unwrap returns the panic value if it is an error.
-func (p *PanicError) Unwrap() error {
-	err, _ := p.Value.(error)
-	return err
-}
-
-// newPanicError wraps a recovered value, keeping an existing PanicError so
-// that a panic crossing several stages keeps its original stack.
-func newPanicError(r any) *PanicError {
-	if p, ok := r.(*PanicError); ok {
+// newPanicError wraps a recovered value in a [*task.PanicError], keeping an
+// existing one so that a panic crossing several stages keeps its original
+// stack. A stage goroutine is not a task: Task is the zero Info.
+func newPanicError(r any) *task.PanicError {
+	if p, ok := r.(*task.PanicError); ok {
 		return p
 	}
-	return &PanicError{Value: r, Stack: debug.Stack()}
+	return &task.PanicError{Value: r, Stack: debug.Stack()}
 }
 
 // transient reports whether err from Next leaves the stream usable: a

@@ -6,8 +6,11 @@ import (
 	"runtime/debug"
 )
 
-// A PanicError is a panic recovered from a task: the value passed to panic
-// and the stack of the task's goroutine at that moment.
+// A PanicError is a panic recovered from a task, or from a goroutine that
+// runs on a task's behalf (a stage of package stream): the value passed to
+// panic and the stack of the panicking goroutine at that moment. Task
+// describes the task that panicked; it is the zero Info when the goroutine
+// was not a task.
 type PanicError struct {
 	Task  Info
 	Value any
@@ -16,6 +19,9 @@ type PanicError struct {
 
 // Error describes the panic with its value and the task's stack.
 func (p *PanicError) Error() string {
+	if p.Task.ID == 0 {
+		return fmt.Sprintf("panic: %v\n\n%s", p.Value, p.Stack)
+	}
 	name := ""
 	if p.Task.Name != "" {
 		name = " " + p.Task.Name
