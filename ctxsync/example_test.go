@@ -89,7 +89,7 @@ func ExampleSemaphore() {
 	fmt.Println(peak <= 2, sem.Available())
 
 	sem.Close()
-	fmt.Println(errors.Is(sem.Acquire(ctx, 1), ctxsync.ErrClosed))
+	fmt.Println(errors.Is(sem.Acquire(ctx, 1), ctxsync.ErrSemaphoreClosed))
 	// Output:
 	// true 2
 	// true

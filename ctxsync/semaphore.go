@@ -9,8 +9,13 @@ import (
 	"github.com/shio-rt/shio/ctxsync/internal/waitq"
 )
 
-// ErrClosed is returned by [Semaphore.Acquire] once the semaphore is closed.
-var ErrClosed = errors.New("ctxsync: semaphore closed")
+// ErrSemaphoreClosed is returned by [Semaphore.Acquire] and
+// [Semaphore.TryAcquire] once the semaphore is closed.
+var ErrSemaphoreClosed = errors.New("ctxsync: semaphore closed")
+
+// ErrNoPermits is returned by [Semaphore.TryAcquire] when it would have to
+// wait: too few permits are free, or earlier Acquire calls wait ahead of it.
+var ErrNoPermits = errors.New("ctxsync: no permits free")
 
 // Semaphore state layout: the available count shifted left by semShift,
 // and two flags in the low bits.
@@ -58,7 +63,7 @@ func NewSemaphore(n int64) *Semaphore {
 
 // Acquire takes n permits, waiting in FIFO order until they are available.
 // It returns nil once they are held, ctx.Err() if ctx is done first, or
-// [ErrClosed] if the semaphore is or becomes closed. If n permits are free
+// [ErrSemaphoreClosed] if the semaphore is or becomes closed. If n permits are free
 // and nobody waits, Acquire succeeds even when ctx is already done.
 // Acquire(ctx, 0) waits for its turn but takes nothing. It panics if n is
 // negative or greater than the semaphore's size, which could never succeed.
@@ -79,7 +84,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 }
 
 func (s *Semaphore) acquireSlow(ctx context.Context, n int64) error {
-	if s.TryAcquire(n) {
+	if s.TryAcquire(n) == nil {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -90,7 +95,7 @@ func (s *Semaphore) acquireSlow(ctx context.Context, n int64) error {
 		st := s.state.Load()
 		if st&semClosed != 0 {
 			s.mu.Unlock()
-			return ErrClosed
+			return ErrSemaphoreClosed
 		}
 		if st&semWaiting != 0 {
 			break
@@ -135,19 +140,23 @@ func (s *Semaphore) cancelLocked(w *waitq.Waiter, granted bool) {
 }
 
 // TryAcquire takes n permits if they are available and nobody waits, and
-// reports whether it did. It never blocks and fails once the semaphore is
-// closed. It panics like [Semaphore.Acquire] on a bad n.
-func (s *Semaphore) TryAcquire(n int64) bool {
+// returns nil. It never blocks: it returns [ErrNoPermits] instead of waiting,
+// and [ErrSemaphoreClosed] once the semaphore is closed. It panics like
+// [Semaphore.Acquire] on a bad n.
+func (s *Semaphore) TryAcquire(n int64) error {
 	if n < 0 || n > s.size {
 		panic("ctxsync: Acquire of a negative count or more than the Semaphore's size")
 	}
 	for {
 		st := s.state.Load()
-		if st&semFlags != 0 || st>>semShift < n {
-			return false
+		if st&semClosed != 0 {
+			return ErrSemaphoreClosed
+		}
+		if st&semWaiting != 0 || st>>semShift < n {
+			return ErrNoPermits
 		}
 		if s.state.CompareAndSwap(st, st-n<<semShift) {
-			return true
+			return nil
 		}
 	}
 }
@@ -221,7 +230,7 @@ func (s *Semaphore) Available() int64 {
 }
 
 // Close closes the semaphore: every waiting and future Acquire returns
-// [ErrClosed] and TryAcquire fails. Permits already held stay valid and may
+// [ErrSemaphoreClosed] and TryAcquire fails. Permits already held stay valid and may
 // still be released. Close is idempotent.
 func (s *Semaphore) Close() {
 	s.mu.Lock()
@@ -233,7 +242,7 @@ func (s *Semaphore) Close() {
 		}
 	}
 	for w := s.q.Front(); w != nil; w = s.q.Front() {
-		s.q.Wake(w, ErrClosed)
+		s.q.Wake(w, ErrSemaphoreClosed)
 	}
 	s.state.Store(s.state.Load() &^ semWaiting)
 }

@@ -22,11 +22,11 @@ func TestSemaphoreAcquireReleaseAvailable(t *testing.T) {
 	if s.Available() != 2 {
 		t.Fatalf("Available = %d, want 2", s.Available())
 	}
-	if s.TryAcquire(3) {
-		t.Fatal("TryAcquire(3) succeeded with 2 available")
+	if err := s.TryAcquire(3); err != ctxsync.ErrNoPermits {
+		t.Fatalf("TryAcquire(3) with 2 available = %v; want ErrNoPermits", err)
 	}
-	if !s.TryAcquire(2) {
-		t.Fatal("TryAcquire(2) failed with 2 available")
+	if err := s.TryAcquire(2); err != nil {
+		t.Fatalf("TryAcquire(2) with 2 available = %v", err)
 	}
 	s.Release(5)
 	if s.Available() != 5 {
@@ -81,8 +81,8 @@ func TestLargeAcquireDoesntStarve(t *testing.T) {
 		large := make(chan error, 1)
 		go func() { large <- s.Acquire(t.Context(), 10) }()
 		synctest.Wait()
-		if s.TryAcquire(1) {
-			t.Fatal("a small TryAcquire overtook the large waiter")
+		if err := s.TryAcquire(1); err != ctxsync.ErrNoPermits {
+			t.Fatalf("a small TryAcquire overtook the large waiter: %v; want ErrNoPermits", err)
 		}
 		small := make(chan error, 1)
 		go func() { small <- s.Acquire(t.Context(), 1) }()
@@ -146,15 +146,15 @@ func TestSemaphoreCloseFailsWaiters(t *testing.T) {
 		s.Close()
 		s.Close()
 		for range 2 {
-			if err := <-done; err != ctxsync.ErrClosed {
-				t.Fatalf("waiter got %v, want ErrClosed", err)
+			if err := <-done; err != ctxsync.ErrSemaphoreClosed {
+				t.Fatalf("waiter got %v, want ErrSemaphoreClosed", err)
 			}
 		}
-		if err := s.Acquire(t.Context(), 0); err != ctxsync.ErrClosed {
+		if err := s.Acquire(t.Context(), 0); err != ctxsync.ErrSemaphoreClosed {
 			t.Fatalf("Acquire after Close = %v", err)
 		}
-		if s.TryAcquire(1) {
-			t.Fatal("TryAcquire succeeded after Close")
+		if err := s.TryAcquire(1); err != ctxsync.ErrSemaphoreClosed {
+			t.Fatalf("TryAcquire after Close = %v; want ErrSemaphoreClosed", err)
 		}
 		s.Release(2)
 		if s.Available() != 2 {
@@ -302,7 +302,7 @@ func TestSemaphoreNeverOverIssues(t *testing.T) {
 					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%30)*time.Microsecond)
 					var ok bool
 					if i%5 == 0 {
-						ok = s.TryAcquire(n)
+						ok = s.TryAcquire(n) == nil
 					} else {
 						ok = s.Acquire(ctx, n) == nil
 					}

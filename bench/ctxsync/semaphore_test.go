@@ -13,11 +13,21 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// sem is the interface both semaphores satisfy.
+// sem is the interface both semaphores satisfy; tryAcquire adapts their
+// TryAcquire results (an error for ctxsync, a bool for x/sync).
 type sem interface {
 	Acquire(ctx context.Context, n int64) error
-	TryAcquire(n int64) bool
 	Release(n int64)
+}
+
+func tryAcquire(s sem, n int64) bool {
+	switch s := s.(type) {
+	case *ctxsync.Semaphore:
+		return s.TryAcquire(n) == nil
+	case *semaphore.Weighted:
+		return s.TryAcquire(n)
+	}
+	panic("unknown semaphore")
 }
 
 var peers = []struct {
@@ -44,7 +54,7 @@ func BenchmarkSemaphoreUncontended(b *testing.B) {
 			s := p.new(10)
 			b.ReportAllocs()
 			for b.Loop() {
-				s.TryAcquire(1)
+				tryAcquire(s, 1)
 				s.Release(1)
 			}
 		})
