@@ -28,7 +28,8 @@ func BenchmarkFanOut(b *testing.B) {
 
 func benchBroadcast(b *testing.B, receivers int) {
 	ctx := context.Background()
-	tx := broadcast.New[int](batch)
+	tx, rx0 := broadcast.New[int](batch)
+	rx0.Close() // only the receivers below
 	acks := make(chan struct{}, receivers)
 	var wg sync.WaitGroup
 	for range receivers {

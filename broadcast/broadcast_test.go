@@ -13,8 +13,8 @@ import (
 )
 
 func TestEveryReceiverSeesEveryValueInOrder(t *testing.T) {
-	tx := broadcast.New[int](16)
-	rxs := []*broadcast.Receiver[int]{tx.Subscribe(), tx.Subscribe(), tx.Subscribe()}
+	tx, rx0 := broadcast.New[int](16)
+	rxs := []*broadcast.Receiver[int]{rx0, tx.Subscribe(), tx.Subscribe()}
 	done := make(chan []int)
 	for _, rx := range rxs {
 		go func() {
@@ -54,15 +54,16 @@ func TestEveryReceiverSeesEveryValueInOrder(t *testing.T) {
 
 func TestCapacityIsRoundedUpToAPowerOfTwo(t *testing.T) {
 	for _, c := range []struct{ in, want int }{{1, 1}, {2, 2}, {3, 4}, {5, 8}, {1000, 1024}, {1024, 1024}} {
-		if got := broadcast.New[int](c.in).Cap(); got != c.want {
+		tx, rx := broadcast.New[int](c.in)
+		rx.Close()
+		if got := tx.Cap(); got != c.want {
 			t.Errorf("New(%d).Cap() = %d; want %d", c.in, got, c.want)
 		}
 	}
 }
 
 func TestLaggingReceiverGetsTheExactMissedCountThenTheOldestKept(t *testing.T) {
-	tx := broadcast.New[int](4)
-	rx := tx.Subscribe()
+	tx, rx := broadcast.New[int](4)
 	for i := range 10 {
 		_, _ = tx.Send(i)
 	}
@@ -82,7 +83,8 @@ func TestLaggingReceiverGetsTheExactMissedCountThenTheOldestKept(t *testing.T) {
 }
 
 func TestSendWithoutReceiversFails(t *testing.T) {
-	tx := broadcast.New[int](4)
+	tx, rx0 := broadcast.New[int](4)
+	rx0.Close() // no receiver
 	if n, err := tx.Send(1); n != 0 || !errors.Is(err, broadcast.ErrNoReceivers) {
 		t.Fatalf("Send = %d, %v", n, err)
 	}
@@ -101,8 +103,7 @@ func TestSendWithoutReceiversFails(t *testing.T) {
 }
 
 func TestReceiverDrainsKeptValuesAfterSenderClose(t *testing.T) {
-	tx := broadcast.New[string](4)
-	rx := tx.Subscribe()
+	tx, rx := broadcast.New[string](4)
 	_, _ = tx.Send("a")
 	tx.Close()
 	if _, err := tx.Send("b"); !errors.Is(err, broadcast.ErrClosed) {
@@ -120,8 +121,7 @@ func TestReceiverDrainsKeptValuesAfterSenderClose(t *testing.T) {
 }
 
 func TestResubscribeStartsAtTheCurrentTail(t *testing.T) {
-	tx := broadcast.New[int](8)
-	rx := tx.Subscribe()
+	tx, rx := broadcast.New[int](8)
 	_, _ = tx.Send(1)
 	rx2 := rx.Resubscribe()
 	_, _ = tx.Send(2)
@@ -139,8 +139,7 @@ func TestResubscribeStartsAtTheCurrentTail(t *testing.T) {
 // TestCancelledRecvKeepsThePosition proves Recv's # Cancellation paragraph.
 func TestCancelledRecvKeepsThePosition(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tx := broadcast.New[int](4)
-		rx := tx.Subscribe()
+		tx, rx := broadcast.New[int](4)
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := make(chan error, 1)
 		go func() {
@@ -165,7 +164,8 @@ func TestCancelledRecvKeepsThePosition(t *testing.T) {
 // a channel: virtual time advances while they wait, and one send wakes all.
 func TestRecvIsDurablyBlockedInSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tx := broadcast.New[int](4)
+		tx, rx0 := broadcast.New[int](4)
+		rx0.Close() // only the receivers below
 		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 		defer cancel()
 		got := make(chan int, 8)
@@ -196,8 +196,8 @@ func TestRecvIsDurablyBlockedInSynctest(t *testing.T) {
 
 func TestConcurrentSendersProduceOneOrderForAllReceivers(t *testing.T) {
 	const senders, each = 4, 200
-	tx := broadcast.New[int](senders * each) // room for everything: no lag
-	rxs := []*broadcast.Receiver[int]{tx.Subscribe(), tx.Subscribe(), tx.Subscribe()}
+	tx, rx0 := broadcast.New[int](senders * each) // room for everything: no lag
+	rxs := []*broadcast.Receiver[int]{rx0, tx.Subscribe(), tx.Subscribe()}
 	var wg sync.WaitGroup
 	for s := range senders {
 		wg.Go(func() {

@@ -11,8 +11,7 @@ import (
 )
 
 func TestDroppedReceiverIsUnsubscribedByTheGarbageCollector(t *testing.T) {
-	tx := broadcast.New[int](4)
-	kept := tx.Subscribe()
+	tx, kept := broadcast.New[int](4)
 	func() { _ = tx.Subscribe() }() // dropped without Close
 	func() { _ = kept.Resubscribe() }()
 	if n := tx.ReceiverCount(); n != 3 {
@@ -35,8 +34,7 @@ func TestDroppedReceiverIsUnsubscribedByTheGarbageCollector(t *testing.T) {
 // open receiver together: once the open one is collected, the count must
 // still include the receiver that is kept, however many collections follow.
 func TestClosedReceiverIsNotCountedOutAgainWhenCollected(t *testing.T) {
-	tx := broadcast.New[int](4)
-	kept := tx.Subscribe()
+	tx, kept := broadcast.New[int](4)
 	func() {
 		closed := tx.Subscribe()
 		closed.Close()
@@ -59,7 +57,8 @@ func TestClosedReceiverIsNotCountedOutAgainWhenCollected(t *testing.T) {
 // TestReceiverBlockedInRecvIsNotCollected checks that a receiver reachable
 // only from its own blocked Recv stays subscribed.
 func TestReceiverBlockedInRecvIsNotCollected(t *testing.T) {
-	tx := broadcast.New[int](4)
+	tx, rx0 := broadcast.New[int](4)
+	rx0.Close() // only the receiver below
 	got := make(chan int, 1)
 	func(rx *broadcast.Receiver[int]) {
 		go func() {
@@ -96,7 +95,8 @@ func TestLastReceiverOutReleasesTheKeptValues(t *testing.T) {
 		{"collected", func(*broadcast.Receiver[*payload]) {}},
 	} {
 		t.Run(drop.name, func(t *testing.T) {
-			tx := broadcast.New[*payload](4)
+			tx, rx0 := broadcast.New[*payload](4)
+			rx0.Close() // only the receiver below
 			var sent weak.Pointer[payload]
 			func() {
 				rx := tx.Subscribe()

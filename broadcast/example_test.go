@@ -10,8 +10,8 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	room := broadcast.New[string](16)
-	alice, bob := room.Subscribe(), room.Subscribe()
+	room, alice := broadcast.New[string](16)
+	bob := room.Subscribe()
 
 	n, _ := room.Send("hello, room")
 	fmt.Println("delivered to", n)
@@ -25,8 +25,7 @@ func Example() {
 
 func ExampleLagError() {
 	ctx := context.Background()
-	tx := broadcast.New[int](2)
-	slow := tx.Subscribe()
+	tx, slow := broadcast.New[int](2)
 	for i := range 5 {
 		_, _ = tx.Send(i) // the channel keeps only the last 2
 	}

@@ -38,18 +38,21 @@ type Sender[T any] struct {
 	sh *shared[T]
 }
 
-// New returns the sender of a channel that keeps the last capacity values,
-// capacity rounded up to a power of two. It panics if capacity < 1.
-// Subscribe receivers with [Sender.Subscribe]; a receiver sees the values
-// sent after it subscribed. The ring is allocated up front: one pointer per
-// kept value, and the values themselves stay reachable until overwritten or
-// until the last open receiver closes.
-func New[T any](capacity int) *Sender[T] {
+// New returns a channel that keeps the last capacity values, capacity
+// rounded up to a power of two, with its sender and a first receiver, as
+// Tokio's broadcast::channel does. It panics if capacity < 1. Subscribe
+// more receivers with [Sender.Subscribe]; a receiver sees the values sent
+// after it subscribed. Close the first receiver if it is not needed: while it
+// is open, Send counts it and the ring keeps values for it. The ring is
+// allocated up front: one pointer per kept value, and the values themselves
+// stay reachable until overwritten or until the last open receiver closes.
+func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("broadcast: New with capacity < 1")
 	}
 	size := uint64(1) << bits.Len64(uint64(capacity-1))
-	return &Sender[T]{sh: &shared[T]{mask: size - 1, slots: make([]atomic.Pointer[entry[T]], size)}}
+	tx := &Sender[T]{sh: &shared[T]{mask: size - 1, slots: make([]atomic.Pointer[entry[T]], size)}}
+	return tx, tx.Subscribe()
 }
 
 // Send delivers v to every subscribed receiver and returns how many there

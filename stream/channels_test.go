@@ -44,8 +44,8 @@ func TestFromMPSCCloseClosesTheChannel(t *testing.T) {
 }
 
 func TestFromBroadcastReportsLagAndGoesOn(t *testing.T) {
-	tx := broadcast.New[int](2)
-	s := stream.FromBroadcast(tx.Subscribe(), nil)
+	tx, rx := broadcast.New[int](2)
+	s := stream.FromBroadcast(rx, nil)
 	defer s.Close()
 	for i := range 5 {
 		tx.Send(i)
@@ -63,9 +63,9 @@ func TestFromBroadcastReportsLagAndGoesOn(t *testing.T) {
 }
 
 func TestFromBroadcastOnLagKeepsLagOutOfTheStream(t *testing.T) {
-	tx := broadcast.New[int](2)
+	tx, rx := broadcast.New[int](2)
 	var missed uint64
-	s := stream.FromBroadcast(tx.Subscribe(), func(n uint64) { missed += n })
+	s := stream.FromBroadcast(rx, func(n uint64) { missed += n })
 	for i := range 5 {
 		tx.Send(i)
 	}

@@ -56,7 +56,8 @@ func main() {
 // serve runs the room on ln until ctx is done, then closes ln and every
 // connection and returns once every task has returned.
 func serve(ctx context.Context, ln net.Listener, history int) error {
-	room := broadcast.New[message](history)
+	room, first := broadcast.New[message](history)
+	first.Close() // each client subscribes its own receiver
 	defer room.Close()
 	// The scope owns every goroutine: its body accepts, its children are the
 	// listener's closer and one task per client.
