@@ -37,7 +37,7 @@ func (s *watchStream[T]) Next(ctx context.Context) (T, error) {
 	}
 	if !s.started {
 		s.started = true
-		return s.rx.BorrowAndUpdate(), nil
+		return s.rx.LoadAndMarkSeen(), nil
 	}
 	if err := s.rx.Changed(ctx); err != nil {
 		if errors.Is(err, watch.ErrClosed) {
@@ -45,7 +45,7 @@ func (s *watchStream[T]) Next(ctx context.Context) (T, error) {
 		}
 		return zero, err
 	}
-	return s.rx.Borrow(), nil
+	return s.rx.Load(), nil
 }
 
 func (s *watchStream[T]) Close() error {

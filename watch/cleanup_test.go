@@ -25,8 +25,8 @@ func TestDroppedReceiverIsClosedByTheGarbageCollector(t *testing.T) {
 	if err := tx.Send(2); !errors.Is(err, watch.ErrNoReceivers) {
 		t.Fatalf("Send with every receiver gone: %v; want ErrNoReceivers", err)
 	}
-	if v := tx.Borrow(); v != 1 {
-		t.Fatalf("Borrow = %d; want 1, the last value stored", v)
+	if v := tx.Load(); v != 1 {
+		t.Fatalf("Load = %d; want 1, the last value stored", v)
 	}
 }
 
@@ -65,7 +65,7 @@ func TestReceiverBlockedInChangedIsNotCollected(t *testing.T) {
 			if err := rx.Changed(context.Background()); err != nil {
 				t.Errorf("Changed: %v", err)
 			}
-			got <- rx.BorrowAndUpdate()
+			got <- rx.LoadAndMarkSeen()
 		}()
 	}(rx)
 	rx = nil

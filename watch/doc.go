@@ -7,7 +7,7 @@
 // version it has seen, so [Receiver.Changed] reports each change at most
 // once and never misses the last one.
 //
-// Reading the value ([Receiver.Borrow]) is one atomic load and takes no
+// Reading the value ([Receiver.Load]) is one atomic load and takes no
 // lock. A change stores a new immutable version (one allocation) and wakes
 // every waiting receiver by closing one Go channel. Waiting receivers park
 // on that channel, so they are durably blocked inside a testing/synctest

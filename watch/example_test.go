@@ -34,7 +34,7 @@ func ExampleReceiver_Changed() {
 	}()
 	last := 0
 	for rx.Changed(ctx) == nil {
-		last = rx.BorrowAndUpdate() // a slow reader may skip values, never the last
+		last = rx.LoadAndMarkSeen() // a slow reader may skip values, never the last
 	}
 	fmt.Println("last:", last)
 	// Output: last: 3
@@ -49,6 +49,6 @@ func ExampleSender_SendIfModified() {
 		}
 		return false
 	})
-	fmt.Println(changed, rx.Borrow()["hits"])
+	fmt.Println(changed, rx.Load()["hits"])
 	// Output: true 1
 }

@@ -13,7 +13,7 @@ import (
 
 // TestReceiversNeverGoBackAndNeverMissTheLastValue publishes 1..n through a
 // random mix of Send, SendModify and SendIfModified while receivers follow
-// with Changed, WaitFor and Borrow at random speeds. Every receiver sees a
+// with Changed, WaitFor and Load at random speeds. Every receiver sees a
 // non-decreasing sequence, and its last value before ErrClosed is n.
 func TestReceiversNeverGoBackAndNeverMissTheLastValue(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -46,7 +46,7 @@ func TestReceiversNeverGoBackAndNeverMissTheLastValue(t *testing.T) {
 					switch styles[i] {
 					case 0:
 						if err = rx.Changed(context.Background()); err == nil {
-							check(rx.BorrowAndUpdate())
+							check(rx.LoadAndMarkSeen())
 						}
 					case 1:
 						want := last + 1
@@ -55,17 +55,17 @@ func TestReceiversNeverGoBackAndNeverMissTheLastValue(t *testing.T) {
 							check(v)
 						}
 					case 2:
-						check(rx.Borrow())
+						check(rx.Load())
 						var changed bool
 						changed, err = rx.HasChanged()
 						if changed {
 							err = nil
-							rx.MarkUnchanged()
-							check(rx.Borrow())
+							rx.MarkSeen()
+							check(rx.Load())
 						}
 					}
 					if errors.Is(err, watch.ErrClosed) {
-						check(rx.Borrow())
+						check(rx.Load())
 						if last != n {
 							t.Errorf("receiver %d ended at %d; want %d", i, last, n)
 						}

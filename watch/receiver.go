@@ -34,12 +34,14 @@ func newReceiver[T any](sh *shared[T], seen uint64) *Receiver[T] {
 	return r
 }
 
-// Borrow returns the current value without marking it as seen. It never
-// blocks.
-func (r *Receiver[T]) Borrow() T { return r.sh.cur.Load().val }
+// Load returns a copy of the latest value without marking it as seen. It
+// never blocks. The copy is shallow: a value holding pointers, maps or
+// slices shares them with the channel, and must not be changed in place.
+func (r *Receiver[T]) Load() T { return r.sh.cur.Load().val }
 
-// BorrowAndUpdate returns the current value and marks it as seen.
-func (r *Receiver[T]) BorrowAndUpdate() T {
+// LoadAndMarkSeen returns a copy of the latest value, as [Receiver.Load]
+// does, and marks it as seen.
+func (r *Receiver[T]) LoadAndMarkSeen() T {
 	v := r.sh.cur.Load()
 	r.seen = v.ver
 	return v.val
@@ -47,7 +49,7 @@ func (r *Receiver[T]) BorrowAndUpdate() T {
 
 // HasChanged reports whether the value changed since the receiver last
 // marked it as seen. It returns [ErrClosed] if the sender closed (the value
-// can still be borrowed).
+// can still be loaded).
 func (r *Receiver[T]) HasChanged() (bool, error) {
 	closed := r.sh.closed.Load()
 	changed := r.sh.cur.Load().ver != r.seen
@@ -59,7 +61,7 @@ func (r *Receiver[T]) HasChanged() (bool, error) {
 
 // Changed waits until the value has a version the receiver has not seen,
 // marks that version as seen, and returns nil; it returns at once if such a
-// version is already there. Call [Receiver.BorrowAndUpdate] (or Borrow) next
+// version is already there. Call [Receiver.LoadAndMarkSeen] (or Load) next
 // to read the value. Changed returns [ErrClosed] once the sender closed and
 // no unseen change is left, so the last change is never missed.
 //
@@ -98,7 +100,7 @@ func (r *Receiver[T]) changed() (done bool, err error) {
 	if r.closed {
 		return true, ErrClosed
 	}
-	// Load closed before the version: closed is stored after the last
+	// Read closed before the version: closed is stored after the last
 	// change, so a version seen after closed is the last one.
 	closed := r.sh.closed.Load()
 	if v := r.sh.cur.Load(); v.ver != r.seen {
@@ -123,7 +125,7 @@ func (r *Receiver[T]) changed() (done bool, err error) {
 // pred is returned even if ctx is done.
 func (r *Receiver[T]) WaitFor(ctx context.Context, pred func(T) bool) (T, error) {
 	for {
-		v := r.BorrowAndUpdate()
+		v := r.LoadAndMarkSeen()
 		if pred(v) {
 			return v, nil
 		}
@@ -134,12 +136,12 @@ func (r *Receiver[T]) WaitFor(ctx context.Context, pred func(T) bool) (T, error)
 	}
 }
 
-// MarkUnchanged marks the current value as seen.
-func (r *Receiver[T]) MarkUnchanged() { r.seen = r.sh.cur.Load().ver }
+// MarkSeen marks the current value as seen.
+func (r *Receiver[T]) MarkSeen() { r.seen = r.sh.cur.Load().ver }
 
-// MarkChanged marks the current value as not seen, so that the next
+// MarkUnseen marks the current value as not seen, so that the next
 // [Receiver.Changed] returns at once.
-func (r *Receiver[T]) MarkChanged() { r.seen = r.sh.cur.Load().ver - 1 }
+func (r *Receiver[T]) MarkUnseen() { r.seen = r.sh.cur.Load().ver - 1 }
 
 // Clone returns a new receiver on the same channel that has seen what this
 // one has seen.
@@ -150,7 +152,7 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 
 // Close closes the receiver: it no longer counts toward
 // [Sender.ReceiverCount], and its Changed and WaitFor return [ErrClosed].
-// Borrow still works. Close is idempotent.
+// Load still works. Close is idempotent.
 func (r *Receiver[T]) Close() {
 	if r.closed {
 		return

@@ -46,7 +46,7 @@ func New[T any](initial T) (*Sender[T], *Receiver[T]) {
 // Send replaces the value with v and wakes the waiting receivers. It
 // returns [ErrNoReceivers] without storing v when every receiver is closed,
 // and [ErrClosed] after [Sender.Close]. A Send synchronizes before every
-// Borrow that returns v.
+// [Receiver.Load] that returns v.
 func (s *Sender[T]) Send(v T) error {
 	sh := s.sh
 	sh.mu.Lock()
@@ -105,8 +105,8 @@ func (sh *shared[T]) wakeLocked() {
 	}
 }
 
-// Borrow returns the current value.
-func (s *Sender[T]) Borrow() T { return s.sh.cur.Load().val }
+// Load returns a copy of the latest value, as [Receiver.Load] does.
+func (s *Sender[T]) Load() T { return s.sh.cur.Load().val }
 
 // Subscribe returns a new receiver that counts the current value as seen.
 func (s *Sender[T]) Subscribe() *Receiver[T] {

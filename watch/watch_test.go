@@ -13,7 +13,7 @@ import (
 
 func TestReceiverSeesOnlyTheLatestValue(t *testing.T) {
 	tx, rx := watch.New(0)
-	if rx.Borrow() != 0 {
+	if rx.Load() != 0 {
 		t.Fatal("initial value lost")
 	}
 	if ch, _ := rx.HasChanged(); ch {
@@ -27,11 +27,11 @@ func TestReceiverSeesOnlyTheLatestValue(t *testing.T) {
 	if err := rx.Changed(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if v := rx.BorrowAndUpdate(); v != 3 {
-		t.Fatalf("BorrowAndUpdate = %d; want 3", v)
+	if v := rx.LoadAndMarkSeen(); v != 3 {
+		t.Fatalf("LoadAndMarkSeen = %d; want 3", v)
 	}
 	if ch, _ := rx.HasChanged(); ch {
-		t.Fatal("HasChanged after BorrowAndUpdate")
+		t.Fatal("HasChanged after LoadAndMarkSeen")
 	}
 }
 
@@ -44,25 +44,25 @@ func TestSendModifyAndSendIfModified(t *testing.T) {
 	if ch, _ := rx.HasChanged(); !ch {
 		t.Fatal("SendModify did not count as a change")
 	}
-	rx.MarkUnchanged()
+	rx.MarkSeen()
 	if ok := tx.SendIfModified(func(v *[]int) bool { *v = append((*v)[:len(*v):len(*v)], 2); return true }); !ok {
 		t.Fatal("SendIfModified reported no change")
 	}
-	if got := rx.BorrowAndUpdate(); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+	if got := rx.LoadAndMarkSeen(); len(got) != 2 || got[0] != 1 || got[1] != 2 {
 		t.Fatalf("value = %v", got)
 	}
-	if tx.SendIfModified(func(v *[]int) bool { *v = nil; return false }); len(rx.Borrow()) != 2 {
+	if tx.SendIfModified(func(v *[]int) bool { *v = nil; return false }); len(rx.Load()) != 2 {
 		t.Fatal("a discarded modification changed the value")
 	}
 }
 
 func TestMarkChangedMakesChangedReturnAtOnce(t *testing.T) {
 	_, rx := watch.New("a")
-	rx.MarkChanged()
+	rx.MarkUnseen()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := rx.Changed(ctx); err != nil {
-		t.Fatalf("Changed after MarkChanged: %v", err)
+		t.Fatalf("Changed after MarkUnseen: %v", err)
 	}
 }
 
@@ -77,12 +77,12 @@ func TestSendWithoutReceiversIsNotStored(t *testing.T) {
 	if err := tx.Send(2); !errors.Is(err, watch.ErrNoReceivers) {
 		t.Fatalf("Send: %v", err)
 	}
-	if tx.Borrow() != 1 {
-		t.Fatalf("value = %d; want 1", tx.Borrow())
+	if tx.Load() != 1 {
+		t.Fatalf("value = %d; want 1", tx.Load())
 	}
 	tx.SendModify(func(v *int) { *v = 3 }) // stored regardless
 	rx3 := tx.Subscribe()
-	if v := rx3.Borrow(); v != 3 {
+	if v := rx3.Load(); v != 3 {
 		t.Fatalf("new subscriber sees %d; want 3", v)
 	}
 }
@@ -97,7 +97,7 @@ func TestCloseDeliversTheLastChangeThenErrClosed(t *testing.T) {
 	if err := rx.Changed(t.Context()); err != nil {
 		t.Fatalf("Changed with an unseen change: %v", err)
 	}
-	if rx.BorrowAndUpdate() != 1 {
+	if rx.LoadAndMarkSeen() != 1 {
 		t.Fatal("last value lost")
 	}
 	if err := rx.Changed(t.Context()); !errors.Is(err, watch.ErrClosed) {
@@ -175,8 +175,8 @@ func TestChangedIsDurablyBlockedInSynctest(t *testing.T) {
 			time.Sleep(time.Minute)
 			_ = tx.Send(1)
 		}()
-		if err := rx.Changed(t.Context()); err != nil || rx.Borrow() != 1 {
-			t.Fatalf("Changed = %v, value %d", err, rx.Borrow())
+		if err := rx.Changed(t.Context()); err != nil || rx.Load() != 1 {
+			t.Fatalf("Changed = %v, value %d", err, rx.Load())
 		}
 	})
 }
@@ -192,7 +192,7 @@ func TestConcurrentSendModifyLosesNoUpdate(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if v := rx.Borrow(); v != 1000 {
+	if v := rx.Load(); v != 1000 {
 		t.Fatalf("value = %d; want 1000", v)
 	}
 }
