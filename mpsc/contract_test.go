@@ -304,7 +304,7 @@ func TestConcurrentReceiversSplitTheValuesExactlyOnce(t *testing.T) {
 }
 
 // TestCancelledAllLeavesTheRestInTheChannel proves All's # Cancellation
-// paragraph.
+// paragraph: the loop gets ctx's error once, last, and takes nothing more.
 func TestCancelledAllLeavesTheRestInTheChannel(t *testing.T) {
 	tx, rx := mpsc.New[int](8)
 	for i := range 5 {
@@ -313,7 +313,15 @@ func TestCancelledAllLeavesTheRestInTheChannel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var got []int
-	for v := range rx.All(ctx) {
+	var errs []error
+	for v, err := range rx.All(ctx) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(errs) > 0 {
+			t.Fatalf("All yielded %d after its error", v)
+		}
 		got = append(got, v)
 		if v == 1 {
 			cancel()
@@ -322,7 +330,50 @@ func TestCancelledAllLeavesTheRestInTheChannel(t *testing.T) {
 	if !slices.Equal(got, []int{0, 1}) || rx.Len() != 3 {
 		t.Fatalf("yielded %v and left %d; want [0 1] and 3", got, rx.Len())
 	}
+	if len(errs) != 1 || errs[0] != context.Canceled {
+		t.Fatalf("All yielded errors %v; want [context.Canceled]", errs)
+	}
 	tx.Close()
+}
+
+// TestAllEndsQuietlyWhenClosedAndDrained: a closed channel is not an error
+// for All; only a terminal error such as ctx's is yielded.
+func TestAllEndsQuietlyWhenClosedAndDrained(t *testing.T) {
+	tx, rx := mpsc.New[int](4)
+	_ = tx.Send(t.Context(), 1)
+	_ = tx.Send(t.Context(), 2)
+	tx.Close()
+	var got []int
+	for v, err := range rx.All(t.Context()) {
+		if err != nil {
+			t.Fatalf("All yielded %v on a closed channel", err)
+		}
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("All = %v; want [1 2]", got)
+	}
+}
+
+// TestAllYieldsTheErrorOfAContextThatEndsWhileWaiting: a loop blocked in
+// All for a value gets ctx's error when ctx ends, not a silent end.
+func TestAllYieldsTheErrorOfAContextThatEndsWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tx, rx := mpsc.New[int](1)
+		defer tx.Close()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		n := 0
+		for _, err := range rx.All(ctx) {
+			n++
+			if err != context.DeadlineExceeded {
+				t.Fatalf("All yielded %v; want DeadlineExceeded", err)
+			}
+		}
+		if n != 1 {
+			t.Fatalf("All yielded %d times; want once", n)
+		}
+	})
 }
 
 func TestDroppedSenderClosesItsHandle(t *testing.T) {

@@ -20,7 +20,10 @@ func Example() {
 	tx.Close() // the channel closes when the producers' handles close
 
 	n := 0
-	for range rx.All(ctx) {
+	for _, err := range rx.All(ctx) {
+		if err != nil {
+			return // ctx ended
+		}
 		n++
 	}
 	fmt.Println("received", n)
@@ -48,7 +51,10 @@ func ExampleReceiver_Close() {
 	_ = tx.Send(ctx, 2)
 	rx.Close()
 	fmt.Println(tx.Send(ctx, 3))
-	for v := range rx.All(ctx) {
+	for v, err := range rx.All(ctx) {
+		if err != nil {
+			return
+		}
 		fmt.Println(v)
 	}
 	// Output:

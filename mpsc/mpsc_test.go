@@ -14,7 +14,10 @@ import (
 func recvAll(t *testing.T, rx *mpsc.Receiver[int]) []int {
 	t.Helper()
 	var got []int
-	for v := range rx.All(t.Context()) {
+	for v, err := range rx.All(t.Context()) {
+		if err != nil {
+			t.Fatalf("All yielded %v", err)
+		}
 		got = append(got, v)
 	}
 	return got
@@ -165,7 +168,10 @@ func TestAllStopsWhenTheLoopBreaks(t *testing.T) {
 	for i := range 4 {
 		_ = tx.Send(t.Context(), i)
 	}
-	for v := range rx.All(t.Context()) {
+	for v, err := range rx.All(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		if v == 1 {
 			break
 		}

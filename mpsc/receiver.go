@@ -142,20 +142,38 @@ func (r *Receiver[T]) RecvMany(ctx context.Context, buf []T, max int) ([]T, erro
 	return buf, nil
 }
 
-// All returns an iterator over the received values, for use with range. It
-// stops when the channel is closed and drained or when ctx is done; check
-// ctx.Err() after the loop to tell the two apart. Breaking out of the loop
-// leaves the remaining values in the channel.
+// All returns an iterator over the received values, for use with range:
+//
+//	for v, err := range rx.All(ctx) {
+//		if err != nil {
+//			return err // ctx's error, yielded once, last
+//		}
+//		...
+//	}
+//
+// It yields (v, nil) for each value and ends quietly once the channel is
+// closed and drained. Breaking out of the loop leaves the remaining values
+// in the channel. This is the shape of every receiver's All in the library
+// (see also broadcast, watch and stream).
 //
 // # Cancellation
 //
-// Once ctx is done the loop ends without taking another value: every value
-// not yet yielded stays in the channel, as with [Receiver.Recv].
-func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
-	return func(yield func(T) bool) {
-		for ctx.Err() == nil {
+// Once ctx is done, All yields (zero, ctx.Err()) and ends without taking
+// another value: every value not yet yielded stays in the channel, as with
+// [Receiver.Recv].
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
 			v, err := r.Recv(ctx)
-			if err != nil || !yield(v) {
+			if err == ErrClosed {
+				return
+			}
+			if !yield(v, err) || err != nil {
 				return
 			}
 		}

@@ -33,7 +33,10 @@ func run(ctx context.Context, w io.Writer) error {
 		return struct{}{}, nil
 	})
 
-	for v := range rx.All(ctx) {
+	for v, err := range rx.All(ctx) {
+		if err != nil {
+			break // ctx ended; Join reports it
+		}
 		fmt.Fprintln(w, "got =", v)
 	}
 	_, err := producer.Join(ctx)
