@@ -49,3 +49,30 @@ func ExampleLagError() {
 	// 4
 	// broadcast: channel closed
 }
+
+func ExampleReceiver_All() {
+	ctx := context.Background()
+	tx, rx := broadcast.New[int](2)
+	for i := range 5 {
+		_, _ = tx.Send(i) // the channel keeps only the last 2
+	}
+	tx.Close()
+	for v, err := range rx.All(ctx) {
+		var lag *broadcast.LagError
+		if errors.As(err, &lag) {
+			fmt.Println("missed", lag.Missed) // not the end: the loop goes on
+			continue
+		}
+		if err != nil {
+			fmt.Println(err) // ctx's error, once, last
+			return
+		}
+		fmt.Println(v)
+	}
+	fmt.Println("closed")
+	// Output:
+	// missed 3
+	// 3
+	// 4
+	// closed
+}

@@ -2,10 +2,12 @@ package broadcast
 
 import (
 	"context"
+	"errors"
+	"iter"
 	"runtime"
 )
 
-// Receiver is one subscriber of a broadcast channel, created by
+// Receiver is one subscriber of a broadcast channel, created by [New],
 // [Sender.Subscribe] or [Receiver.Resubscribe]. It receives every value sent
 // after it subscribed, in order, unless it falls behind by more than the
 // channel's capacity (see [LagError]).
@@ -71,6 +73,55 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 		case <-ctx.Done():
 			var zero T
 			return zero, ctx.Err()
+		}
+	}
+}
+
+// All returns an iterator over the received values, for use with range:
+//
+//	for v, err := range rx.All(ctx) {
+//		var lag *broadcast.LagError
+//		if errors.As(err, &lag) {
+//			continue // lag.Missed values were lost; the loop goes on
+//		}
+//		if err != nil {
+//			return err // ctx's error, yielded once, last
+//		}
+//		...
+//	}
+//
+// It yields (v, nil) for each value and ends quietly once the sender closed
+// and the receiver has seen every value kept, or after [Receiver.Close]. A
+// lag is not the end: All yields (zero, *[LagError]) and goes on with the
+// oldest value still kept. Breaking out of the loop leaves the receiver's
+// position after the last value yielded.
+//
+// # Cancellation
+//
+// Once ctx is done, All yields (zero, ctx.Err()) and ends without taking
+// another value: the receiver's position is unchanged, as with
+// [Receiver.Recv].
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			v, err := r.Recv(ctx)
+			var lag *LagError
+			switch {
+			case err == nil, errors.As(err, &lag):
+				if !yield(v, err) {
+					return
+				}
+			case err == ErrClosed:
+				return
+			default:
+				yield(zero, err)
+				return
+			}
 		}
 	}
 }

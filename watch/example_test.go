@@ -52,3 +52,24 @@ func ExampleSender_SendIfModified() {
 	fmt.Println(changed, rx.Load()["hits"])
 	// Output: true 1
 }
+
+func ExampleReceiver_All() {
+	ctx := context.Background()
+	config, rx := watch.New("v1")
+	go func() {
+		_ = config.Send("v2")
+		config.Close()
+	}()
+	// The current value first, then each change the loop observes; a slow
+	// loop sees the latest value, never a backlog.
+	last := ""
+	for v, err := range rx.All(ctx) {
+		if err != nil {
+			fmt.Println(err) // ctx's error, once, last
+			return
+		}
+		last = v
+	}
+	fmt.Println("last:", last)
+	// Output: last: v2
+}

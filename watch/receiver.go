@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"iter"
 	"runtime"
 )
 
@@ -111,6 +112,59 @@ func (r *Receiver[T]) changed() (done bool, err error) {
 		return true, ErrClosed
 	}
 	return false, nil
+}
+
+// All returns an iterator over the versions of the value the receiver
+// observes, for use with range, as Tokio's WatchStream:
+//
+//	for cfg, err := range rx.All(ctx) {
+//		if err != nil {
+//			return err // ctx's error, yielded once, last
+//		}
+//		...
+//	}
+//
+// It yields (v, nil) with the latest value at once, marking it seen, then
+// waits for each change and yields the latest value again. Changes made
+// while the loop body runs are coalesced: a slow loop sees the latest value,
+// never a backlog. It ends quietly once the sender closed and the last
+// change was yielded, or after [Receiver.Close].
+//
+// # Cancellation
+//
+// Once ctx is done, All yields (zero, ctx.Err()) and ends; a change not yet
+// yielded stays unseen, as with [Receiver.Changed].
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if r.closed {
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			yield(zero, err)
+			return
+		}
+		if !yield(r.LoadAndMarkSeen(), nil) {
+			return
+		}
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			switch err := r.Changed(ctx); err {
+			case nil:
+				if !yield(r.LoadAndMarkSeen(), nil) {
+					return
+				}
+			case ErrClosed:
+				return
+			default:
+				yield(zero, err)
+				return
+			}
+		}
+	}
 }
 
 // WaitFor returns the first value, starting with the current one, for which
