@@ -105,3 +105,29 @@ func TestFromWatchYieldsCurrentThenLatestChange(t *testing.T) {
 		}
 	})
 }
+
+// TestAllYieldsALagAndGoesOn: as broadcast.Receiver.All, stream.All treats
+// a lag as news, not as the end of the stream.
+func TestAllYieldsALagAndGoesOn(t *testing.T) {
+	tx, rx := broadcast.New[int](2)
+	for i := range 5 {
+		tx.Send(i)
+	}
+	tx.Close()
+	var vals []int
+	var lags []uint64
+	for v, err := range stream.All(t.Context(), stream.FromBroadcast(rx, nil)) {
+		var lag *broadcast.LagError
+		if errors.As(err, &lag) {
+			lags = append(lags, lag.Missed)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("All yielded %v", err)
+		}
+		vals = append(vals, v)
+	}
+	if !slices.Equal(lags, []uint64{3}) || !slices.Equal(vals, []int{3, 4}) {
+		t.Fatalf("All = lags %v, values %v; want [3], [3 4]", lags, vals)
+	}
+}

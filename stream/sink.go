@@ -65,25 +65,36 @@ func ForEach[T any](ctx context.Context, s Stream[T], f func(T) error) (err erro
 	}
 }
 
-// All returns s as an iterator for range-over-func:
+// All returns s as an iterator for range-over-func, in the shape of every
+// receiver's All in the library (mpsc, broadcast, watch):
 //
 //	for v, err := range stream.All(ctx, s) {
 //		if err != nil { ... } // the stream's error, reported once, last
 //	}
 //
-// The iterator yields (v, nil) for every value. If s ends with an error
-// other than io.EOF (or its Close fails), it yields (zero, err) once and
-// stops. s is closed when the loop ends, including by break, so everything
-// upstream stops. All is single-use, like s itself.
+// The iterator yields (v, nil) for every value and ends quietly at io.EOF.
+// An error that leaves the stream usable, a timeout ([Timeout]) or a lag
+// ([FromBroadcast] without onLag), is yielded as (zero, err) and the loop
+// goes on; break to stop there. Any other error, or a failing Close, is
+// yielded once as (zero, err) and ends the loop. s is closed when the loop
+// ends, including by break, so everything upstream stops. All is
+// single-use, like s itself.
 //
 // # Cancellation
 //
-// If ctx is done, the loop receives (zero, ctx.Err()) and ends.
+// If ctx is done, the loop receives (zero, ctx.Err()) once and ends.
 func All[T any](ctx context.Context, s Stream[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		for {
 			v, err := s.Next(ctx)
+			if err != nil && resumable(ctx, err) {
+				if !yield(zero, err) {
+					s.Close()
+					return
+				}
+				continue
+			}
 			if err != nil {
 				if cerr := s.Close(); isEOF(err) {
 					err = cerr

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime/debug"
 
+	"github.com/shio-rt/shio/broadcast"
 	"github.com/shio-rt/shio/task"
 )
 
@@ -43,6 +44,17 @@ func newPanicError(r any) *task.PanicError {
 		return p
 	}
 	return &task.PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// resumable reports whether err from Next leaves the stream usable while
+// ctx is live: a timeout (see [Timeout]) or a broadcast lag (see
+// [FromBroadcast]).
+func resumable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var lag *broadcast.LagError
+	return transient(ctx, err) || errors.As(err, &lag)
 }
 
 // transient reports whether err from Next leaves the stream usable: a

@@ -163,3 +163,38 @@ func TestChunksTimeoutCancelledNextKeepsPartialChunk(t *testing.T) {
 		}
 	})
 }
+
+// TestAllYieldsTimeoutsAndGoesOn: a timeout leaves the stream usable (see
+// Timeout), so All yields it and goes on; the values come after.
+func TestAllYieldsTimeoutsAndGoesOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		ready := []time.Duration{10 * time.Millisecond, 300 * time.Millisecond, 310 * time.Millisecond}
+		i := 0
+		src := stream.FromFunc(func(ctx context.Context) (int, error) {
+			if i == len(ready) {
+				return 0, io.EOF
+			}
+			if err := timer.SleepUntil(ctx, start.Add(ready[i])); err != nil {
+				return 0, err
+			}
+			i++
+			return i - 1, nil
+		}, nil)
+		var got []string
+		for v, err := range stream.All(t.Context(), stream.Timeout(src, 100*time.Millisecond)) {
+			var te *timer.TimeoutError
+			switch {
+			case errors.As(err, &te):
+				got = append(got, "timeout")
+			case err != nil:
+				t.Fatalf("All yielded %v", err)
+			default:
+				got = append(got, strconv.Itoa(v))
+			}
+		}
+		if want := []string{"0", "timeout", "timeout", "1", "2"}; !slices.Equal(got, want) {
+			t.Fatalf("All = %v; want %v", got, want)
+		}
+	})
+}
