@@ -17,9 +17,9 @@ import (
 // (errors.As finds it) and the stream goes on, as Tokio's BroadcastStream
 // does: the next call returns the oldest value still kept, and [All]
 // yields the lag and goes on. Note that other stages and sinks treat errors
-// as the end of the stream (a [Merge] of this stream
-// ends at a lag), so pass onLag to count or log the missed values instead
-// and keep the error out of the stream.
+// as the end of the stream (a [Merge] of this stream ends at a lag), so pass
+// onLag to count or log the missed values instead and keep the error out of
+// the stream.
 //
 // # Cancellation
 //
