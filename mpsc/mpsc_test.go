@@ -65,6 +65,52 @@ func TestTrySendReportsFullAndTryRecvReportsEmpty(t *testing.T) {
 	}
 }
 
+// TestTryReserveHoldsASlotOrReportsFullOrClosed: a permit from TryReserve
+// counts toward the capacity like one from Reserve, and its value arrives.
+func TestTryReserveHoldsASlotOrReportsFullOrClosed(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		new  func() (*mpsc.Sender[int], *mpsc.Receiver[int])
+	}{
+		{"capacity 1", func() (*mpsc.Sender[int], *mpsc.Receiver[int]) { return mpsc.New[int](1) }},
+		{"capacity 100000", func() (*mpsc.Sender[int], *mpsc.Receiver[int]) { return mpsc.New[int](100000) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tx, rx := c.new()
+			for range rx.Cap() - 1 {
+				if err := tx.TrySend(0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := tx.TryReserve()
+			if err != nil {
+				t.Fatalf("TryReserve with a free slot: %v", err)
+			}
+			if _, err := tx.TryReserve(); !errors.Is(err, mpsc.ErrFull) {
+				t.Fatalf("TryReserve on a channel full of permits: %v; want ErrFull", err)
+			}
+			if err := tx.TrySend(1); !errors.Is(err, mpsc.ErrFull) {
+				t.Fatalf("TrySend past a permit: %v; want ErrFull", err)
+			}
+			p.Send(7)
+			for range rx.Cap() - 1 {
+				_, _ = rx.TryRecv()
+			}
+			if v, err := rx.TryRecv(); v != 7 || err != nil {
+				t.Fatalf("TryRecv = %d, %v; want the permit's 7", v, err)
+			}
+			rx.Close()
+			if _, err := tx.TryReserve(); !errors.Is(err, mpsc.ErrClosed) {
+				t.Fatalf("TryReserve after the receiver closed: %v; want ErrClosed", err)
+			}
+			tx.Close()
+			if _, err := tx.TryReserve(); !errors.Is(err, mpsc.ErrClosed) {
+				t.Fatalf("TryReserve on a closed handle: %v; want ErrClosed", err)
+			}
+		})
+	}
+}
+
 func TestChannelClosesWhenTheLastSenderCloses(t *testing.T) {
 	tx, rx := mpsc.New[int](8)
 	tx2 := tx.Clone()

@@ -188,6 +188,31 @@ func (s *Sender[T]) Reserve(ctx context.Context) (*Permit[T], error) {
 	return newPermit(c), nil
 }
 
+// TryReserve is [Sender.Reserve] without waiting: it returns a permit if a
+// slot is free right now, [ErrFull] if the channel is full or other senders
+// are waiting, and [ErrClosed] if the receiver closed or this handle was
+// closed.
+func (s *Sender[T]) TryReserve() (*Permit[T], error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	c := s.c
+	c.mu.Lock()
+	defer c.unlock()
+	for {
+		st := c.state.Load()
+		if st&closedBit != 0 {
+			return nil, ErrClosed
+		}
+		if !c.senders.empty() || c.count(st) >= c.limit {
+			return nil, ErrFull
+		}
+		if c.state.CompareAndSwap(st, st+1) {
+			return newPermit(c), nil
+		}
+	}
+}
+
 // Clone returns a new open handle on the same channel; the channel stays
 // open until every handle is closed. Clone panics if this handle is closed.
 func (s *Sender[T]) Clone() *Sender[T] {
