@@ -171,6 +171,13 @@ func (m *StreamMap[K, T]) pollLocked() (*member[K, T], item[T], bool) {
 // It returns io.EOF while the map is empty (including when the last stream
 // ends or is removed during the call), a [*KeyError] when a stream fails,
 // and [ErrClosed] after Close.
+//
+// # Cancellation
+//
+// If ctx is done before a value is ready, Next returns ctx.Err() and takes
+// nothing: the map keeps its streams, and a value that becomes ready
+// meanwhile is returned by the next call. The streams themselves run on the
+// map's goroutines and are not cancelled.
 func (m *StreamMap[K, T]) Next(ctx context.Context) (Entry[K, T], error) {
 	for {
 		m.mu.Lock()

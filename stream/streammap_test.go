@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"slices"
@@ -108,6 +109,30 @@ func TestStreamMapNextWakesWhenLastStreamIsRemoved(t *testing.T) {
 			t.Errorf("Next = %v, want EOF once the map is empty", err)
 		}
 		m.Close()
+	})
+}
+
+// TestStreamMapCancelledNextTakesNothing proves Next's # Cancellation
+// paragraph: the value that arrives after a cancelled Next is the next
+// call's, and the stream is still in the map.
+func TestStreamMapCancelledNextTakesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var m stream.StreamMap[string, int]
+		defer m.Close()
+		m.Insert("slow", delayed(time.Minute, time.Minute))
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		if _, err := m.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Next = %v; want DeadlineExceeded", err)
+		}
+		if m.Len() != 1 {
+			t.Fatalf("Len after a cancelled Next = %d; want 1", m.Len())
+		}
+		for want := range 2 {
+			if e, err := m.Next(t.Context()); err != nil || e.Key != "slow" || e.Value != want {
+				t.Fatalf("Next = %+v, %v; want {slow %d}", e, err, want)
+			}
+		}
 	})
 }
 

@@ -58,6 +58,11 @@ func Timeout[T any](ctx context.Context, d time.Duration, f func(context.Context
 
 // TimeoutAt is [Timeout] with an absolute deadline; the error's After is
 // the time that remained when TimeoutAt was called.
+//
+// # Cancellation
+//
+// As for [Timeout]: if ctx itself is done, f's error is returned unchanged,
+// not as a timeout.
 func TimeoutAt[T any](ctx context.Context, deadline time.Time, f func(context.Context) (T, error)) (T, error) {
 	cause := &TimeoutError{After: time.Until(deadline)}
 	tctx, cancel := context.WithDeadlineCause(ctx, deadline, cause)
