@@ -24,6 +24,30 @@
 //     (event loops), [github.com/shio-rt/shio/tcp] (net.Listener and net.Conn
 //     on the loops), [github.com/shio-rt/shio/http1] (the HTTP/1.1 server).
 //
+// # One shape across packages
+//
+//   - Every call that can block takes a context.Context first, returns
+//     ctx.Err() promptly once it is done, and documents under
+//     "# Cancellation" what a cancelled call leaves behind.
+//   - A channel's New returns its sender and a first receiver:
+//     mpsc.New, oneshot.New, broadcast.New, watch.New.
+//   - TryX is X without waiting, and returns what X returns. Where X can
+//     fail for a reason other than its context (a closed channel, a task's
+//     error, a closed semaphore), "would block" is one more sentinel error
+//     of the package: mpsc.ErrEmpty and ErrFull, task.ErrNotFinished,
+//     ctxsync.ErrNoPermits. Where X's only error is ctx's, or X returns
+//     none, TryX reports success with a trailing bool, as sync.Mutex.TryLock
+//     does: ctxsync's TryLock, Cell.TryGet, timer.DelayQueue.TryNext,
+//     task's Scope.TryGo.
+//   - Receivers and streams are ranged over with All(ctx), an
+//     iter.Seq2[T, error]: (v, nil) for each value, a quiet end when the
+//     channel closes or the stream ends, and (zero, err) once, last, for a
+//     terminal error such as ctx's. An error that leaves the receiver usable
+//     (a broadcast lag, a stream timeout) is yielded and the loop goes on.
+//   - A value and its error that travel together, as a task's result in a
+//     task.Set, are a task.Result; a recovered panic is a *task.PanicError
+//     wherever it is re-raised.
+//
 // Whole programs, one per pattern, are under examples/, and the shio command
 // (cmd/shio) serves HTTP, echoes TCP and generates load.
 package shio
