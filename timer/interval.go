@@ -7,8 +7,13 @@ import (
 	"time"
 )
 
-// ErrStopped is returned by [Interval.Tick] after [Interval.Stop].
+// ErrStopped is returned by [Interval.Tick] and [Interval.TryTick] after
+// [Interval.Stop].
 var ErrStopped = errors.New("timer: interval stopped")
+
+// ErrNotDue is returned by [Interval.TryTick] when the next tick is not due
+// yet.
+var ErrNotDue = errors.New("timer: tick not due")
 
 // IntervalConfig configures an [Interval]. The zero value is valid.
 type IntervalConfig struct {
@@ -103,6 +108,22 @@ func (iv *Interval) Tick(ctx context.Context) (Tick, error) {
 			return Tick{}, ErrStopped
 		}
 		now = time.Now()
+	}
+	return iv.consume(now), nil
+}
+
+// TryTick is [Interval.Tick] without waiting: it returns the next tick if
+// it is due, [ErrNotDue] if it is not, and [ErrStopped] after
+// [Interval.Stop].
+func (iv *Interval) TryTick() (Tick, error) {
+	select {
+	case <-iv.stopped:
+		return Tick{}, ErrStopped
+	default:
+	}
+	now := time.Now()
+	if now.Before(iv.next) {
+		return Tick{}, ErrNotDue
 	}
 	return iv.consume(now), nil
 }

@@ -142,6 +142,32 @@ func TestIntervalCancelledTickIsNotConsumed(t *testing.T) {
 	})
 }
 
+// TestIntervalTryTickTakesOnlyDueTicks: TryTick never waits, takes a due
+// tick as Tick would, and reports a stopped interval.
+func TestIntervalTryTickTakesOnlyDueTicks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		iv := timer.NewInterval(period, timer.IntervalConfig{Start: start})
+		if tk, err := iv.TryTick(); err != nil || !tk.Scheduled.Equal(start) {
+			t.Fatalf("first TryTick = %+v, %v; want the immediate tick", tk, err)
+		}
+		if _, err := iv.TryTick(); err != timer.ErrNotDue {
+			t.Fatalf("TryTick before the period = %v; want ErrNotDue", err)
+		}
+		time.Sleep(period)
+		if tk, err := iv.TryTick(); err != nil || !tk.Scheduled.Equal(start.Add(period)) {
+			t.Fatalf("TryTick after a period = %+v, %v; want the second tick", tk, err)
+		}
+		if time.Since(start) != period {
+			t.Fatalf("TryTick waited: %v elapsed", time.Since(start))
+		}
+		iv.Stop()
+		if _, err := iv.TryTick(); err != timer.ErrStopped {
+			t.Fatalf("TryTick after Stop = %v; want ErrStopped", err)
+		}
+	})
+}
+
 func TestIntervalStopUnblocksTick(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		iv := timer.NewInterval(time.Hour, timer.IntervalConfig{})
