@@ -83,3 +83,31 @@ func ExampleReceiver_RecvMany() {
 	// [0 1 2]
 	// [3 4]
 }
+
+func ExampleReceiver_All() {
+	tx, rx := mpsc.New[int](4)
+	_ = tx.Send(context.Background(), 1)
+	_ = tx.Send(context.Background(), 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for v, err := range rx.All(ctx) {
+		if err != nil {
+			fmt.Println(err) // ctx's error, once, last
+			break
+		}
+		fmt.Println(v)
+		if v == 2 {
+			cancel() // the channel stays open; the loop ends with ctx's error
+		}
+	}
+	tx.Close()
+	for v, err := range rx.All(context.Background()) {
+		fmt.Println(v, err) // nothing left: a closed channel ends the loop quietly
+	}
+	fmt.Println("done")
+	// Output:
+	// 1
+	// 2
+	// context canceled
+	// done
+}
