@@ -45,7 +45,7 @@ func (s *watchStream[T]) Next(ctx context.Context) (T, error) {
 		}
 		return zero, err
 	}
-	return s.rx.Load(), nil
+	return s.rx.LoadAndMarkSeen(), nil
 }
 
 func (s *watchStream[T]) Close() error {
