@@ -15,9 +15,10 @@ var version string
 
 const versionSynopsis = `usage: shio version
 
-Prints the module version of shio, the commit it was built from (when the
-build recorded one: go build and go install inside a git checkout do), and
-the Go toolchain.`
+Prints the module version of shio, the commit it was built from and the Go
+toolchain. go install ...@version records the version; go build and
+go install inside a git checkout record the commit (and a pseudo-version
+from it); go run and -buildvcs=false builds record neither: "(devel)".`
 
 // runVersion is `shio version`.
 func runVersion(_ context.Context, args []string, stdout io.Writer) error {
