@@ -6,10 +6,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shio-rt/shio/cmd/shio/internal/loadgen"
@@ -34,6 +40,8 @@ type benchFlags struct {
 	perSrc   int
 	json     bool
 	dialer   string
+
+	out io.Writer // where the report goes
 }
 
 const benchUsage = `usage: shio bench [flags] URL
@@ -43,36 +51,32 @@ const benchUsage = `usage: shio bench [flags] URL
   shio bench tcp://127.0.0.1:7000 --echo --size 64        TCP echo, every byte verified
   shio bench tcp://127.0.0.1:7000 --idle 19000 --pid N    hold idle connections, report N's memory
 
-flags:`
+It exits 1 when a request failed or none succeeded (HTTP: a 1xx-3xx status).`
 
 // runBench is `shio bench`: a load generator for HTTP/1.1, TCP echo and idle
 // connections. It prints a live progress line on a terminal, then a summary
-// (or, with --json, a JSON document) on standard output; it fails, after
-// printing the partial results, when any request failed or no connection
-// could be made. Ctrl-C (ctx ending) stops the run early and still prints
-// the summary.
-func runBench(ctx context.Context, args []string) error {
+// (or, with --json, a JSON document) on standard output. It fails, after
+// printing the partial results, when any request failed or none succeeded
+// (an HTTP request succeeds with a 1xx-3xx status); when no connection
+// could be made it prints one line saying so instead of an empty summary.
+// Ctrl-C (ctx ending) stops the run early and still prints the summary.
+func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	f, err := parseBenchFlags(args)
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(f.target)
+	f.out = stdout
+	u, err := parseTarget(f.target, f.echo || f.idle > 0)
 	if err != nil {
-		return fmt.Errorf("bad target %q: %v", f.target, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "tcp" {
-		return fmt.Errorf("bad target %q: want http://host:port/path or tcp://host:port", f.target)
-	}
-	if u.Host == "" || (u.Scheme == "tcp" && u.Port() == "") {
-		return fmt.Errorf("bad target %q: no host:port", f.target)
+		return err
 	}
 	switch {
 	case f.idle > 0:
 		return benchIdle(ctx, f, u)
 	case f.echo && u.Scheme != "tcp":
-		return fmt.Errorf("--echo needs a tcp://host:port target, not %q", f.target)
+		return &usageError{err: fmt.Errorf("--echo needs a tcp://host:port target, not %s", f.target)}
 	case !f.echo && u.Scheme == "tcp":
-		return errors.New("a tcp:// target needs --echo or --idle N")
+		return &usageError{err: fmt.Errorf("a tcp:// target needs --echo (echo load) or --idle N (idle connections); for HTTP type http://%s/", u.Host)}
 	}
 	dial, closeDialer, err := benchDialer(f.dialer)
 	if err != nil {
@@ -82,16 +86,55 @@ func runBench(ctx context.Context, args []string) error {
 	if f.echo {
 		return benchEcho(ctx, f, u, dial, f.dialer)
 	}
-	return benchHTTP(ctx, f, dial, f.dialer)
+	return benchHTTP(ctx, f, u, dial, f.dialer)
+}
+
+// parseTarget parses bench's target, http://host[:port][/path] or
+// tcp://host:port, and says in words what is wrong with anything else,
+// with what to type instead (tcp:// when tcp is set: --echo or --idle).
+// Its errors are *usageError without a usage text: one line, exit 2.
+func parseTarget(target string, tcp bool) (*url.URL, error) {
+	bad := func(format string, a ...any) error {
+		return &usageError{err: fmt.Errorf(format, a...)}
+	}
+	scheme, rest, ok := strings.Cut(target, "://")
+	if !ok {
+		if tcp {
+			return nil, bad("%q has no scheme: type tcp://%s", target, strings.TrimSuffix(target, "/"))
+		}
+		suggest := "http://" + target
+		if !strings.Contains(target, "/") {
+			suggest += "/"
+		}
+		return nil, bad("%q has no scheme: type %s (or tcp://%s with --echo or --idle N)", target, suggest, strings.TrimSuffix(target, "/"))
+	}
+	switch scheme {
+	case "http", "tcp":
+	case "https":
+		return nil, bad("%s: shio bench speaks plain HTTP/1.1 and TCP, not TLS; type http://%s for a plain-text server", target, rest)
+	default:
+		return nil, bad("%s: unknown scheme %q; want http://host:port/path or tcp://host:port", target, scheme)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, bad("%s is not a valid URL: %v", target, err)
+	}
+	switch {
+	case u.Scheme == "http" && u.Host == "":
+		return nil, bad("%s names no host; want http://host:port/path", target)
+	case u.Scheme == "tcp" && (u.Host == "" || u.Port() == ""):
+		return nil, bad("%s names no host:port; want tcp://host:port", target)
+	}
+	return u, nil
 }
 
 func parseBenchFlags(args []string) (*benchFlags, error) {
 	f := &benchFlags{}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), benchUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("bench", benchUsage)
 	fs.IntVar(&f.conns, "c", 10, "connections")
 	fs.DurationVar(&f.duration, "d", 10*time.Second, "duration of the run (with -n alone: no limit)")
 	fs.Int64Var(&f.requests, "n", 0, "stop after this many requests or messages (0: no limit)")
@@ -111,7 +154,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	// Flags may come before and after the target.
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -121,8 +164,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 		args = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return nil, fmt.Errorf("want one target, got %d", len(pos))
+		return nil, usageErr(fs, fmt.Errorf("want one target URL, got %d", len(pos)))
 	}
 	f.target = pos[0]
 	dSet := false
@@ -131,7 +173,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 		f.duration = 0
 	}
 	if f.conns <= 0 || f.pipeline <= 0 || f.size <= 0 || f.rate < 0 || f.requests < 0 || f.duration < 0 || f.timeout <= 0 || f.idle < 0 {
-		return nil, errors.New("-c, --pipeline, --size and --timeout must be positive; -n, -d, --rate and --idle not negative")
+		return nil, usageErr(fs, errors.New("-c, --pipeline, --size and --timeout must be positive; -n, -d, --rate and --idle not negative"))
 	}
 	return f, nil
 }
@@ -165,7 +207,7 @@ func (f *benchFlags) runCtx(ctx context.Context) (context.Context, context.Cance
 	return context.WithCancel(ctx)
 }
 
-func benchHTTP(ctx context.Context, f *benchFlags, dial loadgen.Dialer, dialName string) error {
+func benchHTTP(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dialer, dialName string) error {
 	body := []byte(f.body)
 	if name, ok := strings.CutPrefix(f.body, "@"); ok {
 		b, err := os.ReadFile(name)
@@ -192,7 +234,7 @@ func benchHTTP(ctx context.Context, f *benchFlags, dial loadgen.Dialer, dialName
 	if f.rate > 0 {
 		rep.Loop = "open"
 	}
-	return finish(f, rep, runErr)
+	return finish(f, rep, runErr, hostPort(u, "80"))
 }
 
 func benchEcho(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dialer, dialName string) error {
@@ -210,14 +252,11 @@ func benchEcho(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dial
 	stop()
 	rep := res.Report()
 	rep.Mode, rep.Target, rep.Dialer, rep.Conns, rep.Pipeline, rep.Size = "echo", f.target, dialName, f.conns, f.pipeline, f.size
-	return finish(f, rep, runErr)
+	return finish(f, rep, runErr, u.Host)
 }
 
 func benchIdle(ctx context.Context, f *benchFlags, u *url.URL) error {
-	addr := u.Host
-	if u.Port() == "" {
-		addr += ":80"
-	}
+	addr := hostPort(u, "80")
 	g, err := loadgen.NewIdle(loadgen.IdleConfig{Addr: addr, Conns: f.idle, PerSource: f.perSrc, PID: f.pid, Hold: f.duration, Timeout: f.timeout})
 	if err != nil {
 		return err
@@ -228,28 +267,125 @@ func benchIdle(ctx context.Context, f *benchFlags, u *url.URL) error {
 	rep := res.Report()
 	rep.Target, rep.Dialer = f.target, "net"
 	rep.Idle.PID = f.pid
-	return finish(f, rep, runErr)
+	return finish(f, rep, runErr, addr)
+}
+
+// hostPort returns u's host:port, with port def when u names none.
+func hostPort(u *url.URL, def string) string {
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), def)
+	}
+	return u.Host
 }
 
 // finish prints the report and returns the error that decides the exit
-// status: the run's error, or the count of failed requests.
-func finish(f *benchFlags, rep *loadgen.Report, runErr error) error {
-	if runErr != nil {
+// status, one line for people: the run's error, that no connection to
+// addr could be made, that no request succeeded, or the count of failed
+// requests. The text report leaves the error to that line rather than
+// saying it twice; the JSON report carries it in its "error" field.
+func finish(f *benchFlags, rep *loadgen.Report, runErr error, addr string) error {
+	if runErr != nil && f.json {
 		rep.Err = runErr.Error()
+	}
+	if dialErr, ok := noConnection(rep, runErr); ok {
+		err := fmt.Errorf("could not connect to %s: %s", addr, dialReason(dialErr))
+		if f.json {
+			if werr := writeJSON(f.out, rep); werr != nil {
+				return werr
+			}
+		}
+		return err // no report in text: it would be empty but for this error
 	}
 	var err error
 	if f.json {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
+		err = writeJSON(f.out, rep)
 	} else {
-		err = rep.WriteText(os.Stdout)
+		err = rep.WriteText(f.out)
 	}
 	switch {
 	case runErr != nil:
-		return runErr
+		return fmt.Errorf("%w (the results are partial)", runErr)
+	case rep.Idle == nil && succeeded(rep) == 0:
+		return errors.New(noSuccessReason(rep))
 	case rep.ErrorSum > 0:
 		return fmt.Errorf("%d errors (see the breakdown above)", rep.ErrorSum)
 	}
 	return err
+}
+
+func writeJSON(w io.Writer, rep *loadgen.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// noConnection reports whether the run made no connection at all, and the
+// first dial error if so.
+func noConnection(rep *loadgen.Report, runErr error) (error, bool) {
+	if runErr == nil {
+		return nil, false
+	}
+	if errors.Is(runErr, loadgen.ErrNoConnection) {
+		return runErr, true
+	}
+	if rep.Idle != nil && rep.Idle.Held == 0 && rep.ErrorExamples[loadgen.KindConnect.String()] != "" {
+		return runErr, true
+	}
+	return nil, false
+}
+
+// dialReason is why a dial failed, without the layers of "dial tcp
+// addr: connect:" that repeat what the caller says: "connection refused
+// (is a server listening there?)", "i/o timeout", "lookup x: no such host".
+func dialReason(err error) string {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "connection refused (is a server listening there?)"
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err.Error()
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	if u := errors.Unwrap(err); u != nil {
+		return u.Error()
+	}
+	return err.Error()
+}
+
+// succeeded returns the requests that succeeded: for HTTP those answered
+// with a 1xx, 2xx or 3xx status, for echo every verified message.
+func succeeded(rep *loadgen.Report) int64 {
+	if rep.Mode != "http" {
+		return rep.Requests
+	}
+	var n int64
+	for code, c := range rep.Status {
+		if s, err := strconv.Atoi(code); err == nil && s < 400 {
+			n += c
+		}
+	}
+	return n
+}
+
+// noSuccessReason says, in one line, why no request succeeded.
+func noSuccessReason(rep *loadgen.Report) string {
+	if len(rep.Status) > 0 {
+		codes := slices.Sorted(maps.Keys(rep.Status))
+		if len(codes) == 1 {
+			s, _ := strconv.Atoi(codes[0])
+			return fmt.Sprintf("no request succeeded: every response was %s %s", codes[0], http.StatusText(s))
+		}
+		parts := make([]string, len(codes))
+		for i, c := range codes {
+			parts[i] = fmt.Sprintf("%s ×%d", c, rep.Status[c])
+		}
+		return "no request succeeded: the responses were " + strings.Join(parts, ", ")
+	}
+	if rep.ErrorSum > 0 {
+		return fmt.Sprintf("no request succeeded: %d errors (see the breakdown above)", rep.ErrorSum)
+	}
+	return fmt.Sprintf("no request completed in %.2fs", rep.Elapsed)
 }

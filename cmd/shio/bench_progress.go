@@ -7,18 +7,15 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/cmd/shio/internal/loadgen"
-	"golang.org/x/term"
 )
 
 // startProgress prints a live progress line on standard error, twice a
 // second, when standard error is a terminal, and nothing otherwise. The
-// returned stop erases the line and waits for the printing goroutine.
-//
-// golang.org/x/term is the Go team's own terminal detection (an ioctl per
-// platform), so we need not keep one per OS; the line itself is a single
-// carriage-return rewrite, too small to want a progress-bar library.
+// returned stop erases the line and waits for the printing goroutine. The
+// line is a single carriage-return rewrite, too small to want a
+// progress-bar library.
 func startProgress(progress func() loadgen.Progress, unit string) (stop func()) {
-	if !term.IsTerminal(int(os.Stderr.Fd())) {
+	if !isTerminal(os.Stderr) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -49,4 +46,14 @@ func startProgress(progress func() loadgen.Progress, unit string) (stop func()) 
 		close(done)
 		wg.Wait()
 	}
+}
+
+// isTerminal reports whether f is a character device: a terminal, or (the
+// only false positives) /dev/null, NUL or a serial line, where a progress
+// line is harmless. It is the standard library's portable answer (a
+// console on Windows is a character device too), so the command needs no
+// terminal package and no per-OS ioctl; files and pipes are not.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

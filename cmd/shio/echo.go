@@ -2,27 +2,37 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
 )
 
+const echoSynopsis = `usage: shio echo [flags]
+
+A TCP echo server on shio's reactor: every byte a client sends comes back;
+an idle connection holds no goroutine and no buffer. Try it with
+nc 127.0.0.1 7000, or load it with shio bench tcp://127.0.0.1:7000 --echo.
+Ctrl-C shuts it down gracefully, for up to 10s.`
+
 // runEcho is `shio echo`: a TCP echo server on the reactor. Each
 // connection gets back every byte it sends; an idle connection costs no
 // goroutine and no buffer. Ctrl-C (ctx ending) shuts it down gracefully:
 // bytes already read are echoed and connections closed, for up to ten
 // seconds.
-func runEcho(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
+func runEcho(ctx context.Context, args []string, _ io.Writer) error {
+	fs := newFlagSet("echo", echoSynopsis)
 	addr := fs.String("addr", "127.0.0.1:7000", "address to listen on")
 	loops := fs.Int("loops", 0, "event loops (0: GOMAXPROCS)")
 	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
 	reusePort := fs.Bool("reuseport", false, "one SO_REUSEPORT listener per loop instead of one shared listener")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 	r, err := reactor.New(reactor.Config{Loops: *loops, IdleTimeout: *idle, ReusePort: *reusePort}, echoHandler{})
 	if err != nil {

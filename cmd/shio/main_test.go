@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -43,11 +44,11 @@ func waitListening(t *testing.T, addr string) {
 
 // start runs a subcommand until the test ends, and checks that it returns
 // nil once its context is cancelled.
-func start(t *testing.T, run func(context.Context, []string) error, args ...string) {
+func start(t *testing.T, run func(context.Context, []string, io.Writer) error, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args) }()
+	go func() { done <- run(ctx, args, io.Discard) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -65,7 +66,7 @@ func TestEchoServesAndBenchVerifiesIt(t *testing.T) {
 	addr := freeAddr(t)
 	start(t, runEcho, "--addr", addr)
 	waitListening(t, addr)
-	err := runBench(context.Background(), []string{"--echo", "--size", "64", "-c", "4", "-n", "2000", "--json", "tcp://" + addr})
+	err := runBench(context.Background(), []string{"--echo", "--size", "64", "-c", "4", "-n", "2000", "--json", "tcp://" + addr}, io.Discard)
 	if err != nil {
 		t.Fatalf("shio bench --echo against shio echo: %v", err)
 	}
@@ -79,7 +80,7 @@ func TestBenchRejectsBadInput(t *testing.T) {
 		{"--echo", "http://127.0.0.1:1/"},
 		{"-c", "-3", "http://127.0.0.1:1/"},
 	} {
-		if err := runBench(context.Background(), args); err == nil {
+		if err := runBench(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("shio bench %s succeeded; want an error", strings.Join(args, " "))
 		}
 	}
@@ -87,7 +88,7 @@ func TestBenchRejectsBadInput(t *testing.T) {
 
 func TestBenchReportsUnreachableHost(t *testing.T) {
 	addr := freeAddr(t) // nothing listens there now
-	err := runBench(context.Background(), []string{"-c", "2", "-n", "10", "--json", "http://" + addr + "/"})
+	err := runBench(context.Background(), []string{"-c", "2", "-n", "10", "--json", "http://" + addr + "/"}, io.Discard)
 	if err == nil {
 		t.Fatal("shio bench against a closed port succeeded; want an error")
 	}

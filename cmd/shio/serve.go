@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +16,17 @@ import (
 	"github.com/shio-rt/shio/timer"
 )
 
+const serveSynopsis = `usage: shio serve [--addr host:port]
+
+The scalable "Hello, World!" web server: shio's HTTP/1.1 server (package
+http1) on the reactor, with these routes:
+
+  GET /          Hello, World!
+  GET /stream    a chunked response, one line per tick (?n=5&every=200ms)
+  GET /stats     the server's counters as JSON
+
+Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
+
 // runServe is `shio serve`: the scalable "Hello, World!" web server.
 //
 //	GET /          Hello, World!
@@ -25,11 +35,14 @@ import (
 //
 // Ctrl-C (ctx ending) shuts the server down gracefully: in-flight requests
 // finish, for up to ten seconds.
-func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+func runServe(ctx context.Context, args []string, _ io.Writer) error {
+	fs := newFlagSet("serve", serveSynopsis)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 	srv := &http1.Server{}
 	srv.Handler = serveMux(srv)

@@ -33,11 +33,11 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	addr, err := r.Listen("tcp", "127.0.0.1:7000")
+	ln, err := r.Listen("tcp", "127.0.0.1:7000")
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("echo server on", addr)
+	fmt.Println("echo server on", ln.Addr())
 	<-ctx.Done() // Ctrl-C: finish what was read, then close
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -6,7 +6,8 @@
 // The source produces sensor readings as text lines, first in a burst and
 // then one every few milliseconds. A window closes when it holds
 // -window-max readings or -window-time has passed since its first reading,
-// so windows are full under load and small but timely when data trickles.
+// so windows are full under load and small but timely when data trickles;
+// the last window closes when the readings end.
 // The sink is slow; because every stage pulls, the source is held back
 // rather than buffering without bound: the program prints how far ahead of
 // the sink the source ever got.
@@ -138,11 +139,19 @@ func run(ctx context.Context, w io.Writer, cfg Config) (Report, error) {
 		if err := timer.Sleep(ctx, cfg.SinkDelay); err != nil {
 			return err
 		}
-		written.Add(int64(win.n))
+		total := written.Add(int64(win.n))
 		rep.Windows = append(rep.Windows, win.n)
-		kind := "full"
-		if win.n < cfg.WindowMax {
-			kind = "timed out"
+		// A chunk of ChunksTimeout is full, or partial for one of two
+		// reasons it does not record: its time ran out, or the stream
+		// ended (the partial chunk comes, then io.EOF). The source ends
+		// right after its last reading, so the window holding that
+		// reading is the one the end closed.
+		kind := "timed out"
+		switch {
+		case win.n == cfg.WindowMax:
+			kind = "full"
+		case total == int64(cfg.Readings):
+			kind = "end of stream"
 		}
 		fmt.Fprintf(w, "window %3d at +%-6v %4d readings (%s), mean %.1f, max %.1f\n",
 			len(rep.Windows), time.Since(start).Round(time.Millisecond), win.n, kind, win.mean, win.max)

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"io"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -16,7 +16,8 @@ func TestPipelineWindowsAndBackpressure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := Config{Readings: 1000, Burst: 600, Gap: 2 * time.Millisecond, WindowMax: 100,
 			WindowTime: 50 * time.Millisecond, SinkDelay: 20 * time.Millisecond}
-		rep, err := run(t.Context(), io.Discard, cfg)
+		var out strings.Builder
+		rep, err := run(t.Context(), &out, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +43,38 @@ func TestPipelineWindowsAndBackpressure(t *testing.T) {
 		// couple of readings in flight — never the whole burst.
 		if rep.MaxAhead > int64(2*cfg.WindowMax+3) {
 			t.Errorf("source got %d readings ahead of the sink", rep.MaxAhead)
+		}
+		// Each window is labelled with what closed it: the burst's are
+		// full, the trickle's timed out, and the last one the end of the
+		// stream.
+		lines := strings.Split(out.String(), "\n")
+		for i, n := range rep.Windows {
+			want := "(timed out)"
+			switch {
+			case n == cfg.WindowMax:
+				want = "(full)"
+			case i == len(rep.Windows)-1:
+				want = "(end of stream)"
+			}
+			if !strings.Contains(lines[i], want) {
+				t.Errorf("window %d of %d, %d readings: %q, want %s", i+1, len(rep.Windows), n, lines[i], want)
+			}
+		}
+	})
+}
+
+// When the readings end on a full window, no window is labelled with the
+// end of the stream.
+func TestPipelineLastWindowFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := Config{Readings: 300, Burst: 300, WindowMax: 100}
+		var out strings.Builder
+		rep, err := run(t.Context(), &out, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rep.Windows, []int{100, 100, 100}) || strings.Count(out.String(), "(full)") != 3 {
+			t.Errorf("windows %v:\n%s", rep.Windows, out.String())
 		}
 	})
 }

@@ -42,10 +42,11 @@
 //
 // # Dependencies
 //
-// Latencies are kept in an HDR histogram (github.com/HdrHistogram/hdrhistogram-go):
-// constant memory, 0.1% precision over nine decades, O(1) recording and
-// mergeable, which a hand-written log-linear histogram would have to
-// re-implement and re-test. This package is internal and imported only by
-// cmd/shio, so the dependency never reaches users of shio's library
-// packages.
+// None beyond the standard library and shio. Latencies are kept in a
+// [Histogram] with HDR histogram's log-linear layout (constant memory, 0.1%
+// precision over nine decades, O(1) recording, mergeable) in about a
+// hundred lines: github.com/HdrHistogram/hdrhistogram-go, which it
+// replaced after matching it percentile for percentile, is a 14.5 MB
+// module download, which `go run ./cmd/shio serve` on a fresh machine
+// fetched although serve records no latency.
 package loadgen

@@ -54,12 +54,12 @@ func ExampleReport_WriteText() {
 	// Output:
 	// http http://127.0.0.1:8080/, closed loop, 2 connections
 	//   requests   1000 in 2.00s: 500.0/s; read 117.2 KiB, wrote 39.1 KiB
-	//   latency    p50 500µs  p90 900µs  p99 990µs  p99.9 999µs  max 1ms  (min 1µs, mean 501µs)
+	//   latency    p50 500µs  p90 900µs  p99 990µs  p99.9 999µs  max 1ms  (min 1µs, mean 500µs)
 	//           1µs – 2µs       #                                0.1%  1
 	//           2µs – 3.98µs    #                                0.2%  2
 	//        3.98µs – 7.94µs    #                                0.4%  4
-	//        7.94µs – 15.9µs    #                                0.8%  8
-	//        15.9µs – 31.6µs    #                                1.6%  16
+	//        7.94µs – 15.8µs    #                                0.8%  8
+	//        15.8µs – 31.6µs    #                                1.6%  16
 	//        31.6µs – 63.1µs    ##                               3.2%  32
 	//        63.1µs – 126µs     ####                             6.2%  62
 	//         126µs – 251µs     ########                        12.6%  126
