@@ -243,13 +243,14 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		c := newConn(s, rwc)
+		t := &netConn{Conn: rwc}
+		c := newConn(s, t)
 		if !s.trackConn(c, true) {
 			rwc.Close()
 			return http.ErrServerClosed
 		}
 		s.stats.accepted.Add(1)
-		go c.serve(ctx, rwc)
+		go t.serve(ctx, c)
 	}
 }
 
@@ -301,40 +302,26 @@ func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
 	return http.ErrServerClosed
 }
 
+// requestWork is what a pooled goroutine runs: the requests of one
+// reactor connection.
+type requestWork struct {
+	rc   *rconn
+	base context.Context
+}
+
+// goRequest runs rc's requests on one of the server's warm goroutines (see
+// internal/gopool): a fresh goroutine would grow its stack through the
+// Handler's calls on every request.
+func (s *Server) goRequest(rc *rconn, base context.Context) {
+	s.poolOnce.Do(func() { s.pool.Run = func(w requestWork) { w.rc.run(w.base) } })
+	s.pool.Go(requestWork{rc, base})
+}
+
 // eventListener is a listener that hands its connections to a reactor
 // Handler on its own loops: a shio tcp.Listener.
 type eventListener interface {
 	net.Listener
 	ServeEvents(h reactor.Handler) (release func(), err error)
-}
-
-// track records a connection served on another's reactor, so that
-// Shutdown and Close reach it; it reports false once the server is
-// shutting down.
-func (h *reactorHandler) track(rc *rconn) bool {
-	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shuttingDown.Load() {
-		return false
-	}
-	if s.rconns == nil {
-		s.rconns = map[*rconn]*reactorHandler{}
-	}
-	s.rconns[rc] = h
-	h.conns.Add(1)
-	s.wg.Add(1)
-	rc.tracked = true
-	return true
-}
-
-func (h *reactorHandler) untrack(rc *rconn) {
-	s := h.s
-	s.mu.Lock()
-	delete(s.rconns, rc)
-	s.mu.Unlock()
-	h.conns.Done()
-	s.wg.Done()
 }
 
 // stopReactors shuts the reactors down (gracefully while ctx lasts, at
