@@ -100,10 +100,11 @@ type rconn struct {
 
 	// cn is the protocol state, owned by whoever the phase says drives the
 	// connection: the loop in idle, head and ending (it parses heads in
-	// cn's buffer; OnClose recycles it), the request goroutine in running
-	// and, until that goroutine returns, in hijacked and closed (it
-	// recycles it as it lets go). It changes hands only together with the
-	// phase, under mu, so its owner reads and writes it without mu.
+	// cn's buffer; OnClose recycles what is left), the request goroutine
+	// in running and, when they are entered from running, in hijacked and
+	// closed until it lets go (releaseLocked recycles it). It changes hands
+	// only together with the phase, under mu, so its owner reads and writes
+	// it without mu.
 	cn *conn
 
 	// Owned by the loop goroutine.
@@ -163,28 +164,36 @@ type rconn struct {
 	reading bool
 }
 
-// setPhaseLocked moves the connection to p. Leaving phaseHead stops the
-// header timer.
+// setPhaseLocked moves the connection to p (every transition goes
+// through here) and does what leaving and entering phases take: leaving
+// head stops the header timer, entering head starts it, entering running
+// takes a wake channel for the request goroutine (releaseLocked returns
+// it).
 func (rc *rconn) setPhaseLocked(p phase) {
-	if rc.hdr != nil && p != phaseHead {
+	if p == rc.phase {
+		return
+	}
+	if rc.hdr != nil {
 		rc.hdr.Stop()
 		rc.hdr = nil
 	}
 	rc.phase = p
+	switch p {
+	case phaseHead:
+		rc.armHeaderLocked()
+	case phaseRunning:
+		rc.wake = wakePool.Get().(chan struct{})
+	}
 }
 
-// leaveLoopLocked moves a connection the loop drives (idle or head) to
-// next, and reports whether it did: the header timer or Shutdown may have
-// moved it to ending since the loop last looked. Entering running takes a
-// wake channel for the request goroutine.
-func (rc *rconn) leaveLoopLocked(next phase) bool {
+// advanceLocked moves a connection the loop drives (idle or head) to
+// next, and reports whether it could: the header timer or Shutdown may
+// have moved it to ending since the loop last looked, and that wins.
+func (rc *rconn) advanceLocked(next phase) bool {
 	if rc.phase != phaseIdle && rc.phase != phaseHead {
 		return false
 	}
 	rc.setPhaseLocked(next)
-	if next == phaseRunning {
-		rc.wake = wakePool.Get().(chan struct{})
-	}
 	return true
 }
 
@@ -203,9 +212,7 @@ func (rc *rconn) releaseLocked(cn *conn, next phase) {
 		next = rc.phase // hijacked or closed under the goroutine
 	}
 	rc.setPhaseLocked(next)
-	if next == phaseHead {
-		rc.armHeaderLocked()
-	} else {
+	if next != phaseHead {
 		rc.pending = releasePooled(rc.pending)
 		rc.cn = nil
 		cn.recycle()
@@ -289,10 +296,11 @@ func (rc *rconn) armIdle() {
 	}
 }
 
-// armHeaderLocked starts the header timeout for a partial head: when it
-// expires the client gets 408 Request Timeout and the connection closes,
-// as in net/http. A timer (not the reactor's read deadline, which closes
-// without a word) sends the 408; the read deadline stays as a backstop.
+// armHeaderLocked starts the header timeout as the connection enters
+// phase head: when it expires the client gets 408 Request Timeout and the
+// connection closes, as in net/http. A timer (not the reactor's read
+// deadline, which closes without a word) sends the 408; the read deadline
+// stays as a backstop.
 func (rc *rconn) armHeaderLocked() {
 	d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	if d <= 0 {
@@ -300,11 +308,7 @@ func (rc *rconn) armHeaderLocked() {
 	}
 	rc.hdrAt = time.Now().Add(d)
 	rc.c.SetReadDeadline(rc.hdrAt.Add(headerGrace))
-	if rc.hdr == nil {
-		rc.hdr = time.AfterFunc(d, rc.headerExpired)
-	} else {
-		rc.hdr.Reset(d)
-	}
+	rc.hdr = time.AfterFunc(d, rc.headerExpired)
 }
 
 // headerExpired answers 408 and closes the connection if its partial head
@@ -315,7 +319,6 @@ func (rc *rconn) headerExpired() {
 		rc.mu.Unlock()
 		return // completed, closed, or re-armed meanwhile
 	}
-	rc.hdr = nil // fired
 	rc.setPhaseLocked(phaseEnding)
 	rc.mu.Unlock()
 	rc.s.stats.rejected.Add(1)
@@ -332,18 +335,18 @@ func (rc *rconn) run(base context.Context) {
 		rc.remote = rc.c.RemoteAddr().String()
 	}
 	cn.remoteAddr = rc.remote
+	next := phaseEnding
 	switch cn.run(base) {
-	case runClose:
-		rc.mu.Lock()
-		rc.releaseLocked(cn, phaseEnding)
-		rc.mu.Unlock()
-		rc.c.Close()
-	case runHijacked:
-		rc.mu.Lock()
-		rc.releaseLocked(cn, phaseHijacked)
-		rc.mu.Unlock()
 	case runPark:
-		// fillHead let go already.
+		return // fillHead let go already
+	case runHijacked:
+		next = phaseHijacked // as hijack made it (or closed since)
+	}
+	rc.mu.Lock()
+	rc.releaseLocked(cn, next)
+	rc.mu.Unlock()
+	if next == phaseEnding {
+		rc.c.Close()
 	}
 }
 
@@ -386,43 +389,44 @@ func (rc *rconn) moveLocked(cn *conn) {
 	rc.takeLocked(n)
 }
 
-// Read is the request goroutine's blocking read of body bytes.
-func (rc *rconn) Read(p []byte) (int, error) {
+// Read is the request goroutine's blocking read of body bytes. While it
+// waits, the body's read timeout (readFor) runs on the reactor's read
+// deadline, which then closes the connection (see OnReadTimeout); the
+// idle deadline this replaces is armed again when the connection goes
+// idle.
+func (rc *rconn) Read(p []byte) (n int, err error) {
 	armed := false
-	defer func() {
-		if armed {
-			rc.mu.Lock()
-			rc.stale, rc.reading = true, false
-			rc.mu.Unlock()
-			rc.c.SetReadDeadline(time.Time{})
-		}
-	}()
-	for {
-		rc.mu.Lock()
-		if len(rc.pending) > 0 {
-			n := copy(p, rc.pending)
-			rc.takeLocked(n)
-			rc.mu.Unlock()
-			return n, nil
-		}
-		err := rc.closedErrLocked()
-		if err == nil && rc.eof {
+	rc.mu.Lock()
+	for len(rc.pending) == 0 {
+		if err = rc.closedErrLocked(); err == nil && rc.eof {
 			err = io.EOF
 		}
-		arm := err == nil && !armed && rc.readFor > 0
+		if err != nil {
+			break
+		}
+		arm := !armed && rc.readFor > 0
 		if arm {
-			rc.reading = true
+			armed, rc.reading = true, true
 		}
 		rc.mu.Unlock()
-		if err != nil {
-			return 0, err
-		}
 		if arm {
-			armed = true
 			rc.c.SetReadDeadline(time.Now().Add(rc.readFor))
 		}
 		<-rc.wake
+		rc.mu.Lock()
 	}
+	if err == nil {
+		n = copy(p, rc.pending)
+		rc.takeLocked(n)
+	}
+	if armed {
+		rc.stale, rc.reading = true, false
+	}
+	rc.mu.Unlock()
+	if armed {
+		rc.c.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // Write queues p on the connection, waiting while the client is more than

@@ -80,25 +80,33 @@ func (rc *rconn) parseHead(data []byte, p phase, base context.Context) {
 		cn.init(rc.s, rc)
 		rc.cn = cn
 	}
-	if rest := cn.appendInput(data); len(rest) > 0 {
-		rc.mu.Lock()
-		rc.pending = appendPooled(rc.pending, rest)
-		rc.mu.Unlock()
-	}
+	rest := cn.appendInput(data)
 	n, err := cn.parser.Parse(cn.buf[cn.r:cn.w], &cn.head)
+	next := phaseRunning
 	switch {
 	case err == nil:
 		cn.headLen = n
-		rc.mu.Lock()
-		ok := rc.leaveLoopLocked(phaseRunning)
-		rc.mu.Unlock()
-		if !ok {
-			return // the header timeout answered 408, or Shutdown closed it
-		}
-		// Arm the idle deadline now, on the loop, where it costs no wake-up:
-		// a request that finishes in under half of it parks without
-		// touching the deadline again, so an idle connection closes between
-		// IdleTimeout/2 and IdleTimeout after its last request began.
+	case errors.Is(err, http1parse.ErrIncomplete):
+		next = phaseHead
+	default:
+		next = phaseEnding
+	}
+	if next == p && len(rest) == 0 {
+		return // still an incomplete head
+	}
+	rc.mu.Lock()
+	ok := rc.advanceLocked(next)
+	if ok && next != phaseEnding && len(rest) > 0 {
+		rc.pending = appendPooled(rc.pending, rest)
+	}
+	rc.mu.Unlock()
+	switch {
+	case next == phaseRunning && ok:
+		// Arm the idle deadline now, on the loop, where it costs no
+		// wake-up: a request that finishes in under half of it parks
+		// without touching the deadline again, so an idle connection
+		// closes between IdleTimeout/2 and IdleTimeout after its last
+		// request began.
 		rc.armIdle()
 		rc.s.wg.Add(1)
 		rc.s.goRequest(rc, base)
@@ -107,21 +115,10 @@ func (rc *rconn) parseHead(data []byte, p phase, base context.Context) {
 		// soon as the request goroutine blocks or ends (or another P takes
 		// the loop).
 		runtime.Gosched()
-	case errors.Is(err, http1parse.ErrIncomplete):
-		if p == phaseIdle {
-			rc.mu.Lock()
-			if rc.leaveLoopLocked(phaseHead) {
-				rc.armHeaderLocked()
-			}
-			rc.mu.Unlock()
-		}
-	default:
-		var perr *http1parse.Error
-		errors.As(err, &perr)
-		rc.mu.Lock()
-		answer := rc.leaveLoopLocked(phaseEnding)
-		rc.mu.Unlock()
-		if answer {
+	case next == phaseEnding:
+		if ok { // not answered by the header timeout meanwhile
+			var perr *http1parse.Error
+			errors.As(err, &perr)
 			cn.reject(perr.Status, perr.Reason)
 			rc.c.Write(cn.out)
 		}
@@ -141,7 +138,7 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	case phaseRunning:
 		rc.signalLocked()
 	default:
-		rc.leaveLoopLocked(phaseEnding)
+		rc.advanceLocked(phaseEnding)
 		c.Close()
 	}
 }
@@ -164,7 +161,7 @@ func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
 	rc := rconnOf(c)
 	rc.mu.Lock()
 	rc.shutdown = true
-	closeNow := rc.leaveLoopLocked(phaseEnding)
+	closeNow := rc.advanceLocked(phaseEnding)
 	rc.mu.Unlock()
 	if closeNow {
 		c.Close()
