@@ -8,18 +8,9 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
-)
-
-// Connection states, for Shutdown: only an idle connection may be closed
-// under a client's feet.
-const (
-	stateActive int32 = iota // reading or answering a request
-	stateIdle                // waiting for the first byte of a request
-	stateClosed
 )
 
 const (
@@ -57,8 +48,7 @@ type conn struct {
 	srv        *Server
 	rwc        transport // an *rconn or a *netConn
 	remoteAddr string
-	state      atomic.Int32 // fallback path: idle or not, for Shutdown
-	headLen    int          // a head already parsed (by the reactor loop) at buf[r:]
+	headLen    int // a head already parsed (by the reactor loop) at buf[r:]
 
 	buf    []byte // read buffer: buf[r:w] is received and not yet consumed
 	r, w   int

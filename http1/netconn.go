@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,7 +18,17 @@ import (
 // are the net.Conn's own.
 type netConn struct {
 	net.Conn
+	// state says whether the connection is idle, for Shutdown, which may
+	// close only an idle connection under a client's feet.
+	state atomic.Int32
 }
+
+// States of a netConn.
+const (
+	stateActive int32 = iota // reading or answering a request
+	stateIdle                // waiting for the first byte of a request
+	stateClosed
+)
 
 func (t *netConn) readTimeout(d time.Duration) {
 	var at time.Time
@@ -48,7 +59,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 	if idle {
 		c.r, c.w = 0, 0
 		c.parser.Reset()
-		if s.shuttingDown.Load() || !c.state.CompareAndSwap(stateActive, stateIdle) {
+		if s.shuttingDown.Load() || !t.state.CompareAndSwap(stateActive, stateIdle) {
 			return headClose
 		}
 		t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
@@ -59,7 +70,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 		}
 	}
 	n, err := t.Read(c.buf[c.w:])
-	if idle && !c.state.CompareAndSwap(stateIdle, stateActive) {
+	if idle && !t.state.CompareAndSwap(stateIdle, stateActive) {
 		return headClose // Shutdown closed the idle connection
 	}
 	c.w += n
@@ -103,13 +114,13 @@ func (t *netConn) serve(base context.Context, c *conn) {
 	s := c.srv
 	s.stats.open.Add(1)
 	defer func() {
-		c.state.Store(stateClosed)
+		t.state.Store(stateClosed)
 		if !c.hijacked {
 			t.Close()
 		}
 		c.releaseBuffers()
 		s.stats.open.Add(-1)
-		s.trackConn(c, false)
+		s.trackConn(t, false)
 	}()
 	c.remoteAddr = t.RemoteAddr().String()
 	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, t.LocalAddr()))

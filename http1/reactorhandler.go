@@ -52,7 +52,7 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	switch p := rc.phase; p {
 	case phaseIdle, phaseHead:
 		rc.mu.Unlock()
-		rc.parseHead(data, p, h.base)
+		h.parseHead(rc, data, p)
 		return len(data)
 	case phaseRunning:
 		n := rc.queueLocked(data)
@@ -68,12 +68,12 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	}
 }
 
-// parseHead parses data on the loop, in cn's own buffer, while no
+// parseHead parses data on the loop, in rc.cn's own buffer, while no
 // goroutine owns the connection (its phase p is idle or head); what does
 // not fit (body bytes) waits in pending. A complete head starts a request
 // goroutine, an incomplete one the header timeout, a malformed one is
 // answered and the connection closed.
-func (rc *rconn) parseHead(data []byte, p phase, base context.Context) {
+func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 	cn := rc.cn
 	if cn == nil {
 		cn = connPool.Get().(*conn)
@@ -109,7 +109,7 @@ func (rc *rconn) parseHead(data []byte, p phase, base context.Context) {
 		// request began.
 		rc.armIdle()
 		rc.s.wg.Add(1)
-		rc.s.goRequest(rc, base)
+		rc.s.goRequest(rc, h.base)
 		// Let this P run the request at once, while its bytes are hot,
 		// instead of waking another thread for it; the loop continues as
 		// soon as the request goroutine blocks or ends (or another P takes

@@ -89,7 +89,7 @@ type Server struct {
 
 	mu        sync.Mutex // guards the fields below
 	listeners map[*net.Listener]struct{}
-	conns     map[*conn]struct{}
+	conns     map[*netConn]struct{} // fallback-path connections
 	reactors  []*reactor.Reactor
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
@@ -245,7 +245,7 @@ func (s *Server) Serve(l net.Listener) error {
 		delay = 0
 		t := &netConn{Conn: rwc}
 		c := newConn(s, t)
-		if !s.trackConn(c, true) {
+		if !s.trackConn(t, true) {
 			rwc.Close()
 			return http.ErrServerClosed
 		}
@@ -380,11 +380,11 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 	return true
 }
 
-func (s *Server) trackConn(c *conn, add bool) bool {
+func (s *Server) trackConn(t *netConn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !add {
-		delete(s.conns, c)
+		delete(s.conns, t)
 		s.wg.Done()
 		return true
 	}
@@ -392,9 +392,9 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 		return false
 	}
 	if s.conns == nil {
-		s.conns = map[*conn]struct{}{}
+		s.conns = map[*netConn]struct{}{}
 	}
-	s.conns[c] = struct{}{}
+	s.conns[t] = struct{}{}
 	s.wg.Add(1)
 	return true
 }
@@ -454,8 +454,8 @@ func (s *Server) Close() error {
 	s.closeListeners()
 	s.stopReactors(nil)
 	s.mu.Lock()
-	for c := range s.conns {
-		c.rwc.Close()
+	for t := range s.conns {
+		t.Close()
 	}
 	for _, cancel := range s.cancels {
 		cancel()
@@ -483,9 +483,9 @@ func (s *Server) closeListeners() {
 func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		if c.state.CompareAndSwap(stateIdle, stateClosed) {
-			c.rwc.Close()
+	for t := range s.conns {
+		if t.state.CompareAndSwap(stateIdle, stateClosed) {
+			t.Close()
 		}
 	}
 }
