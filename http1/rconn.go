@@ -108,7 +108,12 @@ type rconn struct {
 	cn *conn
 
 	// Owned by the loop goroutine.
-	tracked bool // the server tracks the connection (a foreign reactor's): set in OnOpen, read in OnClose
+	//
+	// tracked: the server tracks the connection in Server.rconns (it runs
+	// on a tcp Network's loops); set in OnOpen, read in OnClose to untrack
+	// it. A flag, not the handler's foreign: a connection opened as
+	// Shutdown began is refused untracked.
+	tracked bool
 
 	// Owned by the request goroutine: each one's ownership ends, and the
 	// next one's begins, under mu.

@@ -28,13 +28,16 @@ type transport interface {
 	// Close closes the connection after the output already written.
 	io.Closer
 
-	// readTimeout bounds the reads that follow to d without progress
-	// (d <= 0: no bound); readDeadline bounds them to t (zero: none), for
-	// http.ResponseController.
+	// readTimeout bounds the reads that follow to d (d <= 0: no bound);
+	// readDeadline bounds them to t (zero: none), for
+	// http.ResponseController. The fallback sets the net.Conn's deadline
+	// at once; the reactor records the bound and arms it only when a Read
+	// has to wait, counting from then.
 	readTimeout(d time.Duration)
 	readDeadline(t time.Time)
-	// writeTimeout and writeDeadline do the same for writes; a
-	// non-positive d leaves the write deadline as it is.
+	// writeTimeout and writeDeadline do the same for writes, except that
+	// a non-positive d sets no new bound and leaves an earlier one in
+	// place.
 	writeTimeout(d time.Duration)
 	writeDeadline(t time.Time)
 
