@@ -5,22 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
-)
-
-// Connection states, for Shutdown: only an idle connection may be closed
-// under a client's feet.
-const (
-	stateActive int32 = iota // reading or answering a request
-	stateIdle                // waiting for the first byte of a request
-	stateClosed
 )
 
 const (
@@ -31,34 +21,33 @@ const (
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, initialBuf); return &b }}
 
-// transport is what a connection reads and writes: a net.Conn on the
-// fallback path, an *rconn on the reactor.
-type transport interface {
-	Read(p []byte) (int, error)
-	Write(p []byte) (int, error)
-	Close() error
-	SetReadDeadline(t time.Time) error
-	SetWriteDeadline(t time.Time) error
+// appendPooled appends src to dst, taking dst's buffer from the pool when
+// src fits in one.
+func appendPooled(dst, src []byte) []byte {
+	if dst == nil && len(src) <= initialBuf {
+		dst = (*bufPool.Get().(*[]byte))[:0]
+	}
+	return append(dst, src...)
 }
 
-// Results of readHead.
-const (
-	headOK       = iota // c.head holds the next request
-	headClose           // the connection must close (an error response may be queued)
-	headPark            // reactor only: no complete head; the goroutine ends, the connection stays
-	headHijacked        // a Handler took the connection over: leave it alone
-)
+// releasePooled returns b's buffer to the pool if it came from there.
+func releasePooled(b []byte) []byte {
+	if b != nil && cap(b) == initialBuf {
+		box := b[:cap(b)] // declared here, so that only a Put allocates it
+		bufPool.Put(&box)
+	}
+	return nil
+}
 
-// conn is one client connection: a read buffer fed by the transport, the
-// parser state, and the pending output. It is used by one goroutine at a
+// conn is one client connection's HTTP/1.1 machinery, the same on both
+// paths: a read buffer fed by the transport, the parser state, the
+// response writer and the pending output. It is used by one goroutine at a
 // time: the one running its requests (on the reactor, the loop while no
-// request runs).
+// request runs; see rconn for the hand-over).
 type conn struct {
 	srv        *Server
-	rwc        transport
-	rc         *rconn // the reactor side, or nil on the fallback path
+	rwc        transport // an *rconn or a *netConn
 	remoteAddr string
-	state      atomic.Int32
 	headLen    int // a head already parsed (by the reactor loop) at buf[r:]
 
 	buf    []byte // read buffer: buf[r:w] is received and not yet consumed
@@ -81,85 +70,90 @@ type conn struct {
 	// the zero time means none.
 	readAt, writeAt   time.Time
 	readSet, writeSet bool
-
-	// Reactor only: how long rconn's Read and Write may wait for the
-	// client, counted from when a wait begins (so that the common write
-	// that never waits costs no clock reading).
-	readFor, writeFor time.Duration
 }
 
-func newConn(s *Server, rwc transport) *conn {
-	c := &conn{srv: s, rwc: rwc}
-	c.parser.Limits = s.limits()
-	c.chunk.MaxTrailerBytes = s.MaxHeaderBytes
+// newConn returns a conn for a fallback-path connection.
+func newConn(s *Server, t *netConn) *conn {
+	c := new(conn)
+	c.init(s, t)
 	return c
 }
 
-// serve runs a fallback-path connection until it closes.
-func (c *conn) serve(base context.Context, nc net.Conn) {
-	s := c.srv
-	s.stats.open.Add(1)
-	defer func() {
-		c.state.Store(stateClosed)
-		if !c.hijacked {
-			c.rwc.Close()
-		}
-		c.release()
-		s.stats.open.Add(-1)
-		s.trackConn(c, false)
-	}()
-	c.remoteAddr = nc.RemoteAddr().String()
-	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()))
-	defer cancel()
-	if tc, ok := nc.(*tls.Conn); ok && !c.handshake(ctx, tc) {
-		return
-	}
-	c.buf = *bufPool.Get().(*[]byte)
-	c.run(ctx)
+// init readies a new or pooled conn for a connection with transport t.
+func (c *conn) init(s *Server, t transport) {
+	c.srv, c.rwc = s, t
+	c.parser.Limits = s.limits()
+	c.chunk.MaxTrailerBytes = s.MaxHeaderBytes
 }
 
-// handshake completes a TLS handshake within ReadHeaderTimeout, as net/http
-// does, and records the connection state for Request.TLS.
-func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
-	if d := timeout(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout); d > 0 {
-		tc.SetDeadline(time.Now().Add(d))
+// recycle returns a reactor connection's conn, with its buffers, to the
+// pool.
+func (c *conn) recycle() {
+	if cap(c.buf) > maxPooled {
+		c.buf = nil
 	}
-	if err := tc.HandshakeContext(ctx); err != nil {
-		c.srv.stats.rejected.Add(1)
-		return false
+	if cap(c.out) > maxPooled {
+		c.out = nil
 	}
-	tc.SetDeadline(time.Time{})
-	state := tc.ConnectionState()
-	c.tls = &state
-	return true
+	c.out = c.out[:0]
+	c.parser.Reset()
+	c.r, c.w, c.headLen, c.werr, c.mustClose, c.hijacked, c.remoteAddr = 0, 0, 0, nil, false, false, ""
+	c.resp.req, c.resp.c = nil, nil
+	c.head = http1parse.Request{}
+	connPool.Put(c)
 }
 
-// run answers requests until the connection must close (it returns
-// headClose) or, on the reactor, has no complete request left (headPark).
-func (c *conn) run(ctx context.Context) int {
+// releaseBuffers returns the read and write buffers to the pool.
+func (c *conn) releaseBuffers() {
+	if c.buf != nil && cap(c.buf) <= maxPooled {
+		b := c.buf[:cap(c.buf)]
+		bufPool.Put(&b)
+	}
+	if c.out != nil && cap(c.out) <= maxPooled {
+		b := c.out[:cap(c.out)]
+		bufPool.Put(&b)
+	}
+	c.buf, c.out = nil, nil
+}
+
+// appendInput appends as much of data to the read buffer as fits within the
+// largest head and returns the rest.
+func (c *conn) appendInput(data []byte) []byte {
+	if c.buf == nil {
+		c.buf = make([]byte, initialBuf)
+	}
+	for len(data) > len(c.buf)-c.w && c.makeRoom() {
+	}
+	n := copy(c.buf[c.w:], data)
+	c.w += n
+	return data[n:]
+}
+
+// run answers requests until the connection must close, a Handler
+// hijacks it, or, on the reactor, no complete request is left.
+func (c *conn) run(ctx context.Context) runResult {
 	for {
-		if r := c.readHead(); r != headOK {
-			if r == headClose {
-				c.flush()
-			}
-			return r
+		switch c.readHead() {
+		case headClose:
+			c.flush()
+			return runClose
+		case headPark:
+			return runPark
 		}
 		if !c.serveRequest(ctx) {
 			if c.hijacked {
-				return headHijacked
+				return runHijacked
 			}
 			c.flush()
-			return headClose
+			return runClose
 		}
 		// Pipelined requests already received are answered before the
 		// responses are written, in one write.
 		if c.r == c.w && !c.flush() {
-			return headClose
+			return runClose
 		}
 	}
 }
-
-func (c *conn) release() { c.releaseBuffers() }
 
 // maxBuf is the largest read buffer a request head may need.
 func (c *conn) maxBuf() int {
@@ -168,22 +162,21 @@ func (c *conn) maxBuf() int {
 	return 2*line + max(l.MaxHeaderBytes, http1parse.DefaultMaxHeaderBytes) + 64
 }
 
-// readHead reads until c.head holds the next request head (headOK). On
-// headClose any error response is already queued.
-func (c *conn) readHead() int {
-	s := c.srv
+// readHead parses c.buf, and asks the transport for more bytes, until
+// c.head holds the next request head (headReady). On headClose any error
+// response is already queued.
+func (c *conn) readHead() headResult {
 	if c.headLen > 0 {
 		c.r += c.headLen
 		c.headLen = 0
-		return headOK
+		return headReady
 	}
-	started := false
-	for {
+	for first := true; ; first = false {
 		if c.r < c.w {
 			n, err := c.parser.Parse(c.buf[c.r:c.w], &c.head)
 			if err == nil {
 				c.r += n
-				return headOK
+				return headReady
 			}
 			var perr *http1parse.Error
 			if errors.As(err, &perr) {
@@ -191,51 +184,8 @@ func (c *conn) readHead() int {
 				return headClose
 			}
 		}
-		if c.rc != nil {
-			// Responses to requests already answered go out before the
-			// connection waits (or parks) for more bytes.
-			if !c.flush() {
-				return headClose
-			}
-			if got, r := c.rc.more(c); !got {
-				return r
-			}
-			continue
-		}
-		idle := c.r == c.w
-		if idle {
-			c.r, c.w = 0, 0
-			c.parser.Reset()
-			if s.shuttingDown.Load() || !c.state.CompareAndSwap(stateActive, stateIdle) {
-				return headClose
-			}
-			c.setReadDeadline(timeout(s.IdleTimeout, DefaultIdleTimeout))
-		} else if c.w == len(c.buf) {
-			if !c.makeRoom() {
-				c.reject(431, "request head too large")
-				return headClose
-			}
-		}
-		n, err := c.rwc.Read(c.buf[c.w:])
-		if idle && !c.state.CompareAndSwap(stateIdle, stateActive) {
-			return headClose // Shutdown closed the idle connection
-		}
-		c.w += n
-		if n > 0 && !started {
-			started = true
-			c.setReadDeadline(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
-		}
-		if err != nil {
-			if c.r < c.w {
-				if _, perr := c.parser.Parse(c.buf[c.r:c.w], &c.head); perr == nil {
-					continue // the head is complete after all
-				}
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					c.reject(http.StatusRequestTimeout, "request head not received in time")
-				}
-			}
-			return headClose
+		if r := c.rwc.fillHead(c, first); r != headMore {
+			return r
 		}
 	}
 }
@@ -281,36 +231,13 @@ func (c *conn) fill() error {
 }
 
 // armBodyRead sets the deadline of a body read: the Handler's own (set
-// through http.ResponseController) or ReadTimeout from now.
+// through http.ResponseController) or ReadTimeout.
 func (c *conn) armBodyRead() {
-	if !c.readSet {
-		c.setReadDeadline(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
-	} else if c.rc != nil {
-		c.readFor = until(c.readAt)
+	if c.readSet {
+		c.rwc.readDeadline(c.readAt)
 	} else {
-		c.rwc.SetReadDeadline(c.readAt)
+		c.rwc.readTimeout(timeout(c.srv.ReadTimeout, DefaultReadTimeout))
 	}
-}
-
-// until returns the time left until t as a timeout for rconn's waits: 0
-// (none) for the zero t, at least a nanosecond for a t already past.
-func until(t time.Time) time.Duration {
-	if t.IsZero() {
-		return 0
-	}
-	return max(time.Until(t), 1)
-}
-
-func (c *conn) setReadDeadline(d time.Duration) {
-	if c.rc != nil {
-		c.readFor = d
-		return
-	}
-	var t time.Time
-	if d > 0 {
-		t = time.Now().Add(d)
-	}
-	c.rwc.SetReadDeadline(t)
 }
 
 // reject queues an error response that closes the connection.
@@ -368,18 +295,12 @@ func (c *conn) writeTimed(p []byte) (int, error) {
 }
 
 // armWrite sets the deadline of a write: the Handler's own (set through
-// http.ResponseController) or WriteTimeout from now. On the reactor it is
-// only recorded, and armed if the write has to wait.
+// http.ResponseController) or WriteTimeout.
 func (c *conn) armWrite() {
-	switch d := timeout(c.srv.WriteTimeout, DefaultWriteTimeout); {
-	case c.writeSet && c.rc != nil:
-		c.writeFor = until(c.writeAt)
-	case c.writeSet:
-		c.rwc.SetWriteDeadline(c.writeAt)
-	case c.rc != nil:
-		c.writeFor = d
-	case d > 0:
-		c.rwc.SetWriteDeadline(time.Now().Add(d))
+	if c.writeSet {
+		c.rwc.writeDeadline(c.writeAt)
+	} else {
+		c.rwc.writeTimeout(timeout(c.srv.WriteTimeout, DefaultWriteTimeout))
 	}
 }
 
@@ -392,9 +313,6 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	st := new(requestState)
 	ctx := &st.ctx
 	ctx.parent = parent
-	if c.rc != nil {
-		ctx.local = c.rc.c // on the fallback path serve put it in parent
-	}
 	req, err := c.newRequest(ctx, st)
 	if err != nil {
 		c.reject(http.StatusBadRequest, "malformed request target")
@@ -421,15 +339,9 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	if b, ok := req.Body.(*body); ok {
 		b.w = w
 	}
-	if c.rc != nil {
-		c.rc.begin(ctx)
-	}
+	c.rwc.begin(ctx)
 	ok := c.runHandler(w, req)
-	if c.rc != nil {
-		c.rc.end(ctx)
-	} else {
-		ctx.cancel(context.Canceled)
-	}
+	c.rwc.end(ctx)
 	if !ok || c.hijacked {
 		return false
 	}

@@ -23,7 +23,7 @@ func (eofConn) SetWriteDeadline(time.Time) error { return nil }
 // the rest of raw.
 func ReadRequest(raw []byte) (*http.Request, error) {
 	s := &Server{MaxBodyBytes: -1}
-	c := newConn(s, eofConn{})
+	c := newConn(s, &netConn{Conn: eofConn{}})
 	c.buf = append([]byte(nil), raw...)
 	c.w = len(c.buf)
 	n, err := c.parser.Parse(c.buf, &c.head)

@@ -2,9 +2,7 @@ package http1
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -403,23 +401,9 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if !c.flush() {
 		return nil, nil, c.werr
 	}
-	var nc net.Conn
-	var r io.Reader
-	if c.rc != nil {
-		var err error
-		if nc, err = c.rc.hijack(c); err != nil {
-			return nil, nil, err
-		}
-		r = nc
-	} else {
-		nc = c.rwc.(net.Conn)
-		nc.SetDeadline(time.Time{})
-		r = nc
-		if c.r < c.w {
-			rest := bytes.Clone(c.buf[c.r:c.w])
-			c.r = c.w
-			r = io.MultiReader(bytes.NewReader(rest), nc)
-		}
+	nc, r, err := c.rwc.hijack(c)
+	if err != nil {
+		return nil, nil, err
 	}
 	c.hijacked = true
 	w.c.srv.stats.hijacked.Add(1)

@@ -89,7 +89,7 @@ type Server struct {
 
 	mu        sync.Mutex // guards the fields below
 	listeners map[*net.Listener]struct{}
-	conns     map[*conn]struct{}
+	conns     map[*netConn]struct{} // fallback-path connections
 	reactors  []*reactor.Reactor
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
@@ -243,13 +243,14 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		c := newConn(s, rwc)
-		if !s.trackConn(c, true) {
+		t := &netConn{Conn: rwc}
+		c := newConn(s, t)
+		if !s.trackConn(t, true) {
 			rwc.Close()
 			return http.ErrServerClosed
 		}
 		s.stats.accepted.Add(1)
-		go c.serve(ctx, rwc)
+		go t.serve(ctx, c)
 	}
 }
 
@@ -301,40 +302,26 @@ func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
 	return http.ErrServerClosed
 }
 
+// requestWork is what a pooled goroutine runs: the requests of one
+// reactor connection.
+type requestWork struct {
+	rc   *rconn
+	base context.Context
+}
+
+// goRequest runs rc's requests on one of the server's warm goroutines (see
+// internal/gopool): a fresh goroutine would grow its stack through the
+// Handler's calls on every request.
+func (s *Server) goRequest(rc *rconn, base context.Context) {
+	s.poolOnce.Do(func() { s.pool.Run = func(w requestWork) { w.rc.run(w.base) } })
+	s.pool.Go(requestWork{rc, base})
+}
+
 // eventListener is a listener that hands its connections to a reactor
 // Handler on its own loops: a shio tcp.Listener.
 type eventListener interface {
 	net.Listener
 	ServeEvents(h reactor.Handler) (release func(), err error)
-}
-
-// track records a connection served on another's reactor, so that
-// Shutdown and Close reach it; it reports false once the server is
-// shutting down.
-func (h *reactorHandler) track(rc *rconn) bool {
-	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shuttingDown.Load() {
-		return false
-	}
-	if s.rconns == nil {
-		s.rconns = map[*rconn]*reactorHandler{}
-	}
-	s.rconns[rc] = h
-	h.conns.Add(1)
-	s.wg.Add(1)
-	rc.tracked = true
-	return true
-}
-
-func (h *reactorHandler) untrack(rc *rconn) {
-	s := h.s
-	s.mu.Lock()
-	delete(s.rconns, rc)
-	s.mu.Unlock()
-	h.conns.Done()
-	s.wg.Done()
 }
 
 // stopReactors shuts the reactors down (gracefully while ctx lasts, at
@@ -393,11 +380,11 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 	return true
 }
 
-func (s *Server) trackConn(c *conn, add bool) bool {
+func (s *Server) trackConn(t *netConn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !add {
-		delete(s.conns, c)
+		delete(s.conns, t)
 		s.wg.Done()
 		return true
 	}
@@ -405,9 +392,9 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 		return false
 	}
 	if s.conns == nil {
-		s.conns = map[*conn]struct{}{}
+		s.conns = map[*netConn]struct{}{}
 	}
-	s.conns[c] = struct{}{}
+	s.conns[t] = struct{}{}
 	s.wg.Add(1)
 	return true
 }
@@ -467,8 +454,8 @@ func (s *Server) Close() error {
 	s.closeListeners()
 	s.stopReactors(nil)
 	s.mu.Lock()
-	for c := range s.conns {
-		c.rwc.Close()
+	for t := range s.conns {
+		t.Close()
 	}
 	for _, cancel := range s.cancels {
 		cancel()
@@ -496,9 +483,9 @@ func (s *Server) closeListeners() {
 func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		if c.state.CompareAndSwap(stateIdle, stateClosed) {
-			c.rwc.Close()
+	for t := range s.conns {
+		if t.state.CompareAndSwap(stateIdle, stateClosed) {
+			t.Close()
 		}
 	}
 }

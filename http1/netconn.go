@@ -1,0 +1,149 @@
+package http1
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// netConn is the fallback path's [transport]: a net.Conn from a listener
+// other than a *net.TCPListener or a shio tcp.Listener (TLS, in-memory
+// pipes), served by a goroutine of its own as net/http does. Its deadlines
+// are the net.Conn's own.
+type netConn struct {
+	net.Conn
+	// state says whether the connection is idle, for Shutdown, which may
+	// close only an idle connection under a client's feet.
+	state atomic.Int32
+}
+
+// States of a netConn.
+const (
+	stateActive int32 = iota // reading or answering a request
+	stateIdle                // waiting for the first byte of a request
+	stateClosed
+)
+
+func (t *netConn) readTimeout(d time.Duration) {
+	var at time.Time
+	if d > 0 {
+		at = time.Now().Add(d)
+	}
+	t.SetReadDeadline(at)
+}
+
+func (t *netConn) readDeadline(at time.Time) { t.SetReadDeadline(at) }
+
+func (t *netConn) writeTimeout(d time.Duration) {
+	if d > 0 {
+		t.SetWriteDeadline(time.Now().Add(d))
+	}
+}
+
+func (t *netConn) writeDeadline(at time.Time) { t.SetWriteDeadline(at) }
+
+// fillHead reads once from the connection. Between requests (nothing left
+// in c.buf) the connection is idle: Shutdown may close it, and the read
+// waits up to IdleTimeout; from the head's first byte ReadHeaderTimeout
+// runs. A head still incomplete when the read fails gets 408 if the read
+// timed out.
+func (t *netConn) fillHead(c *conn, first bool) headResult {
+	s := c.srv
+	idle := c.r == c.w
+	if idle {
+		c.r, c.w = 0, 0
+		c.parser.Reset()
+		if s.shuttingDown.Load() || !t.state.CompareAndSwap(stateActive, stateIdle) {
+			return headClose
+		}
+		t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
+	} else if c.w == len(c.buf) {
+		if !c.makeRoom() {
+			c.reject(http.StatusRequestHeaderFieldsTooLarge, "request head too large")
+			return headClose
+		}
+	}
+	n, err := t.Read(c.buf[c.w:])
+	if idle && !t.state.CompareAndSwap(stateIdle, stateActive) {
+		return headClose // Shutdown closed the idle connection
+	}
+	c.w += n
+	if n > 0 && first {
+		t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
+	}
+	if err == nil {
+		return headMore
+	}
+	if c.r < c.w {
+		if _, perr := c.parser.Parse(c.buf[c.r:c.w], &c.head); perr == nil {
+			return headMore // the head is complete after all
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.reject(http.StatusRequestTimeout, "request head not received in time")
+		}
+	}
+	return headClose
+}
+
+// begin leaves ctx's LocalAddr to its parent, where conn.serve put it.
+func (t *netConn) begin(ctx *requestContext) {}
+
+func (t *netConn) end(ctx *requestContext) { ctx.cancel(context.Canceled) }
+
+// hijack returns the listener's own net.Conn, its deadlines cleared, and
+// a reader that yields the bytes already read past the head first.
+func (t *netConn) hijack(c *conn) (net.Conn, io.Reader, error) {
+	t.SetDeadline(time.Time{})
+	if c.r == c.w {
+		return t.Conn, t.Conn, nil
+	}
+	rest := bytes.Clone(c.buf[c.r:c.w])
+	c.r = c.w
+	return t.Conn, io.MultiReader(bytes.NewReader(rest), t.Conn), nil
+}
+
+// serve runs c, whose transport is t, until the connection closes.
+func (t *netConn) serve(base context.Context, c *conn) {
+	s := c.srv
+	s.stats.open.Add(1)
+	defer func() {
+		t.state.Store(stateClosed)
+		if !c.hijacked {
+			t.Close()
+		}
+		c.releaseBuffers()
+		s.stats.open.Add(-1)
+		s.trackConn(t, false)
+	}()
+	c.remoteAddr = t.RemoteAddr().String()
+	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, t.LocalAddr()))
+	defer cancel()
+	if tc, ok := t.Conn.(*tls.Conn); ok && !t.handshake(ctx, c, tc) {
+		return
+	}
+	c.buf = *bufPool.Get().(*[]byte)
+	c.run(ctx)
+}
+
+// handshake completes a TLS handshake within ReadHeaderTimeout, as net/http
+// does, and records the connection state for Request.TLS.
+func (t *netConn) handshake(ctx context.Context, c *conn, tc *tls.Conn) bool {
+	if d := timeout(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout); d > 0 {
+		tc.SetDeadline(time.Now().Add(d))
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.srv.stats.rejected.Add(1)
+		return false
+	}
+	tc.SetDeadline(time.Time{})
+	state := tc.ConnectionState()
+	c.tls = &state
+	return true
+}
