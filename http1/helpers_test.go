@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
 )
 
@@ -28,6 +29,19 @@ func forEachPath(t *testing.T, f func(t *testing.T)) {
 // fallback path.
 type fallbackListener struct{ net.Listener }
 
+// eventsListener is a tcp.Listener that tells when Serve has handed its
+// connections to an event handler.
+type eventsListener struct {
+	*tcp.Listener
+	handled chan struct{}
+}
+
+func (l eventsListener) ServeEvents(h reactor.Handler) (func(), error) {
+	release, err := l.Listener.ServeEvents(h)
+	close(l.handled)
+	return release, err
+}
+
 func onFallback(t *testing.T) bool { return strings.HasSuffix(t.Name(), "/fallback") }
 
 // serve runs s on a loopback listener until the test ends.
@@ -35,8 +49,12 @@ func serve(t *testing.T, s *http1.Server) string {
 	t.Helper()
 	var ln net.Listener
 	var err error
+	var handled chan struct{} // closed once Serve hands the tcp listener's connections to its handler
 	if strings.HasSuffix(t.Name(), "/tcp") {
-		ln, err = tcp.Listen("tcp", "127.0.0.1:0")
+		var tl *tcp.Listener
+		tl, err = tcp.Listen("tcp", "127.0.0.1:0")
+		handled = make(chan struct{})
+		ln = eventsListener{tl, handled}
 	} else {
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
@@ -48,6 +66,15 @@ func serve(t *testing.T, s *http1.Server) string {
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
+	if handled != nil {
+		// A connection dialled before Serve installs its handler would be
+		// queued for Accept and served on the goroutine path instead.
+		select {
+		case <-handled:
+		case err := <-done:
+			t.Fatalf("Serve returned %v before serving events", err)
+		}
+	}
 	t.Cleanup(func() {
 		s.Close()
 		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
