@@ -26,9 +26,12 @@ type poisonError struct{ err error }
 func (e *poisonError) Error() string   { return "natsbridge: poison message: " + e.err.Error() }
 func (e *poisonError) Unwrap() []error { return []error{ErrPoison, e.err} }
 
-// PublishError is returned when a message could not be stored: every
+// PublishError reports a message whose storing was not confirmed: every
 // attempt failed or was not acknowledged in time. Subject and ID identify
-// the message; Err is the last attempt's error.
+// the message; Err is the last attempt's error. The message may still have
+// been stored (during an outage nats.go keeps unsent messages in its
+// reconnect buffer and sends them when it reconnects); publishing it again
+// with the same ID is safe within the stream's de-duplication window.
 type PublishError struct {
 	Subject  string
 	ID       string
