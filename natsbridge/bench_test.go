@@ -158,4 +158,3 @@ func BenchmarkSourceMapSink(b *testing.B) {
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 	})
 }
-
