@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -62,8 +63,9 @@ type Broadcast[T any] struct {
 //
 // # Cancellation
 //
-// NewBroadcast waits until the server has the subscription. If ctx is done
-// first, it returns ctx.Err() and leaves nothing behind.
+// NewBroadcast waits until the server has the subscription, at most 10
+// seconds if ctx has no deadline. If ctx is done first, it returns an error
+// wrapping ctx.Err() and leaves nothing behind.
 func NewBroadcast[T any](ctx context.Context, nc *nats.Conn, cfg BroadcastConfig[T]) (*Broadcast[T], *broadcast.Receiver[T], error) {
 	if cfg.Subject == "" {
 		return nil, nil, errors.New("natsbridge: BroadcastConfig.Subject is empty")
@@ -79,7 +81,7 @@ func NewBroadcast[T any](ctx context.Context, nc *nats.Conn, cfg BroadcastConfig
 	// The goroutine keeps up by copying into a ring; NATS must never drop
 	// for it, so its pending limits are lifted.
 	sub.SetPendingLimits(-1, -1)
-	if err := nc.FlushWithContext(ctx); err != nil {
+	if err := flush(ctx, nc); err != nil {
 		sub.Unsubscribe()
 		return nil, nil, fmt.Errorf("natsbridge: subscribe %s: %w", cfg.Subject, err)
 	}
@@ -139,4 +141,16 @@ func (b *Broadcast[T]) Close() {
 		b.sub.Unsubscribe()
 		b.tx.Close()
 	})
+}
+
+// flush waits until the server has processed everything nc sent, as
+// nc.FlushWithContext does, giving a ctx without a deadline (which nats.go
+// refuses) one of 10 seconds.
+func flush(ctx context.Context, nc *nats.Conn) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	return nc.FlushWithContext(ctx)
 }

@@ -116,3 +116,16 @@ func TestNewBroadcastCancelled(t *testing.T) {
 		t.Fatalf("%d subscriptions left behind", n)
 	}
 }
+
+func TestNewBroadcastWithoutDeadline(t *testing.T) {
+	e := start(t)
+	b, rx, err := natsbridge.NewBroadcast(context.Background(), e.nc, natsbridge.BroadcastConfig[int]{Subject: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Send(7)
+	if v, err := rx.Recv(testCtx(t)); v != 7 || err != nil {
+		t.Fatalf("Recv = %d, %v", v, err)
+	}
+}
