@@ -105,7 +105,7 @@ func BenchmarkSourceMapSink(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer js.CleanupPublisher()
-		it, err := e.cons.Messages(jetstream.PullMaxMessages(benchPull))
+		it, err := e.cons.Messages(jetstream.PullMaxMessages(benchPull), jetstream.WithMessagesErrOnMissingHeartbeat(false))
 		if err != nil {
 			b.Fatal(err)
 		}
