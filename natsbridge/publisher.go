@@ -63,8 +63,10 @@ type Publisher[T any] struct {
 	idle  chan struct{}  // signalled by the acker whenever the queue empties
 	once  sync.Once
 
-	mu     sync.Mutex // guards the fields below
-	failed []error    // failures since the last Flush; Publish fails while any
+	// mu guards the fields below, and is held while a message is sent and
+	// queued.
+	mu     sync.Mutex
+	failed []error // failures since the last Flush; Publish fails while any
 	closed bool
 }
 
@@ -148,6 +150,14 @@ func (p *Publisher[T]) Publish(ctx context.Context, m *Message[T]) error {
 	f := &inflight{msg: msg, settle: m}
 	if m.origin == nil {
 		f.settle = nil
+	}
+	// Under mu, so that a Close either comes first (and nothing is sent)
+	// or finds f queued (and fails it).
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		<-p.slots
+		return ErrClosed
 	}
 	p.send(f)
 	p.queue <- f // never blocks: a slot was taken
