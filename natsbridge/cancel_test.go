@@ -13,8 +13,9 @@ import (
 )
 
 // TestTryMapCancelledStageNaksAtOnce: a stage that returns ctx's error
-// while ctx is done gets its message nakked without delay, so it is
-// redelivered at once, not lost.
+// while ctx is done gets its message nakked without delay, so the next Next
+// gets it again at once (not after the hour of NakDelay, nor after the
+// minute of AckWait): redelivered, not lost.
 func TestTryMapCancelledStageNaksAtOnce(t *testing.T) {
 	e := start(t)
 	cons := e.stream(t, "IN", time.Minute)
@@ -23,18 +24,17 @@ func TestTryMapCancelledStageNaksAtOnce(t *testing.T) {
 	src := natsbridge.NewSource(cons, natsbridge.SourceConfig[int]{NakDelay: time.Hour})
 	short, cancel := context.WithCancel(ctx)
 	s := natsbridge.TryMap(src, func(ctx context.Context, v int) (int, error) {
-		cancel()
-		return 0, ctx.Err()
+		if ctx == short {
+			cancel()
+			return 0, ctx.Err()
+		}
+		return v, nil
 	}, nil)
+	defer s.Close()
 	if _, err := s.Next(short); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Next = %v, want Canceled", err)
 	}
-	s.Close()
-	// Redelivered at once (not after the hour of NakDelay, nor after the
-	// minute of AckWait).
-	again := natsbridge.NewSource(cons, natsbridge.SourceConfig[int]{})
-	defer again.Close()
-	m, err := again.Next(ctx)
+	m, err := s.Next(ctx)
 	if err != nil || m.Value != 0 || m.Delivered != 2 {
 		t.Fatalf("after a cancelled stage: %+v, %v; want value 0 delivered twice", m, err)
 	}

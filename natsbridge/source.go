@@ -154,8 +154,10 @@ func (s *Source[T]) All(ctx context.Context) iter.Seq2[*Message[T], error] {
 }
 
 // Close stops pulling and discards the messages buffered but not yet
-// returned; they, and every message returned but not settled, are
-// redelivered after the consumer's AckWait. Messages already returned can
+// returned; they, those the server was still sending to this Source's open
+// pull requests, and every message returned but not settled are
+// redelivered after the consumer's AckWait (to another Source on the same
+// consumer, or to this consumer's next Source). Messages already returned can
 // still be settled after Close. Close is idempotent and returns nil.
 func (s *Source[T]) Close() error {
 	if s.err == ErrClosed {
