@@ -21,11 +21,19 @@ import (
 // again with childEnv set, and TestMain hands control to runChild.
 const childEnv = "NATSBRIDGE_TEST_CHILD"
 
-// runChild runs the pipeline IN → +1000 → OUT against the server at
+// runChild runs the child named by $NATSBRIDGE_TEST_CHILD.
+func runChild() int {
+	if os.Getenv(childEnv) == "broadcast" {
+		return runBroadcastChild()
+	}
+	return runConsumerChild()
+}
+
+// runConsumerChild runs the pipeline IN → +1000 → OUT against the server at
 // $NATS_URL, prints "ready" once it has taken $CHILD_TAKE messages, and
 // then hangs mid-batch, with messages taken and neither acknowledged nor
 // published, until its parent kills it.
-func runChild() int {
+func runConsumerChild() int {
 	take, _ := strconv.Atoi(os.Getenv("CHILD_TAKE"))
 	nc, err := nats.Connect(os.Getenv("NATS_URL"))
 	if err != nil {
@@ -62,7 +70,7 @@ func runChild() int {
 func startChild(t *testing.T, url string, take int) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "NATS_URL="+url, "CHILD_TAKE="+strconv.Itoa(take))
+	cmd.Env = append(os.Environ(), childEnv+"=consume", "NATS_URL="+url, "CHILD_TAKE="+strconv.Itoa(take))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
