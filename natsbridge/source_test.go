@@ -218,3 +218,18 @@ func TestPipelineSourceMapPublishAll(t *testing.T) {
 		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
 	})
 }
+
+func TestSourceWithBytesCodecPassesPayloadsThrough(t *testing.T) {
+	e := start(t)
+	cons := e.stream(t, "IN", 30*time.Second)
+	ctx := testCtx(t)
+	if _, err := e.js.Publish(ctx, "IN.raw", []byte("not json at all")); err != nil {
+		t.Fatal(err)
+	}
+	src := natsbridge.NewSource(cons, natsbridge.SourceConfig[[]byte]{Codec: natsbridge.Bytes{}})
+	defer src.Close()
+	m, err := src.Next(ctx)
+	if err != nil || string(m.Value) != "not json at all" {
+		t.Fatalf("Next = %+v, %v", m, err)
+	}
+}
