@@ -66,7 +66,9 @@ func root(t *testing.T) string {
 	return dir
 }
 
-// files parses every Go file of the main module (not bench/, not testdata).
+// files parses every Go file of the main module: not testdata, and not a
+// nested module (any directory with its own go.mod, such as bench/ and
+// natsbridge/), which the go command leaves out of ./... too.
 func files(t *testing.T) []pkgFile {
 	t.Helper()
 	top := root(t)
@@ -78,7 +80,10 @@ func files(t *testing.T) []pkgFile {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if path != top && (name == "testdata" || name == "bench" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			if path != top && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); path != top && err == nil {
 				return filepath.SkipDir
 			}
 			return nil
