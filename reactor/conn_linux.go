@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
@@ -11,24 +13,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Conn is one TCP connection on a [Reactor].
-//
-// A Conn is created by the reactor and handed to the [Handler]; it stays
-// valid (its methods return [ErrClosed]) after the connection is gone.
-// Write, Close, CloseWrite, PauseRead, ResumeRead, Buffered, the deadline
-// setters and the address methods are safe for concurrent use from any
-// goroutine. SetContext and Context are meant for the handler's callbacks:
-// calls from other goroutines must be synchronised by the caller.
-//
-// An idle Conn holds no buffer and no goroutine.
-type Conn struct {
+// connSys is the Linux part of a Conn.
+type connSys struct {
 	loop   *loop
 	fd     int
 	idx    int32 // slot in loop.conns, the tag in epoll data
 	remote netip.AddrPort
-	ctx    any
-	dialed bool
-	ln     *Listener // the listener that accepted it, if any
 
 	// Owned by the loop goroutine.
 	in          []byte // unconsumed input (nil when none)
@@ -71,16 +61,7 @@ const (
 	phaseDead
 )
 
-// Write writes p to the connection. It never blocks: it tries the socket
-// first (or, during a callback, coalesces with the callback's other writes)
-// and queues whatever the socket did not take, copying it. It returns
-// len(p) and a nil error unless the connection is closed, in which case
-// it returns how much was written before and [ErrClosed] or the socket
-// error.
-//
-// When the queue passes [Config.WriteHighWater] the reactor stops reading
-// the connection until the queue has drained.
-func (c *Conn) Write(p []byte) (int, error) {
+func (c *Conn) write(p []byte) (int, error) {
 	c.mu.Lock()
 	if c.closed || c.closeReq || c.cwReq {
 		err := c.err
@@ -178,23 +159,17 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
-// Buffered returns the number of outbound bytes queued and not yet taken
-// by the socket.
-func (c *Conn) Buffered() int {
+func (c *Conn) buffered() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.out) - c.off
 }
 
-// Close closes the connection gracefully: it stops reading, flushes the
-// outbound queue, sends FIN and waits (up to [Config.LingerTimeout]) for
-// the peer's FIN before releasing the socket; OnClose follows. Close is
-// idempotent and never blocks.
-func (c *Conn) Close() error {
+func (c *Conn) close() {
 	c.mu.Lock()
 	if c.closed || c.closeReq {
 		c.mu.Unlock()
-		return nil
+		return
 	}
 	c.closeReq = true
 	c.closing.Store(true)
@@ -203,7 +178,6 @@ func (c *Conn) Close() error {
 	if post {
 		c.loop.post(op{kind: opClose, c: c})
 	}
-	return nil
 }
 
 // requestClose is Close for the loop itself: it records the request
@@ -215,9 +189,7 @@ func (c *Conn) requestClose() {
 	c.mu.Unlock()
 }
 
-// CloseWrite shuts the write side once the queue has been flushed (the
-// peer reads EOF) and keeps reading. Later writes return [ErrClosed].
-func (c *Conn) CloseWrite() error {
+func (c *Conn) closeWrite() error {
 	c.mu.Lock()
 	if c.closed || c.cwReq {
 		c.mu.Unlock()
@@ -232,41 +204,16 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// PauseRead stops the reactor from reading the connection (input waits in
-// the kernel, and TCP flow control eventually stops the peer) until
-// ResumeRead. Pausing does not stop deadlines.
-func (c *Conn) PauseRead() { c.paused.Store(true) }
+func (c *Conn) resume() { c.loop.post(op{kind: opResume, c: c}) }
 
-// ResumeRead undoes PauseRead. Input that arrived meanwhile, and any
-// unconsumed input kept from before, is delivered to OnData promptly.
-func (c *Conn) ResumeRead() {
-	if c.paused.CompareAndSwap(true, false) {
-		c.loop.post(op{kind: opResume, c: c})
-	}
-}
-
-// SetReadDeadline closes the connection with [ErrReadTimeout] at t unless
-// the deadline is moved or cleared (zero t) first. A handler typically
-// sets it when a message starts and clears it when the message is
-// complete.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.readAt.Store(c.loop.r.monotonic(t))
-	return c.rearm()
-}
-
-// SetWriteDeadline closes the connection with [ErrWriteTimeout] if output
-// is still queued at t. A deadline that passes with an empty queue is
-// simply cleared.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.writeAt.Store(c.loop.r.monotonic(t))
-	return c.rearm()
-}
-
-// SetDeadline sets both deadlines.
-func (c *Conn) SetDeadline(t time.Time) error {
+func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 	at := c.loop.r.monotonic(t)
-	c.readAt.Store(at)
-	c.writeAt.Store(at)
+	if read {
+		c.readAt.Store(at)
+	}
+	if write {
+		c.writeAt.Store(at)
+	}
 	return c.rearm()
 }
 
@@ -283,26 +230,9 @@ func (c *Conn) rearm() error {
 	return nil
 }
 
-// SetContext attaches v to the connection for the handler's use.
-func (c *Conn) SetContext(v any) { c.ctx = v }
+func (c *Conn) remoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.remote) }
 
-// Context returns the value attached with SetContext, or nil.
-func (c *Conn) Context() any { return c.ctx }
-
-// Dialed reports whether the connection was made by [Reactor.Dial] rather
-// than accepted.
-func (c *Conn) Dialed() bool { return c.dialed }
-
-// Listener returns the [Listener] that accepted the connection, or nil for
-// connections from [Reactor.Dial] or [Reactor.Serve].
-func (c *Conn) Listener() *Listener { return c.ln }
-
-// RemoteAddr returns the peer's address as a *net.TCPAddr.
-func (c *Conn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.remote) }
-
-// LocalAddr returns the connection's local address as a *net.TCPAddr. It
-// costs a system call.
-func (c *Conn) LocalAddr() net.Addr {
+func (c *Conn) localAddr() net.Addr {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

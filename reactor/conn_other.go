@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || reactor_portable
 
 package reactor
 
@@ -12,17 +12,13 @@ import (
 	"time"
 )
 
-// Conn is one TCP connection on a [Reactor]. See the Linux version for
-// the full contract; here each Conn has a goroutine that reads it.
-type Conn struct {
+// connSys is the portable part of a Conn: a goroutine reads it (serve).
+type connSys struct {
 	r      *Reactor
 	nc     net.Conn
-	ctx    any
-	dialed bool
-	ln     *Listener
 	cb     sync.Mutex // held while a callback runs: callbacks never overlap
 	paused atomic.Bool
-	resume chan struct{}
+	wake   chan struct{} // a token when ResumeRead or Close wants the reader
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -45,7 +41,7 @@ func (c *Conn) serve(opened chan struct{}) {
 	var err error
 	for {
 		if c.paused.Load() {
-			<-c.resume
+			<-c.wake
 			continue
 		}
 		c.mu.Lock()
@@ -139,9 +135,7 @@ func (c *Conn) translate(err error) error {
 	return err
 }
 
-// Write writes p to the connection; on this system it blocks until the
-// socket has taken p.
-func (c *Conn) Write(p []byte) (int, error) {
+func (c *Conn) write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed || c.cw {
@@ -156,20 +150,18 @@ func (c *Conn) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Buffered returns the number of queued outbound bytes (always 0 here).
-func (c *Conn) Buffered() int { return 0 }
+func (c *Conn) buffered() int { return 0 }
 
-// Close closes the connection.
-func (c *Conn) Close() error {
+func (c *Conn) close() {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil
+		return
 	}
 	c.closed = true
 	c.mu.Unlock()
-	c.resumeNow()
-	return c.nc.Close()
+	c.resume()
+	c.nc.Close()
 }
 
 func (c *Conn) abort(err error) {
@@ -181,8 +173,7 @@ func (c *Conn) abort(err error) {
 	c.Close()
 }
 
-// CloseWrite shuts the write side.
-func (c *Conn) CloseWrite() error {
+func (c *Conn) closeWrite() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.cw = true
@@ -192,59 +183,36 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// PauseRead stops reading until ResumeRead.
-func (c *Conn) PauseRead() { c.paused.Store(true) }
-
-// ResumeRead undoes PauseRead.
-func (c *Conn) ResumeRead() {
-	if c.paused.CompareAndSwap(true, false) {
-		c.resumeNow()
-	}
-}
-
-func (c *Conn) resumeNow() {
+// resume wakes the reader if it waits for ResumeRead.
+func (c *Conn) resume() {
 	select {
-	case c.resume <- struct{}{}:
+	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// SetReadDeadline closes the connection with ErrReadTimeout at t.
-func (c *Conn) SetReadDeadline(t time.Time) error {
+func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 	c.mu.Lock()
-	c.readAt = t
+	if read {
+		c.readAt = t
+	}
+	if write {
+		c.writeAt = t
+	}
+	closed := c.closed
 	c.mu.Unlock()
-	return c.nc.SetReadDeadline(t)
-}
-
-// SetWriteDeadline fails writes still blocked at t with ErrWriteTimeout.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.writeAt = t
-	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if read && write {
+		return c.nc.SetDeadline(t)
+	}
+	if read {
+		return c.nc.SetReadDeadline(t)
+	}
 	return c.nc.SetWriteDeadline(t)
 }
 
-// SetDeadline sets both deadlines.
-func (c *Conn) SetDeadline(t time.Time) error {
-	c.SetReadDeadline(t)
-	return c.SetWriteDeadline(t)
-}
+func (c *Conn) remoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
-// SetContext attaches v to the connection for the handler's use.
-func (c *Conn) SetContext(v any) { c.ctx = v }
-
-// Context returns the value attached with SetContext, or nil.
-func (c *Conn) Context() any { return c.ctx }
-
-// Dialed reports whether the connection was made by Dial.
-func (c *Conn) Dialed() bool { return c.dialed }
-
-// Listener returns the Listener that accepted the connection, or nil.
-func (c *Conn) Listener() *Listener { return c.ln }
-
-// RemoteAddr returns the peer's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
-
-// LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+func (c *Conn) localAddr() net.Addr { return c.nc.LocalAddr() }

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file keeps each connection's earliest deadline on the loop's timer

@@ -88,4 +88,6 @@
 // On Linux the reactor uses epoll and eventfd (package reactor/internal/poll). On
 // other systems the same API runs over the standard library's net package
 // with a goroutine per connection; programs work, without the memory rule.
+// The build tag reactor_portable selects that version on Linux too, so
+// that its tests run there (go test -tags reactor_portable ./reactor).
 package reactor

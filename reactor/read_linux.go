@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file is the read side of a loop: readiness events, reads into the

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file is where a connection's requests take effect: Close and

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file brackets callbacks: enter marks a connection as in a callback,
