@@ -21,7 +21,9 @@ type connSys struct {
 	remote netip.AddrPort
 
 	// Owned by the loop goroutine.
-	in          []byte // unconsumed input (nil when none)
+	h           Handler // the connection's handler (Handoff replaces it)
+	layer       Layer   // set under mu by SetLayer, on the loop; read by writers under mu
+	in          []byte  // unconsumed input (nil when none)
 	lastActive  int64  // loop clock of the last read or write
 	phase       phase
 	eof         bool // the peer's FIN has been read
@@ -37,6 +39,7 @@ type connSys struct {
 	paused  atomic.Bool // PauseRead
 	bp      atomic.Bool // backpressure: queue passed the high-water mark
 	closing atomic.Bool // Close called (mirrors closeReq for lock-free reads)
+	handing atomic.Bool // next is set (mirrors it for lock-free reads)
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -49,6 +52,8 @@ type connSys struct {
 	closed    bool // the descriptor is closed; nothing may touch fd
 	watching  bool // EPOLLOUT is registered (only while out is non-empty)
 	wantDrain bool // a write was queued; call OnDrain when empty
+	layerShut bool // the layer's CloseWrite has been called
+	next      Handler // a hand-off not yet taken effect
 	err       error
 }
 
@@ -63,6 +68,22 @@ const (
 
 func (c *Conn) write(p []byte) (int, error) {
 	c.mu.Lock()
+	if ly := c.layer; ly != nil {
+		c.mu.Unlock()
+		return ly.Output(p)
+	}
+	return c.writeLocked(p)
+}
+
+// writeRaw writes beneath the layer.
+func (c *Conn) writeRaw(p []byte) (int, error) {
+	c.mu.Lock()
+	return c.writeLocked(p)
+}
+
+// writeLocked is Write without a layer. It is called with c.mu held and
+// releases it.
+func (c *Conn) writeLocked(p []byte) (int, error) {
 	if c.closed || c.closeReq || c.cwReq {
 		err := c.err
 		c.mu.Unlock()
@@ -166,6 +187,7 @@ func (c *Conn) buffered() int {
 }
 
 func (c *Conn) close() {
+	c.closeLayer()
 	c.mu.Lock()
 	if c.closed || c.closeReq {
 		c.mu.Unlock()
@@ -183,6 +205,7 @@ func (c *Conn) close() {
 // requestClose is Close for the loop itself: it records the request
 // without posting it, since the caller settles c next.
 func (c *Conn) requestClose() {
+	c.closeLayer()
 	c.mu.Lock()
 	c.closeReq = true
 	c.closing.Store(true)
@@ -190,6 +213,7 @@ func (c *Conn) requestClose() {
 }
 
 func (c *Conn) closeWrite() error {
+	c.closeLayer()
 	c.mu.Lock()
 	if c.closed || c.cwReq {
 		c.mu.Unlock()
@@ -200,6 +224,52 @@ func (c *Conn) closeWrite() error {
 	c.mu.Unlock()
 	if post {
 		c.loop.post(op{kind: opSettle, c: c})
+	}
+	return nil
+}
+
+// closeLayer calls the layer's CloseWrite once, before the first Close or
+// CloseWrite is recorded, so that what it writes is still accepted.
+func (c *Conn) closeLayer() {
+	c.mu.Lock()
+	cw, ok := c.layer.(closeWriter)
+	if !ok || c.layerShut || c.closed || c.closeReq || c.cwReq {
+		c.mu.Unlock()
+		return
+	}
+	c.layerShut = true
+	c.mu.Unlock()
+	cw.CloseWrite()
+}
+
+func (c *Conn) setLayer(l Layer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.inHandler {
+		panic("reactor: SetLayer outside the connection's callbacks")
+	}
+	if c.layer != nil {
+		panic("reactor: SetLayer called twice")
+	}
+	c.layer = l
+}
+
+func (c *Conn) handoff(h Handler) error {
+	c.mu.Lock()
+	if c.closed || c.closeReq {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.next != nil {
+		c.mu.Unlock()
+		return errHandoffPending
+	}
+	c.next = h
+	c.handing.Store(true)
+	post := !c.inHandler
+	c.mu.Unlock()
+	if post {
+		c.loop.post(op{kind: opHandoff, c: c})
 	}
 	return nil
 }
