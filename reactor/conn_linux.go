@@ -24,7 +24,7 @@ type connSys struct {
 	h           Handler // the connection's handler (Handoff replaces it)
 	layer       Layer   // set under mu by SetLayer, on the loop; read by writers under mu
 	in          []byte  // unconsumed input (nil when none)
-	lastActive  int64  // loop clock of the last read or write
+	lastActive  int64   // loop clock of the last read or write
 	phase       phase
 	eof         bool // the peer's FIN has been read
 	readPending bool // input may be waiting while reading is stopped
@@ -46,13 +46,13 @@ type connSys struct {
 	out       []byte  // queued output, out[off:] not yet written
 	outBox    *[]byte // the pool's box for out's buffer (see getOut)
 	off       int
-	inHandler bool // a callback for this conn is running on the loop
-	closeReq  bool // Close called
-	cwReq     bool // CloseWrite called
-	closed    bool // the descriptor is closed; nothing may touch fd
-	watching  bool // EPOLLOUT is registered (only while out is non-empty)
-	wantDrain bool // a write was queued; call OnDrain when empty
-	layerShut bool // the layer's CloseWrite has been called
+	inHandler bool    // a callback for this conn is running on the loop
+	closeReq  bool    // Close called
+	cwReq     bool    // CloseWrite called
+	closed    bool    // the descriptor is closed; nothing may touch fd
+	watching  bool    // EPOLLOUT is registered (only while out is non-empty)
+	wantDrain bool    // a write was queued; call OnDrain when empty
+	layerShut bool    // the layer's CloseWrite has been called
 	next      Handler // a hand-off not yet taken effect
 	err       error
 }
