@@ -192,17 +192,22 @@ type flood struct {
 func (f *flood) OnOpen(c *reactor.Conn) {
 	e := &envelope{}
 	e.raw = c.SetLayer(e)
-	if f.deadline > 0 {
-		c.SetWriteDeadline(time.Now().Add(f.deadline))
-	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
 		// A push server: it writes while its queue is short and polls
 		// while it is long (Write(nil) reports a closed connection).
+		// The deadline is set once output is queued: one that passes with
+		// an empty queue is simply cleared. (The portable version has no
+		// queue: its Write blocks, and the deadline is set at once.)
 		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		armed := false
 		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
 			p := chunk
+			if !armed && (portable || c.Buffered() > 0) {
+				c.SetWriteDeadline(time.Now().Add(f.deadline))
+				armed = true
+			}
 			if c.Buffered() > 256<<10 {
 				p = nil
 				time.Sleep(time.Millisecond)

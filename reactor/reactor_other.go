@@ -132,13 +132,7 @@ func (r *Reactor) stopServing() []*Conn {
 // beginShutdown stops accepting and asks every connection to finish.
 func (r *Reactor) beginShutdown() {
 	for _, c := range r.stopServing() {
-		if sh, ok := r.h.(ShutdownHandler); ok {
-			c.cb.Lock()
-			sh.OnShutdown(c)
-			c.cb.Unlock()
-		} else {
-			c.Close()
-		}
+		c.shutdown()
 	}
 }
 
