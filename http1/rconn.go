@@ -78,8 +78,11 @@ type rconn struct {
 	// tracked reports that the server tracks the connection (a foreign
 	// reactor's); set in OnOpen, read in OnClose, both on the loop.
 	tracked bool
-	// feed, once a Handler hijacked the connection, receives its events.
-	feed *tcp.Feed
+	// hijacked reports that a Handler hijacked the connection: it was
+	// handed to a tcp.Conn (see hijack), and callbacks still running leave
+	// their input to it.
+	hijacked bool
+	h        *reactorHandler // for OnClose after a hijack
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only while a partial head waits on the loop.
 	hdr   *time.Timer
@@ -105,7 +108,7 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s := h.s
 	s.stats.accepted.Add(1)
 	s.stats.open.Add(1)
-	rc := &rconn{s: s, c: c}
+	rc := &rconn{s: s, c: c, h: h}
 	c.SetContext(rc)
 	if h.foreign && !h.track(rc) {
 		c.Close() // the server is shutting down
@@ -169,9 +172,9 @@ func (rc *rconn) headerExpired() {
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
-	if rc.feed != nil {
-		defer rc.mu.Unlock() // in order with hijack's hand-over
-		return rc.feed.Data(data)
+	if rc.hijacked {
+		rc.mu.Unlock()
+		return 0 // the reactor keeps it for the tcp.Conn
 	}
 	if rc.running {
 		defer rc.mu.Unlock()
@@ -279,9 +282,8 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.eof = true
-	if rc.feed != nil {
-		rc.feed.EOF()
-		return
+	if rc.hijacked {
+		return // the reactor tells the tcp.Conn
 	}
 	if rc.running {
 		rc.signal()
@@ -293,9 +295,7 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 func (h *reactorHandler) OnDrain(c *reactor.Conn) {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
-	if rc.feed != nil {
-		rc.feed.Drain()
-	} else {
+	if !rc.hijacked {
 		rc.signal()
 	}
 	rc.mu.Unlock()
@@ -306,7 +306,7 @@ func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.shutdown = true
-	if rc.feed != nil {
+	if rc.hijacked {
 		return // the Handler's now (see Server.RegisterOnShutdown)
 	}
 	if !rc.running {
@@ -319,9 +319,6 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.mu.Lock()
 	rc.closed = true
 	rc.err = err
-	if rc.feed != nil {
-		rc.feed.Closed(err)
-	}
 	rc.stopHeaderLocked()
 	if rc.ctx != nil {
 		rc.ctx.cancel(context.Canceled)
@@ -386,7 +383,8 @@ func (rc *rconn) run(base context.Context) {
 
 // hijack hands the connection to a tcp.Conn for a Handler that takes it
 // over: the bytes received and not yet read (after the head, or already
-// pending) go to it first, and from now on the callbacks feed it.
+// pending) go to it first, and tcp.Adopt hands the reactor connection to
+// it (reactor.Conn.Handoff); its OnClose still reaches this handler.
 func (rc *rconn) hijack(cn *conn) (net.Conn, error) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -396,15 +394,14 @@ func (rc *rconn) hijack(cn *conn) (net.Conn, error) {
 		}
 		return nil, reactor.ErrClosed
 	}
-	tc, feed := tcp.Adopt(rc.c)
-	feed.Data(cn.buf[cn.r:cn.w])
-	cn.r = cn.w
-	feed.Data(rc.pending)
-	rc.pending = releasePooled(rc.pending)
-	if rc.eof {
-		feed.EOF()
+	unread := append(cn.buf[cn.r:cn.w:cn.w], rc.pending...)
+	tc, err := tcp.Adopt(rc.c, unread, func(err error) { rc.h.OnClose(rc.c, err) })
+	if err != nil {
+		return nil, err
 	}
-	rc.feed = &feed
+	cn.r = cn.w
+	rc.pending = releasePooled(rc.pending)
+	rc.hijacked = true
 	rc.stopHeaderLocked()
 	return tc, nil
 }
@@ -437,7 +434,7 @@ func (h *reactorHandler) OnReadTimeout(c *reactor.Conn) bool {
 	rc := c.Context().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.running && !rc.reading && !rc.closed && rc.feed == nil {
+	if rc.running && !rc.reading && !rc.closed && !rc.hijacked {
 		rc.stale = true // parking arms it again
 		return true
 	}
