@@ -199,4 +199,4 @@ func (h *handler) OnOpen(rc *reactor.Conn) {
 // are never called.
 
 func (h *handler) OnData(rc *reactor.Conn, data []byte) int { return len(data) }
-func (h *handler) OnClose(rc *reactor.Conn, err error)       {}
+func (h *handler) OnClose(rc *reactor.Conn, err error)      {}
