@@ -109,7 +109,7 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s.stats.accepted.Add(1)
 	s.stats.open.Add(1)
 	rc := &rconn{s: s, c: c, h: h}
-	c.SetContext(rc)
+	c.Attach(rc)
 	if h.foreign && !h.track(rc) {
 		c.Close() // the server is shutting down
 		return
@@ -170,7 +170,7 @@ func (rc *rconn) headerExpired() {
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	if rc.hijacked {
 		rc.mu.Unlock()
@@ -278,7 +278,7 @@ func (rc *rconn) signal() {
 }
 
 func (h *reactorHandler) OnEOF(c *reactor.Conn) {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.eof = true
@@ -293,7 +293,7 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 }
 
 func (h *reactorHandler) OnDrain(c *reactor.Conn) {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	if !rc.hijacked {
 		rc.signal()
@@ -302,7 +302,7 @@ func (h *reactorHandler) OnDrain(c *reactor.Conn) {
 }
 
 func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.shutdown = true
@@ -315,7 +315,7 @@ func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
 }
 
 func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	rc.closed = true
 	rc.err = err
@@ -431,7 +431,7 @@ func (rc *rconn) end(ctx *requestContext) {
 // lets the deadline close an idle connection, a partial head, and a body
 // read that is overdue.
 func (h *reactorHandler) OnReadTimeout(c *reactor.Conn) bool {
-	rc := c.Context().(*rconn)
+	rc := c.Attachment().(*rconn)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.running && !rc.reading && !rc.closed && !rc.hijacked {

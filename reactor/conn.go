@@ -11,14 +11,14 @@ import (
 // valid (its methods return [ErrClosed]) after the connection is gone.
 // Write, Close, CloseWrite, PauseRead, ResumeRead, Buffered, the deadline
 // setters and the address methods are safe for concurrent use from any
-// goroutine. SetContext and Context are meant for the handler's callbacks:
+// goroutine. Attach and Attachment are meant for the handler's callbacks:
 // calls from other goroutines must be synchronised by the caller.
 //
 // On Linux an idle Conn holds no buffer and no goroutine. Outside Linux
 // each Conn has a goroutine that reads it, and Write blocks until the
 // socket has taken the bytes.
 type Conn struct {
-	ctx    any
+	att    any // see Attach
 	dialed bool
 	ln     *Listener // the listener that accepted it, if any
 
@@ -83,11 +83,14 @@ func (c *Conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(t, fal
 // SetDeadline sets both deadlines.
 func (c *Conn) SetDeadline(t time.Time) error { return c.setDeadline(t, true, true) }
 
-// SetContext attaches v to the connection for the handler's use.
-func (c *Conn) SetContext(v any) { c.ctx = v }
+// Attach attaches v to the connection for the handler's use: its
+// per-connection state, which callbacks get back with [Conn.Attachment].
+// (A handler may instead keep per-connection state in a handler of its own
+// for each connection, given with [Conn.Handoff].)
+func (c *Conn) Attach(v any) { c.att = v }
 
-// Context returns the value attached with SetContext, or nil.
-func (c *Conn) Context() any { return c.ctx }
+// Attachment returns the value given to Attach, or nil.
+func (c *Conn) Attachment() any { return c.att }
 
 // Dialed reports whether the connection was made by [Reactor.Dial] rather
 // than accepted.

@@ -113,7 +113,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 		m, err := unix.Write(c.fd, p)
 		if m > 0 {
 			n = m
-			c.loop.stats.bytesWritten.Add(uint64(m))
+			c.loop.stats.bytesWritten.Add(int64(m))
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			c.err = err
@@ -160,7 +160,7 @@ func (c *Conn) flushLocked() error {
 		m, err := unix.Write(c.fd, c.out[c.off:])
 		if m > 0 {
 			c.off += m
-			c.loop.stats.bytesWritten.Add(uint64(m))
+			c.loop.stats.bytesWritten.Add(int64(m))
 		}
 		if err == unix.EINTR {
 			continue

@@ -78,7 +78,7 @@ func (c *Conn) serve(opened chan struct{}) {
 		c.nc.SetReadDeadline(dl)
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
-			c.r.stats.bytesRead.Add(uint64(n))
+			c.r.stats.bytesRead.Add(int64(n))
 			c.cb.Lock()
 			err = c.receiveLocked(buf[:n])
 			c.unlockCB()
@@ -353,7 +353,7 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 		return 0, ErrClosed
 	}
 	n, err := c.nc.Write(p)
-	c.r.stats.bytesWritten.Add(uint64(n))
+	c.r.stats.bytesWritten.Add(int64(n))
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = ErrWriteTimeout
 	}

@@ -62,14 +62,14 @@ func ExampleReactor() {
 // connection.
 type counter struct{ done chan int }
 
-func (counter) OnOpen(c *reactor.Conn) { c.SetContext(new(int)) }
+func (counter) OnOpen(c *reactor.Conn) { c.Attach(new(int)) }
 func (counter) OnData(c *reactor.Conn, data []byte) int {
-	*c.Context().(*int) += len(data)
+	*c.Attachment().(*int) += len(data)
 	return len(data)
 }
-func (h counter) OnClose(c *reactor.Conn, err error) { h.done <- *c.Context().(*int) }
+func (h counter) OnClose(c *reactor.Conn, err error) { h.done <- *c.Attachment().(*int) }
 
-func ExampleConn_SetContext() {
+func ExampleConn_Attach() {
 	h := counter{done: make(chan int, 1)}
 	r, _ := reactor.New(reactor.Config{Loops: 1}, h)
 	defer r.Close()

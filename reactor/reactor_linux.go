@@ -206,7 +206,7 @@ func (r *Reactor) dial(ctx context.Context, network, address string) (*Conn, err
 }
 
 func (r *Reactor) addStats(s *Stats) {
-	s.Loops = len(r.loops)
+	s.Loops = int64(len(r.loops))
 	for _, l := range r.loops {
 		l.stats.addTo(s)
 	}

@@ -29,10 +29,14 @@ type Network struct {
 
 // New starts a Network on a reactor configured by cfg. cfg.LingerTimeout
 // defaults to -1 here (close as soon as the output is flushed), the
-// behaviour of net.Conn.Close.
+// behaviour of net.Conn.Close, and cfg.IdleTimeout to -1 (none: a Conn
+// has the deadlines its user sets, as a net.Conn does).
 func New(cfg reactor.Config) (*Network, error) {
 	if cfg.LingerTimeout == 0 {
 		cfg.LingerTimeout = -1
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = -1
 	}
 	n := &Network{lns: map[*reactor.Listener]*Listener{}}
 	r, err := reactor.New(cfg, &handler{n: n})
@@ -74,7 +78,7 @@ func (n *Network) Dial(ctx context.Context, network, address string) (*Conn, err
 	if err != nil {
 		return nil, err
 	}
-	c := rc.Context().(*Conn)
+	c := rc.Attachment().(*Conn)
 	n.mu.Lock()
 	if n.private {
 		n.handles++
@@ -174,7 +178,7 @@ func (h *handler) OnOpen(rc *reactor.Conn) {
 	c := newConn(h.n, rc)
 	rc.Handoff((*events)(c))
 	if rc.Dialed() {
-		rc.SetContext(c) // Dial picks it up
+		rc.Attach(c) // Dial picks it up
 		return
 	}
 	h.n.mu.Lock()

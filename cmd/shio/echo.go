@@ -24,6 +24,9 @@ func runEcho(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *idle == 0 {
+		*idle = -1 // never (reactor.Config: negative means off)
+	}
 	r, err := reactor.New(reactor.Config{Loops: *loops, IdleTimeout: *idle, ReusePort: *reusePort}, echoHandler{})
 	if err != nil {
 		return err
