@@ -311,11 +311,12 @@ func (c *Conn) shutdown() {
 	c.leave()
 }
 
-// waitClosed blocks the reader after OnEOF until the handler closes.
+// waitClosed blocks the reader after OnEOF until the handler closes. (A
+// Read would return at once: the socket is at EOF.)
 func (c *Conn) waitClosed() {
-	var one [1]byte
-	c.nc.SetReadDeadline(time.Time{})
-	c.nc.Read(one[:]) // returns once Close closes the socket
+	for !c.isClosed() {
+		<-c.wake // Close sends a token
+	}
 }
 
 func (c *Conn) translate(err error) error {
