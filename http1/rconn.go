@@ -75,8 +75,8 @@ const (
 	// phaseRunning: a request goroutine owns cn and answers the requests
 	// received; the loop appends what arrives to pending and wakes it.
 	phaseRunning
-	// phaseHijacked: a Handler took the connection over; the callbacks
-	// feed its tcp.Conn.
+	// phaseHijacked: a Handler took the connection over; its tcp.Conn
+	// receives the events (reactor.Conn.Handoff).
 	phaseHijacked
 	// phaseEnding: the connection is closing (after a final response, a
 	// rejection, the client's EOF or a shutdown); bytes that still arrive
@@ -137,7 +137,7 @@ type rconn struct {
 	wake chan struct{}
 	ctx  *requestContext // the running request's, ended by OnClose
 	err  error           // why the connection closed, once closed
-	feed tcp.Feed        // once hijacked: receives the connection's events
+	h    *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only in phase head.
 	hdr   *time.Timer
@@ -492,23 +492,24 @@ func (rc *rconn) end(ctx *requestContext) {
 
 // hijack hands the connection to a tcp.Conn for a Handler that takes it
 // over: the bytes received and not yet read (after the head, or already
-// pending) go to it first, and from now on the callbacks feed it. This is
-// the one place that makes a tcp.Conn of a reactor connection.
+// pending) go to it first, and tcp.Adopt hands the reactor connection to
+// it (reactor.Conn.Handoff), with what the reactor kept unconsumed and the
+// client's FIN if it came; the tcp.Conn's close still reaches this
+// handler's OnClose, which counts the connection until then. This is the
+// one place that makes a tcp.Conn of a reactor connection.
 func (rc *rconn) hijack(cn *conn) (net.Conn, io.Reader, error) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if err := rc.closedErrLocked(); err != nil {
 		return nil, nil, err
 	}
-	tc, feed := tcp.Adopt(rc.c)
-	feed.Data(cn.buf[cn.r:cn.w])
-	cn.r = cn.w
-	feed.Data(rc.pending)
-	rc.pending = releasePooled(rc.pending)
-	if rc.eof {
-		feed.EOF()
+	unread := append(cn.buf[cn.r:cn.w:cn.w], rc.pending...) // Adopt copies it
+	tc, err := tcp.Adopt(rc.c, unread, func(err error) { rc.h.OnClose(rc.c, err) })
+	if err != nil {
+		return nil, nil, err
 	}
-	rc.feed = feed
+	cn.r = cn.w
+	rc.pending = releasePooled(rc.pending)
 	rc.setPhaseLocked(phaseHijacked)
 	return tc, tc, nil
 }

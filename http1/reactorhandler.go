@@ -25,16 +25,16 @@ type reactorHandler struct {
 }
 
 // attach makes rc the per-connection value of c, and rconnOf reads it
-// back: the one place that uses the reactor.Conn's context slot.
-func attach(c *reactor.Conn, rc *rconn) { c.SetContext(rc) }
+// back: the one place that uses the reactor.Conn's attachment.
+func attach(c *reactor.Conn, rc *rconn) { c.Attach(rc) }
 
-func rconnOf(c *reactor.Conn) *rconn { return c.Context().(*rconn) }
+func rconnOf(c *reactor.Conn) *rconn { return c.Attachment().(*rconn) }
 
 func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s := h.s
 	s.stats.accepted.Add(1)
 	s.stats.open.Add(1)
-	rc := &rconn{s: s, c: c}
+	rc := &rconn{s: s, c: c, h: h}
 	attach(c, rc)
 	if h.foreign && !h.track(rc) {
 		rc.mu.Lock()
@@ -59,9 +59,10 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 		rc.mu.Unlock()
 		return n
 	case phaseHijacked:
-		n := rc.feed.Data(data) // under mu: in order with hijack's hand-over
+		// A callback that was running when hijack handed the connection
+		// over: the reactor keeps the bytes for the tcp.Conn.
 		rc.mu.Unlock()
-		return n
+		return 0
 	default:
 		rc.mu.Unlock()
 		return len(data) // after a final response: never read as a request
@@ -134,7 +135,7 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	rc.eof = true
 	switch rc.phase {
 	case phaseHijacked:
-		rc.feed.EOF()
+		// The reactor tells the tcp.Conn once the hand-off takes effect.
 	case phaseRunning:
 		rc.signalLocked()
 	default:
@@ -146,9 +147,7 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 func (h *reactorHandler) OnDrain(c *reactor.Conn) {
 	rc := rconnOf(c)
 	rc.mu.Lock()
-	if rc.phase == phaseHijacked {
-		rc.feed.Drain()
-	} else {
+	if rc.phase != phaseHijacked {
 		rc.signalLocked()
 	}
 	rc.mu.Unlock()
@@ -179,7 +178,8 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	}
 	switch was {
 	case phaseHijacked:
-		rc.feed.Closed(err)
+		// Called by the tcp.Conn's onClose (see rconn.hijack): the
+		// connection was handed over, this handler gets no OnClose.
 		rc.signalLocked() // a request goroutine may still be running
 	case phaseRunning:
 		rc.signalLocked() // the goroutine recycles cn as it lets go

@@ -277,7 +277,7 @@ func (s *Server) baseContext(l net.Listener) (context.Context, bool) {
 
 // serveReactor serves l on a new reactor until the server stops.
 func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
-	r, err := reactor.New(reactor.Config{}, &reactorHandler{s: s, base: ctx})
+	r, err := reactor.New(reactor.Config{IdleTimeout: -1}, &reactorHandler{s: s, base: ctx}) // idle: see rconn.armIdle
 	if err != nil {
 		l.Close()
 		return err
@@ -324,9 +324,16 @@ type eventListener interface {
 	ServeEvents(h reactor.Handler) (release func(), err error)
 }
 
-// stopReactors shuts the reactors down (gracefully while ctx lasts, at
-// once with a nil ctx) and releases the reactor-path Serve calls.
-func (s *Server) stopReactors(ctx context.Context) error {
+// shutdownReactors shuts the reactors down gracefully while ctx lasts and
+// releases the reactor-path Serve calls.
+func (s *Server) shutdownReactors(ctx context.Context) error { return s.stopReactors(ctx, true) }
+
+// closeReactors closes the reactors at once and releases the reactor-path
+// Serve calls.
+func (s *Server) closeReactors() { s.stopReactors(context.Background(), false) }
+
+// stopReactors is shutdownReactors (graceful) or closeReactors.
+func (s *Server) stopReactors(ctx context.Context, graceful bool) error {
 	s.mu.Lock()
 	rs := s.reactors
 	s.reactors = nil
@@ -343,7 +350,7 @@ func (s *Server) stopReactors(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, f := range fs {
-		if ctx == nil {
+		if !graceful {
 			f.rc.c.Close()
 		} else {
 			f.h.OnShutdown(f.rc.c)
@@ -351,7 +358,7 @@ func (s *Server) stopReactors(ctx context.Context) error {
 	}
 	var err error
 	for _, r := range rs {
-		if ctx == nil {
+		if !graceful {
 			r.Close()
 		} else if e := r.Shutdown(ctx); e != nil && err == nil {
 			err = e
@@ -419,7 +426,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 	}
 	s.closeListeners()
-	if err := s.stopReactors(ctx); err != nil {
+	if err := s.shutdownReactors(ctx); err != nil {
 		s.pool.Release() // no parked goroutine outlives the server; Close waits
 		return err
 	}
@@ -452,7 +459,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.shuttingDown.Store(true)
 	s.closeListeners()
-	s.stopReactors(nil)
+	s.closeReactors()
 	s.mu.Lock()
 	for t := range s.conns {
 		t.Close()

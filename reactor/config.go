@@ -8,6 +8,10 @@ import (
 
 // Config configures a [Reactor]. The zero value is a good server default.
 // Fields are read once by [New].
+//
+// As everywhere in this module, a zero field means its documented
+// default, and for the timeouts a negative value means off; a negative
+// size or count is an error.
 type Config struct {
 	// Loops is the number of event loops. Zero means runtime.GOMAXPROCS(0).
 	Loops int
@@ -28,8 +32,9 @@ type Config struct {
 	MaxPending int
 
 	// IdleTimeout closes a connection that has read and written nothing for
-	// this long. Zero means no idle timeout: protocols (http1) set their
-	// own.
+	// this long. Zero means 5 minutes ([DefaultIdleTimeout]); negative
+	// means no idle timeout, for protocols that keep their own deadlines
+	// (http1 and tcp turn it off).
 	IdleTimeout time.Duration
 
 	// LingerTimeout bounds how long a gracefully closed connection waits
@@ -45,12 +50,10 @@ type Config struct {
 	// letting the kernel spread new connections by hash. The default
 	// (false) registers one listening socket in every loop with
 	// EPOLLEXCLUSIVE, so that a loop that is free accepts the next
-	// connection. Measured with two loops (bench/echo/README.md): the
-	// accept rates are equal within this machine's noise; SO_REUSEPORT
-	// balances a connection churn to within 1%, the shared socket to
-	// within 8%. The default is the shared socket because it follows load
-	// (a busy loop does not accept) and because closing it loses no
-	// connections queued in a per-loop backlog.
+	// connection: it follows load (a busy loop does not accept), and
+	// closing it loses no connections queued in a per-loop backlog.
+	// docs/benchmarks.md compares the two. Outside Linux the field is
+	// ignored.
 	ReusePort bool
 
 	// BlockingWait makes an idle loop wait for events in epoll_wait(2) on
@@ -64,8 +67,8 @@ type Config struct {
 	// runtime's, on top of the loop's two non-blocking ones): a server
 	// whose callbacks answer from the loop itself and never start
 	// goroutines (a TCP echo) may spend less CPU per message with
-	// BlockingWait. See the package documentation ("Waiting") for the
-	// measurements behind the default. Outside Linux the field is ignored.
+	// BlockingWait; docs/benchmarks.md has the measurements behind the
+	// default. Outside Linux the field is ignored.
 	BlockingWait bool
 
 	// Backlog is the listen(2) backlog. Zero means 4096 (the kernel caps it
@@ -73,13 +76,17 @@ type Config struct {
 	Backlog int
 }
 
+// DefaultIdleTimeout is the idle timeout of a Config whose IdleTimeout is
+// zero.
+const DefaultIdleTimeout = 5 * time.Minute
+
 // errConfig reports an invalid Config.
 var errConfig = errors.New("reactor: invalid config")
 
 // withDefaults validates c and fills in its zero-value defaults.
 func (c Config) withDefaults() (Config, error) {
 	if c.Loops < 0 || c.ReadBufferSize < 0 || c.WriteHighWater < 0 || c.MaxPending < 0 ||
-		c.IdleTimeout < 0 || c.TimerTick < 0 || c.Backlog < 0 {
+		c.TimerTick < 0 || c.Backlog < 0 {
 		return c, errConfig
 	}
 	if c.Loops == 0 {
@@ -93,6 +100,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxPending == 0 {
 		c.MaxPending = 1 << 20
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
 	}
 	if c.LingerTimeout == 0 {
 		c.LingerTimeout = 2 * time.Second

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
@@ -11,28 +13,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Conn is one TCP connection on a [Reactor].
-//
-// A Conn is created by the reactor and handed to the [Handler]; it stays
-// valid (its methods return [ErrClosed]) after the connection is gone.
-// Write, Close, CloseWrite, PauseRead, ResumeRead, Buffered, the deadline
-// setters and the address methods are safe for concurrent use from any
-// goroutine. SetContext and Context are meant for the handler's callbacks:
-// calls from other goroutines must be synchronised by the caller.
-//
-// An idle Conn holds no buffer and no goroutine.
-type Conn struct {
+// connSys is the Linux part of a Conn.
+type connSys struct {
 	loop   *loop
 	fd     int
 	idx    int32 // slot in loop.conns, the tag in epoll data
 	remote netip.AddrPort
-	ctx    any
-	dialed bool
-	ln     *Listener // the listener that accepted it, if any
 
 	// Owned by the loop goroutine.
-	in          []byte // unconsumed input (nil when none)
-	lastActive  int64  // loop clock of the last read or write
+	h           Handler // the connection's handler (Handoff replaces it)
+	layer       Layer   // set under mu by SetLayer, on the loop; read by writers under mu
+	in          []byte  // unconsumed input (nil when none)
+	lastActive  int64   // loop clock of the last read or write
 	phase       phase
 	eof         bool // the peer's FIN has been read
 	readPending bool // input may be waiting while reading is stopped
@@ -47,18 +39,21 @@ type Conn struct {
 	paused  atomic.Bool // PauseRead
 	bp      atomic.Bool // backpressure: queue passed the high-water mark
 	closing atomic.Bool // Close called (mirrors closeReq for lock-free reads)
+	handing atomic.Bool // next is set (mirrors it for lock-free reads)
 
 	mu sync.Mutex
 	// Guarded by mu.
 	out       []byte  // queued output, out[off:] not yet written
 	outBox    *[]byte // the pool's box for out's buffer (see getOut)
 	off       int
-	inHandler bool // a callback for this conn is running on the loop
-	closeReq  bool // Close called
-	cwReq     bool // CloseWrite called
-	closed    bool // the descriptor is closed; nothing may touch fd
-	watching  bool // EPOLLOUT is registered (only while out is non-empty)
-	wantDrain bool // a write was queued; call OnDrain when empty
+	inHandler bool    // a callback for this conn is running on the loop
+	closeReq  bool    // Close called
+	cwReq     bool    // CloseWrite called
+	closed    bool    // the descriptor is closed; nothing may touch fd
+	watching  bool    // EPOLLOUT is registered (only while out is non-empty)
+	wantDrain bool    // a write was queued; call OnDrain when empty
+	layerShut bool    // the layer's CloseWrite has been called
+	next      Handler // a hand-off not yet taken effect
 	err       error
 }
 
@@ -71,17 +66,24 @@ const (
 	phaseDead
 )
 
-// Write writes p to the connection. It never blocks: it tries the socket
-// first (or, during a callback, coalesces with the callback's other writes)
-// and queues whatever the socket did not take, copying it. It returns
-// len(p) and a nil error unless the connection is closed, in which case
-// it returns how much was written before and [ErrClosed] or the socket
-// error.
-//
-// When the queue passes [Config.WriteHighWater] the reactor stops reading
-// the connection until the queue has drained.
-func (c *Conn) Write(p []byte) (int, error) {
+func (c *Conn) write(p []byte) (int, error) {
 	c.mu.Lock()
+	if ly := c.layer; ly != nil {
+		c.mu.Unlock()
+		return ly.Output(p)
+	}
+	return c.writeLocked(p)
+}
+
+// writeRaw writes beneath the layer.
+func (c *Conn) writeRaw(p []byte) (int, error) {
+	c.mu.Lock()
+	return c.writeLocked(p)
+}
+
+// writeLocked is Write without a layer. It is called with c.mu held and
+// releases it.
+func (c *Conn) writeLocked(p []byte) (int, error) {
 	if c.closed || c.closeReq || c.cwReq {
 		err := c.err
 		c.mu.Unlock()
@@ -111,7 +113,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		m, err := unix.Write(c.fd, p)
 		if m > 0 {
 			n = m
-			c.loop.stats.bytesWritten.Add(uint64(m))
+			c.loop.stats.bytesWritten.Add(int64(m))
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			c.err = err
@@ -158,7 +160,7 @@ func (c *Conn) flushLocked() error {
 		m, err := unix.Write(c.fd, c.out[c.off:])
 		if m > 0 {
 			c.off += m
-			c.loop.stats.bytesWritten.Add(uint64(m))
+			c.loop.stats.bytesWritten.Add(int64(m))
 		}
 		if err == unix.EINTR {
 			continue
@@ -178,23 +180,18 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
-// Buffered returns the number of outbound bytes queued and not yet taken
-// by the socket.
-func (c *Conn) Buffered() int {
+func (c *Conn) buffered() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.out) - c.off
 }
 
-// Close closes the connection gracefully: it stops reading, flushes the
-// outbound queue, sends FIN and waits (up to [Config.LingerTimeout]) for
-// the peer's FIN before releasing the socket; OnClose follows. Close is
-// idempotent and never blocks.
-func (c *Conn) Close() error {
+func (c *Conn) close() {
+	c.closeLayer()
 	c.mu.Lock()
 	if c.closed || c.closeReq {
 		c.mu.Unlock()
-		return nil
+		return
 	}
 	c.closeReq = true
 	c.closing.Store(true)
@@ -203,21 +200,20 @@ func (c *Conn) Close() error {
 	if post {
 		c.loop.post(op{kind: opClose, c: c})
 	}
-	return nil
 }
 
 // requestClose is Close for the loop itself: it records the request
 // without posting it, since the caller settles c next.
 func (c *Conn) requestClose() {
+	c.closeLayer()
 	c.mu.Lock()
 	c.closeReq = true
 	c.closing.Store(true)
 	c.mu.Unlock()
 }
 
-// CloseWrite shuts the write side once the queue has been flushed (the
-// peer reads EOF) and keeps reading. Later writes return [ErrClosed].
-func (c *Conn) CloseWrite() error {
+func (c *Conn) closeWrite() error {
+	c.closeLayer()
 	c.mu.Lock()
 	if c.closed || c.cwReq {
 		c.mu.Unlock()
@@ -232,41 +228,62 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// PauseRead stops the reactor from reading the connection (input waits in
-// the kernel, and TCP flow control eventually stops the peer) until
-// ResumeRead. Pausing does not stop deadlines.
-func (c *Conn) PauseRead() { c.paused.Store(true) }
-
-// ResumeRead undoes PauseRead. Input that arrived meanwhile, and any
-// unconsumed input kept from before, is delivered to OnData promptly.
-func (c *Conn) ResumeRead() {
-	if c.paused.CompareAndSwap(true, false) {
-		c.loop.post(op{kind: opResume, c: c})
+// closeLayer calls the layer's CloseWrite once, before the first Close or
+// CloseWrite is recorded, so that what it writes is still accepted.
+func (c *Conn) closeLayer() {
+	c.mu.Lock()
+	cw, ok := c.layer.(closeWriter)
+	if !ok || c.layerShut || c.closed || c.closeReq || c.cwReq {
+		c.mu.Unlock()
+		return
 	}
+	c.layerShut = true
+	c.mu.Unlock()
+	cw.CloseWrite()
 }
 
-// SetReadDeadline closes the connection with [ErrReadTimeout] at t unless
-// the deadline is moved or cleared (zero t) first. A handler typically
-// sets it when a message starts and clears it when the message is
-// complete.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.readAt.Store(c.loop.r.monotonic(t))
-	return c.rearm()
+func (c *Conn) setLayer(l Layer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.inHandler {
+		panic("reactor: SetLayer outside the connection's callbacks")
+	}
+	if c.layer != nil {
+		panic("reactor: SetLayer called twice")
+	}
+	c.layer = l
 }
 
-// SetWriteDeadline closes the connection with [ErrWriteTimeout] if output
-// is still queued at t. A deadline that passes with an empty queue is
-// simply cleared.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.writeAt.Store(c.loop.r.monotonic(t))
-	return c.rearm()
+func (c *Conn) handoff(h Handler) error {
+	c.mu.Lock()
+	if c.closed || c.closeReq {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.next != nil {
+		c.mu.Unlock()
+		return errHandoffPending
+	}
+	c.next = h
+	c.handing.Store(true)
+	post := !c.inHandler
+	c.mu.Unlock()
+	if post {
+		c.loop.post(op{kind: opHandoff, c: c})
+	}
+	return nil
 }
 
-// SetDeadline sets both deadlines.
-func (c *Conn) SetDeadline(t time.Time) error {
+func (c *Conn) resume() { c.loop.post(op{kind: opResume, c: c}) }
+
+func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 	at := c.loop.r.monotonic(t)
-	c.readAt.Store(at)
-	c.writeAt.Store(at)
+	if read {
+		c.readAt.Store(at)
+	}
+	if write {
+		c.writeAt.Store(at)
+	}
 	return c.rearm()
 }
 
@@ -283,26 +300,9 @@ func (c *Conn) rearm() error {
 	return nil
 }
 
-// SetContext attaches v to the connection for the handler's use.
-func (c *Conn) SetContext(v any) { c.ctx = v }
+func (c *Conn) remoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.remote) }
 
-// Context returns the value attached with SetContext, or nil.
-func (c *Conn) Context() any { return c.ctx }
-
-// Dialed reports whether the connection was made by [Reactor.Dial] rather
-// than accepted.
-func (c *Conn) Dialed() bool { return c.dialed }
-
-// Listener returns the [Listener] that accepted the connection, or nil for
-// connections from [Reactor.Dial] or [Reactor.Serve].
-func (c *Conn) Listener() *Listener { return c.ln }
-
-// RemoteAddr returns the peer's address as a *net.TCPAddr.
-func (c *Conn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.remote) }
-
-// LocalAddr returns the connection's local address as a *net.TCPAddr. It
-// costs a system call.
-func (c *Conn) LocalAddr() net.Addr {
+func (c *Conn) localAddr() net.Addr {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

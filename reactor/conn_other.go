@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || reactor_portable
 
 package reactor
 
@@ -12,40 +12,61 @@ import (
 	"time"
 )
 
-// Conn is one TCP connection on a [Reactor]. See the Linux version for
-// the full contract; here each Conn has a goroutine that reads it.
-type Conn struct {
-	r      *Reactor
-	nc     net.Conn
-	ctx    any
-	dialed bool
-	ln     *Listener
-	cb     sync.Mutex // held while a callback runs: callbacks never overlap
-	paused atomic.Bool
-	resume chan struct{}
+// connSys is the portable part of a Conn: a goroutine reads it (serve).
+type connSys struct {
+	r       *Reactor
+	nc      net.Conn
+	paused  atomic.Bool
+	resumed atomic.Bool   // ResumeRead: deliver kept input and the layer's
+	wake    chan struct{} // a token when ResumeRead or Close wants the reader
+
+	// cb is held while a callback runs, so that callbacks never overlap;
+	// the fields below it are guarded by cb.
+	cb   sync.Mutex
+	h    Handler // the connection's handler (Handoff replaces it)
+	in   []byte  // unconsumed input
+	eof  bool    // the peer's FIN has been read
+	lbuf []byte  // the layer's output (Layer.Input's dst)
 
 	mu sync.Mutex
-	// Guarded by mu.
-	closed  bool
-	cw      bool
-	reason  error
-	readAt  time.Time
-	writeAt time.Time
+	// Guarded by mu; never held across a blocking call.
+	closed    bool
+	cw        bool
+	reason    error
+	readAt    time.Time
+	writeAt   time.Time
+	inCB      bool    // a callback runs (cb is held by it)
+	next      Handler // a hand-off not yet taken effect
+	layer     Layer
+	layerShut bool // the layer's CloseWrite has been called
 }
 
 func (c *Conn) serve(opened chan struct{}) {
 	c.cb.Lock()
-	c.r.h.OnOpen(c)
-	c.cb.Unlock()
+	c.h = c.r.h
+	c.setInCB(true)
+	c.h.OnOpen(c)
+	c.leave()
 	if opened != nil {
 		close(opened)
 	}
 	buf := make([]byte, c.r.cfg.ReadBufferSize)
-	var in []byte
 	var err error
 	for {
 		if c.paused.Load() {
-			<-c.resume
+			<-c.wake
+			if c.isClosed() {
+				break
+			}
+			continue
+		}
+		if c.resumed.Swap(false) {
+			c.cb.Lock()
+			err = c.resumeLocked()
+			c.unlockCB()
+			if err != nil {
+				break
+			}
 			continue
 		}
 		c.mu.Lock()
@@ -57,26 +78,25 @@ func (c *Conn) serve(opened chan struct{}) {
 		c.nc.SetReadDeadline(dl)
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
-			c.r.stats.bytesRead.Add(uint64(n))
-			data := buf[:n]
-			if len(in) > 0 {
-				in = append(in, data...)
-				data = in
-			}
+			c.r.stats.bytesRead.Add(int64(n))
 			c.cb.Lock()
-			k := c.r.h.OnData(c, data)
-			c.cb.Unlock()
-			in = append(in[:0], data[k:]...)
-			if len(in) > c.r.cfg.MaxPending {
-				err = ErrPendingTooLarge
+			err = c.receiveLocked(buf[:n])
+			c.unlockCB()
+			if err != nil {
 				break
 			}
 		}
 		if rerr == io.EOF {
-			if eh, ok := c.r.h.(EOFHandler); ok {
-				c.cb.Lock()
+			c.cb.Lock()
+			c.eof = true
+			c.in = nil
+			h, _ := c.enterLocked()
+			eh, ok := h.(EOFHandler)
+			if ok {
 				eh.OnEOF(c)
-				c.cb.Unlock()
+			}
+			c.leave()
+			if ok {
 				c.waitClosed()
 			}
 			break
@@ -89,6 +109,9 @@ func (c *Conn) serve(opened chan struct{}) {
 			break
 		}
 	}
+	if err == nil {
+		c.closeLayer() // a graceful close: the layer says goodbye
+	}
 	c.mu.Lock()
 	if c.reason != nil {
 		err = c.reason
@@ -97,31 +120,203 @@ func (c *Conn) serve(opened chan struct{}) {
 	c.mu.Unlock()
 	c.nc.Close()
 	c.cb.Lock()
-	c.r.h.OnClose(c, err)
+	h, _ := c.enterLocked() // a pending hand-off still opens its handler
+	h.OnClose(c, err)
+	c.setInCB(false)
 	c.cb.Unlock()
+}
+
+func (c *Conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+func (c *Conn) setInCB(v bool) {
+	c.mu.Lock()
+	c.inCB = v
+	c.mu.Unlock()
+}
+
+// enterLocked starts a callback (cb held) and returns the handler to call.
+// A pending hand-off takes effect first: the new handler's OnOpen runs,
+// and switched reports it.
+func (c *Conn) enterLocked() (h Handler, switched bool) {
+	c.mu.Lock()
+	c.inCB = true
+	for c.next != nil {
+		next := c.next
+		c.next = nil
+		c.mu.Unlock()
+		c.h = next
+		next.OnOpen(c)
+		switched = true
+		c.mu.Lock()
+	}
+	c.mu.Unlock()
+	return c.h, switched
+}
+
+// leave ends a callback: it carries out a hand-off the callback made and
+// releases cb.
+func (c *Conn) leave() {
+	c.mu.Lock()
+	pending := c.next != nil && !c.closed
+	c.mu.Unlock()
+	if pending {
+		c.switchLocked()
+	}
+	c.unlockCB()
+}
+
+// unlockCB ends a callback, releases cb and carries out a hand-off requested meanwhile by
+// a goroutine that could not take cb (Handoff tries it too, so one of the
+// two always sees the other's work).
+func (c *Conn) unlockCB() {
+	for {
+		c.setInCB(false)
+		c.cb.Unlock()
+		c.mu.Lock()
+		pending := c.next != nil && !c.closed
+		c.mu.Unlock()
+		if !pending || !c.cb.TryLock() {
+			return
+		}
+		c.switchLocked()
+	}
+}
+
+// switchLocked carries out a pending hand-off (cb held): OnOpen, then the
+// kept input unless reading is paused, then the peer's FIN if it came.
+func (c *Conn) switchLocked() {
+	h, _ := c.enterLocked()
+	if len(c.in) > 0 && !c.paused.Load() {
+		if err := c.presentLocked(c.in); err != nil {
+			c.abort(err)
+			return
+		}
+	}
+	if c.eof {
+		if eh, ok := h.(EOFHandler); ok {
+			eh.OnEOF(c)
+		} else {
+			c.Close()
+		}
+	}
+	c.mu.Lock()
+	pending := c.next != nil && !c.closed
+	c.mu.Unlock()
+	if pending {
+		c.switchLocked()
+	}
+}
+
+// receiveLocked passes bytes read through the layer, if any, and presents
+// them (cb held).
+func (c *Conn) receiveLocked(data []byte) error {
+	c.mu.Lock()
+	ly := c.layer
+	c.mu.Unlock()
+	if ly != nil {
+		out, err := ly.Input(c.lbuf[:0], data)
+		if err != nil {
+			return err
+		}
+		c.lbuf = out[:0]
+		if len(out) == 0 {
+			return nil
+		}
+		data = out
+	}
+	if len(c.in) > 0 {
+		c.in = append(c.in, data...)
+		data = c.in
+	}
+	return c.presentLocked(data)
+}
+
+// resumeLocked delivers, after ResumeRead, the kept input and what the
+// layer holds (cb held).
+func (c *Conn) resumeLocked() error {
+	c.mu.Lock()
+	ly := c.layer
+	c.mu.Unlock()
+	if ly != nil {
+		return c.receiveLocked(nil)
+	}
+	if len(c.in) > 0 {
+		return c.presentLocked(c.in)
+	}
+	return nil
+}
+
+// presentLocked calls OnData with data (cb held) and keeps what it does
+// not consume. A hand-off made by OnData takes effect at once, and the
+// new handler gets the rest.
+func (c *Conn) presentLocked(data []byte) error {
+	for {
+		h, switched := c.enterLocked()
+		k := 0
+		if !switched || !c.paused.Load() {
+			k = h.OnData(c, data)
+			if k < 0 || k > len(data) {
+				panic("reactor: OnData consumed a count outside [0, len(data)]")
+			}
+		}
+		rest := data[k:]
+		c.mu.Lock()
+		again := len(rest) > 0 && c.next != nil && !c.closed
+		c.mu.Unlock()
+		if again && !c.paused.Load() {
+			data = rest
+			continue
+		}
+		c.in = append(c.in[:0], rest...)
+		if len(c.in) == 0 {
+			c.in = nil
+		}
+		if len(c.in) > c.r.cfg.MaxPending {
+			return ErrPendingTooLarge
+		}
+		return nil
+	}
 }
 
 // offerReadTimeout clears the passed read deadline and asks the handler,
 // if it implements ReadTimeoutHandler, whether to keep the connection.
 func (c *Conn) offerReadTimeout() bool {
-	rh, ok := c.r.h.(ReadTimeoutHandler)
-	if !ok {
-		return false
-	}
-	c.mu.Lock()
-	c.readAt = time.Time{}
-	c.mu.Unlock()
 	c.cb.Lock()
-	keep := rh.OnReadTimeout(c)
-	c.cb.Unlock()
+	h, _ := c.enterLocked()
+	rh, ok := h.(ReadTimeoutHandler)
+	keep := false
+	if ok {
+		c.mu.Lock()
+		c.readAt = time.Time{}
+		c.mu.Unlock()
+		keep = rh.OnReadTimeout(c)
+	}
+	c.leave()
 	return keep
 }
 
-// waitClosed blocks the reader after OnEOF until the handler closes.
+// shutdown is Shutdown's request to one connection.
+func (c *Conn) shutdown() {
+	c.cb.Lock()
+	h, _ := c.enterLocked()
+	if sh, ok := h.(ShutdownHandler); ok {
+		sh.OnShutdown(c)
+	} else {
+		c.Close()
+	}
+	c.leave()
+}
+
+// waitClosed blocks the reader after OnEOF until the handler closes. (A
+// Read would return at once: the socket is at EOF.)
 func (c *Conn) waitClosed() {
-	var one [1]byte
-	c.nc.SetReadDeadline(time.Time{})
-	c.nc.Read(one[:]) // returns once Close closes the socket
+	for !c.isClosed() {
+		<-c.wake // Close sends a token
+	}
 }
 
 func (c *Conn) translate(err error) error {
@@ -139,37 +334,46 @@ func (c *Conn) translate(err error) error {
 	return err
 }
 
-// Write writes p to the connection; on this system it blocks until the
-// socket has taken p.
-func (c *Conn) Write(p []byte) (int, error) {
+func (c *Conn) write(p []byte) (int, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed || c.cw {
+	ly := c.layer
+	c.mu.Unlock()
+	if ly != nil {
+		return ly.Output(p)
+	}
+	return c.writeRaw(p)
+}
+
+// writeRaw writes beneath the layer; it blocks until the socket has taken
+// p or the write deadline passes (set on nc by setDeadline).
+func (c *Conn) writeRaw(p []byte) (int, error) {
+	c.mu.Lock()
+	closed := c.closed || c.cw
+	c.mu.Unlock()
+	if closed {
 		return 0, ErrClosed
 	}
-	c.nc.SetWriteDeadline(c.writeAt)
 	n, err := c.nc.Write(p)
-	c.r.stats.bytesWritten.Add(uint64(n))
+	c.r.stats.bytesWritten.Add(int64(n))
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = ErrWriteTimeout
 	}
 	return n, err
 }
 
-// Buffered returns the number of queued outbound bytes (always 0 here).
-func (c *Conn) Buffered() int { return 0 }
+func (c *Conn) buffered() int { return 0 }
 
-// Close closes the connection.
-func (c *Conn) Close() error {
+func (c *Conn) close() {
+	c.closeLayer()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil
+		return
 	}
 	c.closed = true
 	c.mu.Unlock()
-	c.resumeNow()
-	return c.nc.Close()
+	c.wakeReader()
+	c.nc.Close()
 }
 
 func (c *Conn) abort(err error) {
@@ -181,8 +385,8 @@ func (c *Conn) abort(err error) {
 	c.Close()
 }
 
-// CloseWrite shuts the write side.
-func (c *Conn) CloseWrite() error {
+func (c *Conn) closeWrite() error {
+	c.closeLayer()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.cw = true
@@ -192,59 +396,88 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// PauseRead stops reading until ResumeRead.
-func (c *Conn) PauseRead() { c.paused.Store(true) }
-
-// ResumeRead undoes PauseRead.
-func (c *Conn) ResumeRead() {
-	if c.paused.CompareAndSwap(true, false) {
-		c.resumeNow()
+// closeLayer calls the layer's CloseWrite once, before the first Close or
+// CloseWrite takes effect, so that what it writes is still sent.
+func (c *Conn) closeLayer() {
+	c.mu.Lock()
+	cw, ok := c.layer.(closeWriter)
+	if !ok || c.layerShut || c.closed || c.cw {
+		c.mu.Unlock()
+		return
 	}
+	c.layerShut = true
+	c.mu.Unlock()
+	cw.CloseWrite()
 }
 
-func (c *Conn) resumeNow() {
+func (c *Conn) setLayer(l Layer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.inCB {
+		panic("reactor: SetLayer outside the connection's callbacks")
+	}
+	if c.layer != nil {
+		panic("reactor: SetLayer called twice")
+	}
+	c.layer = l
+}
+
+func (c *Conn) handoff(h Handler) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.next != nil {
+		c.mu.Unlock()
+		return errHandoffPending
+	}
+	c.next = h
+	inCB := c.inCB
+	c.mu.Unlock()
+	if !inCB && c.cb.TryLock() {
+		c.switchLocked()
+		c.unlockCB()
+	}
+	return nil
+}
+
+// resume has the reader deliver what is kept, and wakes it if it waits
+// for ResumeRead.
+func (c *Conn) resume() {
+	c.resumed.Store(true)
+	c.wakeReader()
+}
+
+func (c *Conn) wakeReader() {
 	select {
-	case c.resume <- struct{}{}:
+	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// SetReadDeadline closes the connection with ErrReadTimeout at t.
-func (c *Conn) SetReadDeadline(t time.Time) error {
+func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 	c.mu.Lock()
-	c.readAt = t
+	if read {
+		c.readAt = t
+	}
+	if write {
+		c.writeAt = t
+	}
+	closed := c.closed
 	c.mu.Unlock()
-	return c.nc.SetReadDeadline(t)
-}
-
-// SetWriteDeadline fails writes still blocked at t with ErrWriteTimeout.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.writeAt = t
-	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if read && write {
+		return c.nc.SetDeadline(t)
+	}
+	if read {
+		return c.nc.SetReadDeadline(t)
+	}
 	return c.nc.SetWriteDeadline(t)
 }
 
-// SetDeadline sets both deadlines.
-func (c *Conn) SetDeadline(t time.Time) error {
-	c.SetReadDeadline(t)
-	return c.SetWriteDeadline(t)
-}
+func (c *Conn) remoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
-// SetContext attaches v to the connection for the handler's use.
-func (c *Conn) SetContext(v any) { c.ctx = v }
-
-// Context returns the value attached with SetContext, or nil.
-func (c *Conn) Context() any { return c.ctx }
-
-// Dialed reports whether the connection was made by Dial.
-func (c *Conn) Dialed() bool { return c.dialed }
-
-// Listener returns the Listener that accepted the connection, or nil.
-func (c *Conn) Listener() *Listener { return c.ln }
-
-// RemoteAddr returns the peer's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
-
-// LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+func (c *Conn) localAddr() net.Addr { return c.nc.LocalAddr() }

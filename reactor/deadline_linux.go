@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file keeps each connection's earliest deadline on the loop's timer
@@ -72,14 +74,19 @@ func (l *loop) expire(id int) {
 // it implements ReadTimeoutHandler, whether to keep c. It reports whether c
 // stays open (and is then armed again).
 func (l *loop) offerReadTimeout(c *Conn, at int64) bool {
-	rh, ok := l.r.h.(ReadTimeoutHandler)
-	if !ok {
+	if _, ok := c.h.(ReadTimeoutHandler); !ok && !c.handing.Load() {
 		return false
 	}
 	c.readAt.CompareAndSwap(at, 0)
-	l.enter(c)
-	keep := rh.OnReadTimeout(c)
+	h, switched := l.enter(c)
+	keep := false
+	if rh, ok := h.(ReadTimeoutHandler); ok {
+		keep = rh.OnReadTimeout(c)
+	}
 	l.leave(c)
+	if switched && c.phase == phaseOpen && keep {
+		l.afterSwitch(c)
+	}
 	if c.phase == phaseDead {
 		return true // the handler closed it, or leave found it broken
 	}

@@ -56,15 +56,20 @@
 // thread meanwhile runs other goroutines, notably those a callback has just
 // started: with GOMAXPROCS=1 a thread blocked in epoll_wait keeps the only
 // P, and such a goroutine waits until the runtime takes the P back (20 us
-// to 10 ms). [Config.BlockingWait] restores the blocking wait. Measured on
-// one connection with GOMAXPROCS=1 (BenchmarkRoundTrip), a reply written
-// from a goroutine that OnData starts, as http1 runs a Handler, takes
-// about 2.5 times less time parked than blocked (up to 10 times less on a
-// loaded machine), and a reply written from OnData itself about 1.3 times
-// less. The price is CPU when loops go idle often: a 64-byte TCP echo over
-// 64 connections spent about 15% more server CPU per message parked (equal
-// over 256 connections), and http1 throughput under wrk was equal or
-// better.
+// to 10 ms). Parking shortens the wait for a reply written from a
+// goroutine that a callback starts (as http1 runs a Handler); its price is
+// CPU when loops go idle often. [Config.BlockingWait] restores the
+// blocking wait; docs/benchmarks.md has the measurements.
+//
+// # Protocol seams
+//
+// Protocols stack on a connection through two seams. [Conn.Handoff] gives
+// a live connection, with the input kept unconsumed, to another handler
+// on the same loop (an HTTP Upgrade becomes a WebSocket connection), with
+// no goroutine and no copy. A [Layer] installed with [Conn.SetLayer] sits
+// between the socket and the handler (TLS): bytes read go through it to
+// OnData as plaintext, and Write goes through it to the socket, sharing
+// the outbound queue, its backpressure and the write deadline.
 //
 // # Deadlines
 //
@@ -88,4 +93,6 @@
 // On Linux the reactor uses epoll and eventfd (package reactor/internal/poll). On
 // other systems the same API runs over the standard library's net package
 // with a goroutine per connection; programs work, without the memory rule.
+// The build tag reactor_portable selects that version on Linux too, so
+// that its tests run there (go test -tags reactor_portable ./reactor).
 package reactor

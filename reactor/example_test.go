@@ -2,6 +2,7 @@ package reactor_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -62,14 +63,14 @@ func ExampleReactor() {
 // connection.
 type counter struct{ done chan int }
 
-func (counter) OnOpen(c *reactor.Conn) { c.SetContext(new(int)) }
+func (counter) OnOpen(c *reactor.Conn) { c.Attach(new(int)) }
 func (counter) OnData(c *reactor.Conn, data []byte) int {
-	*c.Context().(*int) += len(data)
+	*c.Attachment().(*int) += len(data)
 	return len(data)
 }
-func (h counter) OnClose(c *reactor.Conn, err error) { h.done <- *c.Context().(*int) }
+func (h counter) OnClose(c *reactor.Conn, err error) { h.done <- *c.Attachment().(*int) }
 
-func ExampleConn_SetContext() {
+func ExampleConn_Attach() {
 	h := counter{done: make(chan int, 1)}
 	r, _ := reactor.New(reactor.Config{Loops: 1}, h)
 	defer r.Close()
@@ -79,4 +80,48 @@ func ExampleConn_SetContext() {
 	c.Close()
 	fmt.Println(<-h.done)
 	// Output: 12
+}
+
+// greeter answers "UPGRADE" with "OK" and hands the connection to shout,
+// another protocol; the bytes the client sent behind its request go to
+// shout with the rest.
+type greeter struct{ next reactor.Handler }
+
+func (greeter) OnOpen(*reactor.Conn) {}
+func (g greeter) OnData(c *reactor.Conn, data []byte) int {
+	const req = "UPGRADE\n"
+	if len(data) < len(req) {
+		return 0
+	}
+	c.Write([]byte("OK\n"))
+	c.Handoff(g.next) // takes effect when OnData returns
+	return len(req)
+}
+func (greeter) OnClose(*reactor.Conn, error) {}
+
+// shout echoes in upper case.
+type shout struct{}
+
+func (shout) OnOpen(*reactor.Conn) {}
+func (shout) OnData(c *reactor.Conn, data []byte) int {
+	c.Write(bytes.ToUpper(data))
+	return len(data)
+}
+func (shout) OnClose(*reactor.Conn, error) {}
+
+func ExampleConn_Handoff() {
+	r, _ := reactor.New(reactor.Config{Loops: 1}, greeter{next: shout{}})
+	defer r.Close()
+	ln, _ := r.Listen("tcp", "127.0.0.1:0")
+	c, _ := net.Dial("tcp", ln.Addr().String())
+	defer c.Close()
+	fmt.Fprint(c, "UPGRADE\nhello\n") // one segment: the request and the next protocol's bytes
+	sc := bufio.NewScanner(c)
+	for range 2 {
+		sc.Scan()
+		fmt.Println(sc.Text())
+	}
+	// Output:
+	// OK
+	// HELLO
 }

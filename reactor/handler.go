@@ -1,8 +1,9 @@
 package reactor
 
-// Handler receives a connection's events. One Handler serves every
-// connection of a [Reactor]; per-connection state goes in
-// [Conn.SetContext].
+// Handler receives a connection's events. The Handler given to [New]
+// serves every connection of a [Reactor] until [Conn.Handoff] gives a
+// connection a handler of its own; per-connection state goes in
+// [Conn.Attach] or in such a handler.
 //
 // Callbacks for one connection are never concurrent with each other and
 // run on the connection's loop goroutine: they must return quickly and
@@ -50,15 +51,19 @@ type ShutdownHandler interface {
 }
 
 // ReadTimeoutHandler is implemented by handlers that decide what a passed
-// read deadline means for a connection: a server whose idle deadline may
-// pass while a request is still being answered keeps the connection, where
-// a read that is really overdue should close it. OnReadTimeout runs on the
-// loop when the deadline set with [Conn.SetReadDeadline] passes; the
-// deadline is cleared before the call. Returning true keeps the connection
-// open (the handler may set a new deadline meanwhile); returning false
-// closes it with [ErrReadTimeout], as without the interface. The reactor's
-// own idle timeout ([Config.IdleTimeout]) and the linger after Close are
-// not offered to it.
+// read deadline means. It is the general mechanism for a protocol whose
+// read deadline is a policy rather than a verdict: an HTTP server whose
+// idle deadline passes while it is still answering a request keeps the
+// connection, a protocol with keep-alive pings may send one and set a new
+// deadline, where a read that is really overdue should close.
+//
+// OnReadTimeout runs on the loop, like any callback, when the deadline set
+// with [Conn.SetReadDeadline] passes; the deadline is cleared before the
+// call. Returning true keeps the connection open (the handler may set a
+// new deadline meanwhile); returning false closes it with
+// [ErrReadTimeout], as without the interface. The reactor's own idle
+// timeout ([Config.IdleTimeout]) and the linger after Close are not
+// offered to it.
 type ReadTimeoutHandler interface {
 	OnReadTimeout(c *Conn) (keep bool)
 }

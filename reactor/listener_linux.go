@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
@@ -20,23 +22,17 @@ type listener struct {
 	pub    *Listener // what Conn.Listener reports
 }
 
-// Listener is a listening socket opened by [Reactor.Listen]. Its
-// connections are served on the reactor's loops; closing it stops
-// accepting and leaves them open.
-type Listener struct {
+// listenerSys is the Linux part of a Listener.
+type listenerSys struct {
 	r    *Reactor
-	addr *net.TCPAddr
+	ad   *net.TCPAddr
 	lns  []*listener // one per loop with SO_REUSEPORT, else one shared
 	once sync.Once
 }
 
-// Addr returns the address the listener is bound to.
-func (ln *Listener) Addr() net.Addr { return ln.addr }
+func (ln *Listener) addr() net.Addr { return ln.ad }
 
-// Close stops accepting on the listener and releases its socket before it
-// returns. Connections it accepted stay open. Close is idempotent; the
-// reactor's Shutdown and Close close every listener too.
-func (ln *Listener) Close() error {
+func (ln *Listener) close() {
 	ln.once.Do(func() {
 		done := make(chan error, len(ln.r.loops))
 		posted := 0
@@ -53,7 +49,6 @@ func (ln *Listener) Close() error {
 			<-done
 		}
 	})
-	return nil
 }
 
 // unlistenOne stops accepting on ln in this loop.
@@ -121,7 +116,7 @@ func (l *loop) accept(ev *poll.Event) {
 			l.relistenAt = l.now + relistenDelay
 			return
 		}
-		l.open(&Conn{fd: fd, remote: remote, loop: l, ln: ln.pub})
+		l.open(&Conn{ln: ln.pub, connSys: connSys{fd: fd, remote: remote, loop: l}})
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
@@ -20,6 +22,7 @@ const (
 	opSettle                    // re-evaluate c: deadlines, CloseWrite
 	opResume                    // c.ResumeRead
 	opFail                      // a write outside the loop failed; close with c.err
+	opHandoff                   // c.Handoff was called outside a callback
 	opListen                    // start accepting on ln
 	opUnlisten                  // stop accepting on every listener
 	opUnlistenOne               // stop accepting on ln
@@ -52,7 +55,9 @@ type loop struct {
 	again, againNext []*Conn
 	// wbuf collects what a callback writes to its connection; it is
 	// guarded by that connection's mu and flushed when the callback ends.
-	wbuf  []byte
+	wbuf []byte
+	// lbuf is the scratch buffer layers decode into (Layer.Input's dst).
+	lbuf  []byte
 	stats counters
 
 	shutting   bool  // Shutdown began: new connections are drained at once
@@ -265,6 +270,10 @@ func (l *loop) do(o *op) {
 		if c.phase == phaseOpen {
 			l.resume(c)
 		}
+	case opHandoff:
+		if c.phase == phaseOpen && c.handing.Load() {
+			l.switchHandler(c)
+		}
 	case opFail:
 		if c.phase != phaseDead {
 			c.mu.Lock()
@@ -316,8 +325,9 @@ func (l *loop) open(c *Conn) error {
 	} else {
 		l.stats.accepted.Add(1)
 	}
+	c.h = l.r.h
 	l.enter(c)
-	l.r.h.OnOpen(c)
+	c.h.OnOpen(c)
 	l.leave(c)
 	if l.shutting && c.phase == phaseOpen {
 		l.drain(c)

@@ -14,12 +14,19 @@ import (
 func TestNewRejectsNegativeConfig(t *testing.T) {
 	for _, cfg := range []reactor.Config{
 		{Loops: -1}, {ReadBufferSize: -1}, {WriteHighWater: -1}, {MaxPending: -1},
-		{IdleTimeout: -time.Second}, {TimerTick: -time.Millisecond}, {Backlog: -1},
+		{TimerTick: -time.Millisecond}, {Backlog: -1},
 	} {
 		if r, err := reactor.New(cfg, &echo{}); err == nil {
 			r.Close()
 			t.Errorf("New(%+v) accepted a negative field", cfg)
 		}
+	}
+	// A negative timeout means off, not an error.
+	r, err := reactor.New(reactor.Config{IdleTimeout: -1, LingerTimeout: -1}, &echo{})
+	if err != nil {
+		t.Errorf("New with negative timeouts: %v", err)
+	} else {
+		r.Close()
 	}
 	if _, err := reactor.New(reactor.Config{}, nil); err == nil {
 		t.Error("New accepted a nil Handler")
@@ -31,10 +38,10 @@ func TestNewRejectsNegativeConfig(t *testing.T) {
 type sinkOrEcho struct{ echo }
 
 func (s *sinkOrEcho) OnData(c *reactor.Conn, data []byte) int {
-	if c.Context() == nil {
-		c.SetContext(data[0] == 's')
+	if c.Attachment() == nil {
+		c.Attach(data[0] == 's')
 	}
-	if c.Context().(bool) {
+	if c.Attachment().(bool) {
 		// Work on each chunk (20µs), so that the sender always stays
 		// ahead of the reader.
 		for begin := time.Now(); time.Since(begin) < 20*time.Microsecond; {

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
@@ -14,54 +16,27 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Reactor states.
-const (
-	stateRunning int32 = iota
-	stateShutdown
-	stateClosed
-)
-
-// Reactor is a set of event loops serving connections with one [Handler].
-//
-// Create it with [New]; its methods are safe for concurrent use. Every
-// Reactor must end with [Reactor.Shutdown] or [Reactor.Close], which wait
-// for the goroutines it started (one per loop, one per [Reactor.Serve]).
-type Reactor struct {
-	cfg   Config
-	h     Handler
+// reactorSys is the Linux part of a Reactor: its loops.
+type reactorSys struct {
 	loops []*loop
 	start time.Time
 	next  atomic.Uint32 // round-robin cursor for Dial and Serve
-	open  atomic.Int64  // connections open now
-	state atomic.Int32
-	wg    sync.WaitGroup
 
 	mu sync.Mutex
 	// Guarded by mu.
 	served []net.Listener
-
-	drained   chan struct{} // closed when no connection is left during Shutdown
-	drainOnce sync.Once
-	closeOnce sync.Once
 }
 
-// New starts cfg.Loops event loops serving connections with h.
-func New(cfg Config, h Handler) (*Reactor, error) {
-	if h == nil {
-		return nil, errors.New("reactor: nil Handler")
-	}
-	cfg, err := cfg.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	r := &Reactor{cfg: cfg, h: h, start: time.Now(), drained: make(chan struct{})}
-	for range cfg.Loops {
+// init starts the loops.
+func (r *Reactor) init() error {
+	r.start = time.Now()
+	for range r.cfg.Loops {
 		l, err := newLoop(r)
 		if err != nil {
 			for _, l := range r.loops {
 				l.p.Close()
 			}
-			return nil, err
+			return err
 		}
 		r.loops = append(r.loops, l)
 	}
@@ -69,7 +44,7 @@ func New(cfg Config, h Handler) (*Reactor, error) {
 		r.wg.Add(1)
 		go l.run()
 	}
-	return r, nil
+	return nil
 }
 
 // clock is the reactor's monotonic clock in nanoseconds since New (>= 1).
@@ -87,15 +62,9 @@ func (r *Reactor) pick() *loop {
 	return r.loops[int(r.next.Add(1))%len(r.loops)]
 }
 
-// Listen opens a TCP listener on address ("tcp", "tcp4" or "tcp6") and
-// serves its connections on the loops. Use port 0 to let the system choose
-// and [Listener.Addr] to learn it. Listening does not block.
-func (r *Reactor) Listen(network, address string) (*Listener, error) {
-	if r.state.Load() != stateRunning {
-		return nil, ErrReactorClosed
-	}
+func (r *Reactor) listen(network, address string) (*Listener, error) {
 	n := len(r.loops)
-	pub := &Listener{r: r}
+	pub := &Listener{listenerSys{r: r}}
 	if r.cfg.ReusePort && n > 1 {
 		fd, addr, err := poll.Listen(network, address, true, r.cfg.Backlog)
 		if err != nil {
@@ -113,7 +82,7 @@ func (r *Reactor) Listen(network, address string) (*Listener, error) {
 			}
 			fds = append(fds, fd)
 		}
-		pub.addr = addr
+		pub.ad = addr
 		for _, fd := range fds {
 			ln := &listener{fd: fd, pub: pub}
 			ln.refs.Store(1)
@@ -130,7 +99,7 @@ func (r *Reactor) Listen(network, address string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub.addr = addr
+	pub.ad = addr
 	ln := &listener{fd: fd, shared: n > 1, pub: pub}
 	ln.refs.Store(int32(n))
 	pub.lns = []*listener{ln}
@@ -142,13 +111,7 @@ func (r *Reactor) Listen(network, address string) (*Listener, error) {
 	return pub, nil
 }
 
-// Serve serves the connections of ln on the loops. It returns at once.
-// A *net.TCPListener is taken over: the loops accept from a duplicate of
-// its socket, as for [Reactor.Listen], and ln itself is never read.
-// Another listener is accepted from by a goroutine owned by the reactor;
-// it must yield connections that are syscall.Conns (the reactor takes
-// their sockets over). Shutdown and Close close ln.
-func (r *Reactor) Serve(ln net.Listener) error {
+func (r *Reactor) serve(ln net.Listener) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.state.Load() != stateRunning {
@@ -172,11 +135,12 @@ func (r *Reactor) Serve(ln net.Listener) error {
 	}
 	r.served = append(r.served, ln)
 	r.wg.Add(1)
-	go r.serve(ln)
+	go r.acceptFrom(ln)
 	return nil
 }
 
-func (r *Reactor) serve(ln net.Listener) {
+// acceptFrom accepts from a listener that is not a *net.TCPListener.
+func (r *Reactor) acceptFrom(ln net.Listener) {
 	defer r.wg.Done()
 	for {
 		nc, err := ln.Accept()
@@ -211,23 +175,10 @@ func (r *Reactor) adopt(nc net.Conn, dialed bool) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{fd: fd, remote: addrPort(nc.RemoteAddr()), dialed: dialed, loop: r.pick()}, nil
+	return &Conn{dialed: dialed, connSys: connSys{fd: fd, remote: addrPort(nc.RemoteAddr()), loop: r.pick()}}, nil
 }
 
-// Dial connects to address ("tcp", "tcp4" or "tcp6") and serves the
-// connection on one of the loops with the reactor's Handler. It returns
-// once OnOpen has returned.
-//
-// # Cancellation
-//
-// If ctx ends before the connection is established, Dial returns
-// ctx.Err() and leaves nothing behind. If it ends after, while OnOpen is
-// pending, Dial closes the connection (OnClose still follows OnOpen) and
-// returns ctx.Err().
-func (r *Reactor) Dial(ctx context.Context, network, address string) (*Conn, error) {
-	if r.state.Load() != stateRunning {
-		return nil, ErrReactorClosed
-	}
+func (r *Reactor) dial(ctx context.Context, network, address string) (*Conn, error) {
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, network, address)
 	if err != nil {
@@ -254,20 +205,10 @@ func (r *Reactor) Dial(ctx context.Context, network, address string) (*Conn, err
 	}
 }
 
-// Stats returns the reactor's counters.
-func (r *Reactor) Stats() Stats {
-	s := Stats{Loops: len(r.loops), Open: r.open.Load()}
+func (r *Reactor) addStats(s *Stats) {
+	s.Loops = int64(len(r.loops))
 	for _, l := range r.loops {
-		l.stats.addTo(&s)
-	}
-	return s
-}
-
-// connClosed counts a closed connection and ends the drain phase of
-// Shutdown when it was the last.
-func (r *Reactor) connClosed() {
-	if r.open.Add(-1) == 0 && r.state.Load() == stateShutdown {
-		r.drainOnce.Do(func() { close(r.drained) })
+		l.stats.addTo(s)
 	}
 }
 
@@ -281,52 +222,21 @@ func (r *Reactor) stopServing() {
 	}
 }
 
-// Shutdown stops accepting, lets every connection finish and then closes
-// the reactor. By default each connection has the bytes that already
-// arrived delivered to OnData, its queue flushed, and is closed
-// gracefully; a [ShutdownHandler] decides for itself. Shutdown returns
-// nil once every connection is closed and every goroutine has exited.
-//
-// # Cancellation
-//
-// If ctx ends first, Shutdown closes whatever is left as [Reactor.Close]
-// does (OnClose receives [ErrReactorClosed]), waits for the goroutines and
-// returns ctx.Err(). Either way the reactor is closed when it returns.
-func (r *Reactor) Shutdown(ctx context.Context) error {
-	if !r.state.CompareAndSwap(stateRunning, stateShutdown) {
-		if r.state.Load() == stateClosed {
-			return ErrReactorClosed
-		}
-	} else {
-		r.stopServing()
-		for _, l := range r.loops {
-			l.post(op{kind: opShutdown})
-		}
-		if r.open.Load() == 0 {
-			r.drainOnce.Do(func() { close(r.drained) })
-		}
-	}
-	select {
-	case <-r.drained:
-		return r.Close()
-	case <-ctx.Done():
-		r.Close()
-		return ctx.Err()
+// beginShutdown stops accepting and has every loop drain its
+// connections.
+func (r *Reactor) beginShutdown() {
+	r.stopServing()
+	for _, l := range r.loops {
+		l.post(op{kind: opShutdown})
 	}
 }
 
-// Close closes every listener and connection at once (OnClose receives
-// [ErrReactorClosed]), stops the loops and waits for every goroutine the
-// reactor started. It is idempotent.
-func (r *Reactor) Close() error {
-	r.closeOnce.Do(func() {
-		r.state.Store(stateClosed)
-		r.stopServing()
-		for _, l := range r.loops {
-			l.post(op{kind: opStop})
-		}
-		r.wg.Wait()
-	})
+// closeAll closes everything at once and waits for the loops.
+func (r *Reactor) closeAll() {
+	r.state.Store(stateClosed)
+	r.stopServing()
+	for _, l := range r.loops {
+		l.post(op{kind: opStop})
+	}
 	r.wg.Wait()
-	return nil
 }

@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file is the read side of a loop: readiness events, reads into the
@@ -92,8 +94,12 @@ func (l *loop) read(c *Conn, e uint32) {
 		if n > 0 {
 			c.lastActive = l.now
 			if c.phase == phaseOpen { // while lingering, input is discarded
-				l.stats.bytesRead.Add(uint64(n))
-				l.deliver(c, l.buf[:n])
+				l.stats.bytesRead.Add(int64(n))
+				if c.layer != nil {
+					l.input(c, l.buf[:n])
+				} else {
+					l.deliver(c, l.buf[:n])
+				}
 			}
 			// A short read drained the socket, and any later input
 			// raises a new edge. That holds only for a read prompted by
@@ -134,31 +140,64 @@ func (l *loop) deliver(c *Conn, data []byte) {
 	l.present(c, data)
 }
 
+// input passes bytes read from the socket (or none, on resume) through
+// c's layer and delivers the plaintext. It reports whether the layer
+// produced any.
+func (l *loop) input(c *Conn, in []byte) bool {
+	out, err := c.layer.Input(l.lbuf[:0], in)
+	if err != nil {
+		l.closeNow(c, err)
+		return true
+	}
+	if cap(out) <= maxPooled {
+		l.lbuf = out[:0] // keep what the layer grew, within reason
+	}
+	if len(out) == 0 {
+		return false
+	}
+	l.deliver(c, out)
+	return true
+}
+
 // present calls OnData with data, which is either scratch or c.in.
 func (l *loop) present(c *Conn, data []byte) {
-	l.enter(c)
-	n := l.r.h.OnData(c, data)
-	if n < 0 || n > len(data) {
-		panic("reactor: OnData consumed a count outside [0, len(data)]")
-	}
-	rest := data[n:]
-	switch {
-	case len(rest) == 0:
-		if c.in != nil {
-			l.putIn(c.in)
-			c.in = nil
+	for {
+		h, switched := l.enter(c)
+		n := 0
+		// A handler that has just received OnOpen by a hand-off may have
+		// paused reading or closed: it then gets the input later, or never.
+		if !switched || !c.readStopped() {
+			n = h.OnData(c, data)
+			if n < 0 || n > len(data) {
+				panic("reactor: OnData consumed a count outside [0, len(data)]")
+			}
 		}
-	case c.in != nil: // data was c.in: shift the rest to the front
-		c.in = c.in[:copy(c.in, rest)]
-	default:
-		if len(rest) > l.r.cfg.MaxPending {
-			l.leave(c)
-			l.closeNow(c, ErrPendingTooLarge)
-			return
+		rest := data[n:]
+		if len(rest) > 0 && c.handing.Load() && !c.readStopped() {
+			// OnData handed the connection off: the new handler gets the
+			// rest in the same bracket, without a copy.
+			data = rest
+			continue
 		}
-		c.in = append(l.getIn(len(rest)), rest...)
+		switch {
+		case len(rest) == 0:
+			if c.in != nil {
+				l.putIn(c.in)
+				c.in = nil
+			}
+		case c.in != nil: // data was c.in: shift the rest to the front
+			c.in = c.in[:copy(c.in, rest)]
+		default:
+			if len(rest) > l.r.cfg.MaxPending {
+				l.leave(c)
+				l.closeNow(c, ErrPendingTooLarge)
+				return
+			}
+			c.in = append(l.getIn(len(rest)), rest...)
+		}
+		l.leave(c)
+		return
 	}
-	l.leave(c)
 }
 
 func (l *loop) getIn(n int) []byte {
@@ -188,19 +227,33 @@ func (l *loop) onEOF(c *Conn) {
 		l.putIn(c.in)
 		c.in = nil
 	}
-	if eh, ok := l.r.h.(EOFHandler); ok {
-		l.enter(c)
-		eh.OnEOF(c)
+	if _, ok := c.h.(EOFHandler); ok || c.handing.Load() {
+		h, _ := l.enter(c)
+		if eh, ok := h.(EOFHandler); ok {
+			eh.OnEOF(c)
+			l.leave(c)
+			return
+		}
 		l.leave(c)
-		return
+		if c.phase != phaseOpen || c.closing.Load() {
+			return
+		}
 	}
 	c.requestClose()
 	l.settle(c, nil)
 }
 
-// resume reads c again after ResumeRead, re-presenting kept input first.
+// resume reads c again after ResumeRead, re-presenting kept input first
+// (and, with a layer, what the layer holds).
 func (l *loop) resume(c *Conn) {
-	if len(c.in) > 0 && !c.readStopped() {
+	if c.readStopped() {
+		return
+	}
+	delivered := c.layer != nil && l.input(c, nil)
+	if c.phase != phaseOpen {
+		return
+	}
+	if !delivered && len(c.in) > 0 {
 		l.present(c, c.in)
 		if c.phase != phaseOpen {
 			return

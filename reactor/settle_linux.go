@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file is where a connection's requests take effect: Close and
@@ -56,11 +58,16 @@ func (l *loop) settle(c *Conn, err error) {
 			return
 		}
 	}
-	if drained {
-		if dh, ok := l.r.h.(DrainHandler); ok && c.phase == phaseOpen {
-			l.enter(c)
-			dh.OnDrain(c)
+	if drained && c.phase == phaseOpen {
+		if _, ok := c.h.(DrainHandler); ok || c.handing.Load() {
+			h, switched := l.enter(c)
+			if dh, ok := h.(DrainHandler); ok && !switched {
+				dh.OnDrain(c) // a handler just handed the connection wrote nothing yet
+			}
 			l.leave(c)
+			if switched {
+				l.afterSwitch(c)
+			}
 			if c.phase == phaseDead {
 				return
 			}
@@ -103,18 +110,32 @@ func (l *loop) closeNow(c *Conn, err error) {
 	l.conns[c.idx] = nil
 	l.free = append(l.free, c.idx)
 	l.stats.closed.Add(1)
-	l.r.h.OnClose(c, err)
+	if c.handing.Load() {
+		// A hand-off that had not taken effect: its handler still gets
+		// OnOpen before OnClose.
+		l.enter(c)
+		l.finish(c)
+	}
+	c.h.OnClose(c, err)
 	l.r.connClosed()
 }
 
 // drain is Shutdown's default for one connection: deliver what has
 // arrived, then close gracefully.
 func (l *loop) drain(c *Conn) {
-	if sh, ok := l.r.h.(ShutdownHandler); ok {
-		l.enter(c)
-		sh.OnShutdown(c)
+	if _, ok := c.h.(ShutdownHandler); ok || c.handing.Load() {
+		h, switched := l.enter(c)
+		sh, ok := h.(ShutdownHandler)
+		if ok {
+			sh.OnShutdown(c)
+		}
 		l.leave(c)
-		return
+		if switched {
+			l.afterSwitch(c)
+		}
+		if ok || c.phase != phaseOpen {
+			return
+		}
 	}
 	l.read(c, 0)
 	if c.phase == phaseOpen {

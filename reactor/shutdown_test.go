@@ -27,7 +27,7 @@ func TestShutdownLosesNothingTheServerRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	const clients = 20
-	var received atomic.Uint64
+	var received atomic.Int64
 	var wg sync.WaitGroup
 	started := make(chan struct{}, clients)
 	for i := range clients {
@@ -58,7 +58,7 @@ func TestShutdownLosesNothingTheServerRead(t *testing.T) {
 						return
 					}
 				}
-				received.Add(uint64(n))
+				received.Add(int64(n))
 				if err != nil {
 					c.Close() // a polite client closes on EOF
 					return

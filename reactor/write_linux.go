@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 // This file brackets callbacks: enter marks a connection as in a callback,
@@ -5,16 +7,74 @@ package reactor
 
 import "golang.org/x/sys/unix"
 
-// enter marks the start of a callback for c.
-func (l *loop) enter(c *Conn) {
+// enter marks the start of a callback for c and returns the handler to
+// call. A hand-off requested since c's last callback takes effect first,
+// inside the same bracket: the new handler's OnOpen runs and switched
+// reports it (the caller then owes the new handler its kept input: see
+// afterSwitch). Reading the pending hand-off under c.mu, which enter
+// takes anyway, is what guarantees that no callback of the previous
+// handler starts after Handoff returns.
+func (l *loop) enter(c *Conn) (h Handler, switched bool) {
 	c.mu.Lock()
 	c.inHandler = true
+	for c.next != nil {
+		next := c.next
+		c.next = nil
+		c.handing.Store(false)
+		c.mu.Unlock()
+		c.h = next
+		next.OnOpen(c)
+		switched = true
+		c.mu.Lock()
+	}
 	c.mu.Unlock()
+	return c.h, switched
 }
 
-// leave ends a callback: it flushes what the callback wrote and acts on
-// what it asked for (Close, CloseWrite, deadlines).
+// leave ends a callback: it flushes what the callback wrote, acts on
+// what it asked for (Close, CloseWrite, deadlines), and carries out a
+// hand-off the callback made.
 func (l *loop) leave(c *Conn) {
+	l.finish(c)
+	if c.handing.Load() {
+		l.switchHandler(c)
+	}
+}
+
+// switchHandler carries out a pending hand-off outside any callback.
+func (l *loop) switchHandler(c *Conn) {
+	if c.phase != phaseOpen {
+		return // closeNow gives the new handler OnOpen and OnClose
+	}
+	l.enter(c)
+	l.finish(c)
+	l.afterSwitch(c)
+}
+
+// afterSwitch gives a handler that has just received OnOpen by a
+// hand-off what the previous one left: the kept input, then the peer's
+// FIN.
+func (l *loop) afterSwitch(c *Conn) {
+	if c.phase != phaseOpen {
+		return
+	}
+	if c.handing.Load() { // the new handler handed off in turn
+		l.switchHandler(c)
+		return
+	}
+	if len(c.in) > 0 && !c.readStopped() {
+		l.present(c, c.in)
+		if c.phase != phaseOpen {
+			return
+		}
+	}
+	if c.eof && !c.closing.Load() {
+		l.onEOF(c)
+	}
+}
+
+// finish is leave without the hand-off.
+func (l *loop) finish(c *Conn) {
 	c.mu.Lock()
 	c.inHandler = false
 	var err error
@@ -43,7 +103,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 			m, err := unix.Write(c.fd, p)
 			if m > 0 {
 				p = p[m:]
-				l.stats.bytesWritten.Add(uint64(m))
+				l.stats.bytesWritten.Add(int64(m))
 			}
 			if err == unix.EINTR {
 				continue

@@ -7,48 +7,63 @@ import (
 	"github.com/shio-rt/shio/reactor"
 )
 
-// Adopt makes a net.Conn of a reactor connection whose events another
-// [reactor.Handler] receives, for a protocol server that hands a
+// Adopt makes a net.Conn of a live reactor connection that another
+// protocol's handler has been serving, for a server that hands a
 // connection over to blocking code: http1 does this when a Handler
-// hijacks its connection (a WebSocket upgrade, say). The caller's handler
-// must from then on pass the connection's events to the returned Feed and
-// nothing else; Read then returns what the Feed delivers, Write and the
-// deadlines work as on any [Conn], and Close closes rc.
+// hijacks its connection. unread is input the caller had received and not
+// processed (the bytes behind a request's head); Read returns it first
+// (Adopt copies it), then what the reactor kept unconsumed, then what
+// arrives.
 //
-// The Conn starts with the deadlines rc already has cleared, and without
-// input: bytes the caller had already received go to the Feed first.
-func Adopt(rc *reactor.Conn) (*Conn, Feed) {
-	rc.SetDeadline(time.Time{})
+// Adopt hands rc to the Conn's own handler with [reactor.Conn.Handoff]:
+// from then on the caller's handler receives no more events for rc (and
+// should consume no input in a callback already running, so that the
+// reactor keeps it for the Conn). It clears the deadlines rc has; the
+// Conn's deadlines are its own. Write and the deadlines work as on any
+// [Conn], and Close closes rc. onClose, if not nil, is called once on
+// rc's loop when the connection is gone, with OnClose's error, for a
+// server that counts the connections on its reactor until they close.
+// Adopt is safe from any goroutine; it returns Handoff's error
+// (reactor.ErrClosed if rc is closed or closing).
+func Adopt(rc *reactor.Conn, unread []byte, onClose func(err error)) (*Conn, error) {
 	c := newConn(nil, rc)
-	return c, Feed{c}
+	c.onClose = onClose
+	if len(unread) > 0 {
+		c.arrive(unread)
+	}
+	rc.SetDeadline(time.Time{})
+	if err := rc.Handoff((*events)(c)); err != nil {
+		c.mu.Lock()
+		c.releaseIn()
+		c.mu.Unlock()
+		return nil, err
+	}
+	return c, nil
 }
 
-// Feed delivers a reactor connection's events to the [Conn] that [Adopt]
-// made of it. Its methods are meant for the caller's reactor callbacks,
-// but are safe from any goroutine; deliver data in the order it arrived.
-type Feed struct{ c *Conn }
+// events is a Conn seen as the reactor handler of its connection.
+type events Conn
 
-// Data delivers received bytes (copying them) and returns len(data), for
-// OnData to return.
-func (f Feed) Data(data []byte) int {
-	if len(data) > 0 {
-		f.c.arrive(data)
-	}
+func (e *events) OnOpen(*reactor.Conn) {}
+
+func (e *events) OnData(_ *reactor.Conn, data []byte) int {
+	(*Conn)(e).arrive(data)
 	return len(data)
 }
 
-// EOF delivers the peer's FIN: Read returns io.EOF after the input. Writing
-// stays possible until Close (the caller's handler must implement
-// [reactor.EOFHandler] for the reactor to allow it).
-func (f Feed) EOF() { f.c.end(io.EOF) }
+// OnEOF records the peer's FIN: Read returns io.EOF after the input, and
+// writing stays possible until Close.
+func (e *events) OnEOF(*reactor.Conn) { (*Conn)(e).end(io.EOF) }
 
-// Drain tells a blocked Write that the outbound queue has emptied.
-func (f Feed) Drain() { f.c.signal(true) }
+// OnDrain tells a blocked Write that the outbound queue has emptied.
+func (e *events) OnDrain(*reactor.Conn) { (*Conn)(e).signal(true) }
 
-// Closed tells the Conn that the connection is gone; err is OnClose's.
-func (f Feed) Closed(err error) {
+func (e *events) OnClose(rc *reactor.Conn, err error) {
+	if e.onClose != nil {
+		e.onClose(err)
+	}
 	if err == nil {
 		err = io.EOF
 	}
-	f.c.end(err)
+	(*Conn)(e).end(err)
 }

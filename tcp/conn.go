@@ -28,6 +28,8 @@ type Conn struct {
 
 	rdl, wdl deadline
 
+	onClose func(err error) // see Adopt; called on the loop
+
 	mu sync.Mutex
 	// Guarded by mu.
 	in     []byte // in[off:] arrived and not yet read; nil when empty

@@ -14,12 +14,13 @@ var ErrServing = errors.New("tcp: listener already serves an event handler")
 
 // ServeEvents hands every connection ln accepts from now on to h, on the
 // loops of ln's Network, instead of queuing it for Accept. h receives the
-// connections through the reactor's event API ([reactor.Handler], and
-// [reactor.EOFHandler], [reactor.DrainHandler] and [reactor.ReadTimeoutHandler]
-// when it implements them),
-// so a protocol server keeps an idle connection without a goroutine or a
-// buffer; http1.Server.Serve discovers this method and uses it. h must not
-// give a connection a *Conn as its context.
+// connections through the reactor's event API ([reactor.Handler], and the
+// optional interfaces such as [reactor.EOFHandler] when it implements
+// them), so a protocol server keeps an idle connection without a goroutine
+// or a buffer; http1.Server.Serve discovers this method and uses it. Each
+// connection is given to h with [reactor.Conn.Handoff] as it opens, so its
+// events reach h directly: the listener is looked up once per connection,
+// not per event.
 //
 // Connections already queued stay for Accept, which afterwards returns
 // only those and then waits until Close. ServeEvents may be called once: a
@@ -27,9 +28,9 @@ var ErrServing = errors.New("tcp: listener already serves an event handler")
 // safe for concurrent use and costs one map entry per listener for the
 // Network's lifetime.
 //
-// Closing ln stops accepting at once and leaves h's connections open. The
-// Network's Shutdown and Close close them (without calling a
-// reactor.ShutdownHandler). A Listener from the package-level [Listen]
+// Closing ln stops accepting at once and leaves h's connections open.
+// [Network.Close] closes them (OnClose receives
+// [reactor.ErrReactorClosed]). A Listener from the package-level [Listen]
 // keeps its private Network open, after Close, until release is called:
 // call it once h's connections have all closed. release is idempotent and
 // does nothing for a Network made with [New]; it must not be called on a
@@ -55,7 +56,7 @@ func (ln *Listener) ServeEvents(h reactor.Handler) (release func(), err error) {
 }
 
 // delegate returns the event handler that serves rc, or nil when rc is
-// one of the package's Conns.
+// one of the package's Conns. It is called once per connection, in OnOpen.
 func (n *Network) delegate(rc *reactor.Conn) reactor.Handler {
 	if rc.Dialed() {
 		return nil

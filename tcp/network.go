@@ -2,7 +2,6 @@ package tcp
 
 import (
 	"context"
-	"io"
 	"sync"
 	"time"
 
@@ -30,10 +29,14 @@ type Network struct {
 
 // New starts a Network on a reactor configured by cfg. cfg.LingerTimeout
 // defaults to -1 here (close as soon as the output is flushed), the
-// behaviour of net.Conn.Close.
+// behaviour of net.Conn.Close, and cfg.IdleTimeout to -1 (none: a Conn
+// has the deadlines its user sets, as a net.Conn does).
 func New(cfg reactor.Config) (*Network, error) {
 	if cfg.LingerTimeout == 0 {
 		cfg.LingerTimeout = -1
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = -1
 	}
 	n := &Network{lns: map[*reactor.Listener]*Listener{}}
 	r, err := reactor.New(cfg, &handler{n: n})
@@ -75,7 +78,7 @@ func (n *Network) Dial(ctx context.Context, network, address string) (*Conn, err
 	if err != nil {
 		return nil, err
 	}
-	c := rc.Context().(*Conn)
+	c := rc.Attachment().(*Conn)
 	n.mu.Lock()
 	if n.private {
 		n.handles++
@@ -162,18 +165,21 @@ func Dial(ctx context.Context, network, address string) (*Conn, error) {
 	return c, nil
 }
 
-// handler adapts reactor events to Conns.
+// handler is the reactor's handler: it hands every connection, as it
+// opens, to the handler that serves it (a Conn's own, or the one a
+// listener serves events with), so that later events reach it directly.
 type handler struct{ n *Network }
 
 func (h *handler) OnOpen(rc *reactor.Conn) {
 	if ev := h.n.delegate(rc); ev != nil {
-		ev.OnOpen(rc)
+		rc.Handoff(ev)
 		return
 	}
 	c := newConn(h.n, rc)
-	rc.SetContext(c)
+	rc.Handoff((*events)(c))
 	if rc.Dialed() {
-		return // Dial picks it up
+		rc.Attach(c) // Dial picks it up
+		return
 	}
 	h.n.mu.Lock()
 	ln := h.n.lns[rc.Listener()]
@@ -193,60 +199,8 @@ func (h *handler) OnOpen(rc *reactor.Conn) {
 	}
 }
 
-// The callbacks below serve a *Conn, or forward to the handler of a
-// listener that serves events (a connection whose context is not a *Conn).
+// The connection is handed off before any other event: these callbacks
+// are never called.
 
-func (h *handler) OnData(rc *reactor.Conn, data []byte) int {
-	c, ok := rc.Context().(*Conn)
-	if !ok {
-		return h.n.delegate(rc).OnData(rc, data)
-	}
-	c.arrive(data)
-	return len(data)
-}
-
-func (h *handler) OnEOF(rc *reactor.Conn) {
-	c, ok := rc.Context().(*Conn)
-	if ok {
-		c.end(io.EOF)
-		return
-	}
-	if eh, ok := h.n.delegate(rc).(reactor.EOFHandler); ok {
-		eh.OnEOF(rc)
-		return
-	}
-	rc.Close() // what the reactor does for a handler without OnEOF
-}
-
-func (h *handler) OnDrain(rc *reactor.Conn) {
-	c, ok := rc.Context().(*Conn)
-	if ok {
-		c.signal(true)
-		return
-	}
-	if dh, ok := h.n.delegate(rc).(reactor.DrainHandler); ok {
-		dh.OnDrain(rc)
-	}
-}
-
-func (h *handler) OnReadTimeout(rc *reactor.Conn) bool {
-	if _, ok := rc.Context().(*Conn); ok {
-		return false // a *Conn keeps its deadlines itself; never armed here
-	}
-	if th, ok := h.n.delegate(rc).(reactor.ReadTimeoutHandler); ok {
-		return th.OnReadTimeout(rc)
-	}
-	return false
-}
-
-func (h *handler) OnClose(rc *reactor.Conn, err error) {
-	c, ok := rc.Context().(*Conn)
-	if !ok {
-		h.n.delegate(rc).OnClose(rc, err)
-		return
-	}
-	if err == nil {
-		err = io.EOF
-	}
-	c.end(err)
-}
+func (h *handler) OnData(rc *reactor.Conn, data []byte) int { return len(data) }
+func (h *handler) OnClose(rc *reactor.Conn, err error)      {}

@@ -28,9 +28,9 @@ var Impls = []string{"shio", "gnet", "nbio", "goroutine"}
 func Start(impl, addr string, reusePort bool) (stop func() error, err error) {
 	switch impl {
 	case "shio":
-		return startShio(addr, reactor.Config{ReusePort: reusePort})
+		return startShio(addr, reactor.Config{ReusePort: reusePort, IdleTimeout: -1})
 	case "shio-blocking":
-		return startShio(addr, reactor.Config{ReusePort: reusePort, BlockingWait: true})
+		return startShio(addr, reactor.Config{ReusePort: reusePort, BlockingWait: true, IdleTimeout: -1})
 	case "gnet":
 		return startGnet(addr)
 	case "nbio":

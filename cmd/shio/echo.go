@@ -34,6 +34,9 @@ func runEcho(ctx context.Context, args []string, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
+	if *idle == 0 {
+		*idle = -1 // never (reactor.Config: negative means off)
+	}
 	r, err := reactor.New(reactor.Config{Loops: *loops, IdleTimeout: *idle, ReusePort: *reusePort}, echoHandler{})
 	if err != nil {
 		return err

@@ -40,14 +40,14 @@ type load struct {
 type connState struct{ partial int }
 
 func (l *load) OnOpen(c *reactor.Conn) {
-	c.SetContext(&connState{})
+	c.Attach(&connState{})
 	for range l.pipeline {
 		c.Write(l.msg)
 	}
 }
 
 func (l *load) OnData(c *reactor.Conn, data []byte) int {
-	st := c.Context().(*connState)
+	st := c.Attachment().(*connState)
 	st.partial += len(data)
 	done := st.partial / len(l.msg)
 	st.partial %= len(l.msg)
@@ -160,7 +160,7 @@ func run(addr string, conns, size, pipeline int, warmup, duration time.Duration,
 		return nil
 	}
 	l := &load{msg: bytes.Repeat([]byte{'m'}, size), pipeline: pipeline}
-	r, err := reactor.New(reactor.Config{}, l)
+	r, err := reactor.New(reactor.Config{IdleTimeout: -1}, l)
 	if err != nil {
 		return err
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package poll is shio's thinnest layer over the operating system: an
 // edge-triggered epoll instance with an eventfd for cross-goroutine wake-ups,
 // and the few socket calls the reactor needs (listen, accept, dup) done
@@ -8,8 +10,10 @@
 // watches the epoll descriptor (readable while events are ready) like any
 // socket.
 //
-// It exists only on Linux. On other systems the package is empty and the
-// reactor runs its public API over the standard library's net package.
+// It exists only on Linux: on other systems it has no files at all (so that
+// go doc -all prints the same for every package it lists on any system),
+// and the reactor runs its public API over the standard library's net
+// package.
 //
 // Nothing here is safe for concurrent use unless its doc comment says so:
 // a [Poller] belongs to one event loop, except for [Poller.Wake], which any

@@ -1,0 +1,108 @@
+package reactor
+
+import (
+	"net"
+	"time"
+)
+
+// Conn is one TCP connection on a [Reactor].
+//
+// A Conn is created by the reactor and handed to the [Handler]; it stays
+// valid (its methods return [ErrClosed]) after the connection is gone.
+// Write, Close, CloseWrite, PauseRead, ResumeRead, Buffered, the deadline
+// setters and the address methods are safe for concurrent use from any
+// goroutine. Attach and Attachment are meant for the handler's callbacks:
+// calls from other goroutines must be synchronised by the caller.
+//
+// On Linux an idle Conn holds no buffer and no goroutine. Outside Linux
+// each Conn has a goroutine that reads it, and Write blocks until the
+// socket has taken the bytes.
+type Conn struct {
+	att    any // see Attach
+	dialed bool
+	ln     *Listener // the listener that accepted it, if any
+
+	connSys // per-OS state (conn_linux.go, conn_other.go)
+}
+
+// Write writes p to the connection. It never blocks on Linux: it tries
+// the socket first (or, during a callback, coalesces with the callback's
+// other writes) and queues whatever the socket did not take, copying it.
+// It returns len(p) and a nil error unless the connection is closed, in
+// which case it returns how much was written before and [ErrClosed] or
+// the socket error. Outside Linux it blocks until the socket has taken p
+// or the write deadline passes ([ErrWriteTimeout]).
+//
+// When the queue passes [Config.WriteHighWater] the reactor stops reading
+// the connection until the queue has drained.
+func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
+
+// Buffered returns the number of outbound bytes queued and not yet taken
+// by the socket (always 0 outside Linux, where Write blocks).
+func (c *Conn) Buffered() int { return c.buffered() }
+
+// Close closes the connection gracefully: it stops reading, flushes the
+// outbound queue, sends FIN and waits (up to [Config.LingerTimeout]) for
+// the peer's FIN before releasing the socket; OnClose follows. Close is
+// idempotent, never blocks and returns nil.
+func (c *Conn) Close() error {
+	c.close()
+	return nil
+}
+
+// CloseWrite shuts the write side once the queue has been flushed (the
+// peer reads EOF) and keeps reading. Later writes return [ErrClosed].
+func (c *Conn) CloseWrite() error { return c.closeWrite() }
+
+// PauseRead stops the reactor from reading the connection (input waits in
+// the kernel, and TCP flow control eventually stops the peer) until
+// ResumeRead. Pausing does not stop deadlines.
+func (c *Conn) PauseRead() { c.paused.Store(true) }
+
+// ResumeRead undoes PauseRead. Input that arrived meanwhile, and any
+// unconsumed input kept from before, is delivered to OnData promptly.
+func (c *Conn) ResumeRead() {
+	if c.paused.CompareAndSwap(true, false) {
+		c.resume()
+	}
+}
+
+// SetReadDeadline closes the connection with [ErrReadTimeout] at t unless
+// the deadline is moved or cleared (zero t) first; a [ReadTimeoutHandler]
+// may keep it open instead. A handler typically sets it when a message
+// starts and clears it when the message is complete. It returns
+// [ErrClosed] if the connection is closed.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.setDeadline(t, true, false) }
+
+// SetWriteDeadline closes the connection with [ErrWriteTimeout] if output
+// is still queued at t (outside Linux: if a Write is still blocked at t).
+// A deadline that passes with an empty queue is simply cleared. It
+// returns [ErrClosed] if the connection is closed.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(t, false, true) }
+
+// SetDeadline sets both deadlines.
+func (c *Conn) SetDeadline(t time.Time) error { return c.setDeadline(t, true, true) }
+
+// Attach attaches v to the connection for the handler's use: its
+// per-connection state, which callbacks get back with [Conn.Attachment].
+// (A handler may instead keep per-connection state in a handler of its own
+// for each connection, given with [Conn.Handoff].)
+func (c *Conn) Attach(v any) { c.att = v }
+
+// Attachment returns the value given to Attach, or nil.
+func (c *Conn) Attachment() any { return c.att }
+
+// Dialed reports whether the connection was made by [Reactor.Dial] rather
+// than accepted.
+func (c *Conn) Dialed() bool { return c.dialed }
+
+// Listener returns the [Listener] that accepted the connection, or nil for
+// connections from [Reactor.Dial] or [Reactor.Serve].
+func (c *Conn) Listener() *Listener { return c.ln }
+
+// RemoteAddr returns the peer's address as a *net.TCPAddr.
+func (c *Conn) RemoteAddr() net.Addr { return c.remoteAddr() }
+
+// LocalAddr returns the connection's local address as a *net.TCPAddr. It
+// costs a system call on Linux.
+func (c *Conn) LocalAddr() net.Addr { return c.localAddr() }
