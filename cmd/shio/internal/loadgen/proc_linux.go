@@ -13,7 +13,8 @@ import (
 // on every Linux architecture Go supports.
 const clockTicks = 100
 
-// ReadProc samples process pid's resident memory and CPU time from /proc.
+// ReadProc samples process pid's resident memory and CPU time from Linux's
+// /proc; on other systems it returns an error.
 func ReadProc(pid int) (ProcSample, error) {
 	var s ProcSample
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

@@ -6,8 +6,8 @@ import "errors"
 
 var errNoProc = errors.New("loadgen: process sampling needs Linux's /proc")
 
-// ReadProc samples process pid's resident memory and CPU time; it is
-// supported on Linux only.
+// ReadProc samples process pid's resident memory and CPU time from Linux's
+// /proc; on other systems it returns an error.
 func ReadProc(pid int) (ProcSample, error) { return ProcSample{}, errNoProc }
 
 // raiseFileLimit reports no limit where it cannot be read.
