@@ -77,7 +77,7 @@ func (m *member[T]) run(f func(context.Context) (T, error)) {
 		}
 		m.set.finished(m, r)
 	}()
-	r.Value, r.Err = f(&m.ctx)
+	r.Value, r.Err = f(m.context())
 	normal = true
 }
 
