@@ -106,42 +106,6 @@ func (c *core[T]) tryClaim(queued bool) bool {
 	}
 }
 
-// tryClaimUnwatched is tryClaim(false) that also declines while a receiver
-// is parked: Send then hands its value over under mu (handOffLocked)
-// instead of going through the buffer and back out of it.
-func (c *core[T]) tryClaimUnwatched() bool {
-	for {
-		s := c.state.Load()
-		if s&(closedBit|sendWaitBit|recvWaitBit) != 0 || c.count(s) >= c.limit {
-			return false
-		}
-		if c.state.CompareAndSwap(s, s+1) {
-			return true
-		}
-	}
-}
-
-// handOffLocked gives v straight to the longest-parked receiver, if one is
-// parked and the channel holds nothing (no buffered value, send in progress
-// or permit, so v overtakes no value) and no sender is parked (so v
-// overtakes no blocked Send). It reports whether it did; v then never
-// occupies a slot.
-func (c *core[T]) handOffLocked(v T) bool {
-	if c.recvers.empty() || !c.senders.empty() {
-		return false
-	}
-	if s := c.state.Load(); s&closedBit != 0 || c.count(s) != 0 {
-		return false
-	}
-	w := c.recvers.popFront()
-	w.got = v
-	c.signalLocked(w)
-	if c.recvers.empty() {
-		c.state.And(^uint64(recvWaitBit))
-	}
-	return true
-}
-
 // releaseSlot gives back one slot and reports whether the lock holder must
 // settle the channel: a sender is parked, or the channel is now drained with
 // a receiver parked.
@@ -216,10 +180,7 @@ func (c *core[T]) settleLocked() {
 			c.signalLocked(w)
 		}
 	}
-	// The flags change only under mu, so a plain load tells whether one is
-	// set: clearing it is a read-modify-write of the word the lock-free
-	// paths contend on, worth skipping when there is nothing to clear.
-	if c.senders.empty() && c.state.Load()&sendWaitBit != 0 {
+	if c.senders.empty() {
 		c.state.And(^uint64(sendWaitBit))
 	}
 	if !c.recvers.empty() && c.drained(c.state.Load()) {
@@ -229,7 +190,7 @@ func (c *core[T]) settleLocked() {
 			c.signalLocked(w)
 		}
 	}
-	if c.recvers.empty() && c.state.Load()&recvWaitBit != 0 {
+	if c.recvers.empty() {
 		c.state.And(^uint64(recvWaitBit))
 	}
 }

@@ -53,16 +53,12 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 		return ErrClosed
 	}
 	c := s.c
-	if c.q != nil && c.tryClaimUnwatched() { // lock-free fast path
+	if c.q != nil && c.tryClaim(false) { // lock-free fast path
 		c.q.push(v)
 		c.notifyRecv()
 		return nil
 	}
 	c.mu.Lock()
-	if c.handOffLocked(v) {
-		c.unlock()
-		return nil
-	}
 	claimed, err := c.claimOrParkLocked(ctx)
 	if err != nil {
 		c.unlock()
