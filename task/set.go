@@ -40,6 +40,7 @@ type Set[T any] struct {
 // runs, then of its done queue (linked through next) with its result.
 type member[T any] struct {
 	core
+	set        *Set[T]
 	prev, next *member[T]
 	val        T     // the result, written before the task joins done
 	err        error // likewise
@@ -53,7 +54,7 @@ func (s *Set[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, erro
 
 // SpawnNamed is [Set.Spawn] with a name for the task.
 func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context.Context) (T, error)) ID {
-	m := new(member[T])
+	m := &member[T]{set: s}
 	m.init(ctx, name)
 	s.mu.Lock()
 	m.next = s.running
@@ -63,11 +64,11 @@ func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context
 	s.running = m
 	s.n++
 	s.mu.Unlock()
-	go m.run(s, f)
+	go m.run(f)
 	return m.info.ID
 }
 
-func (m *member[T]) run(s *Set[T], f func(context.Context) (T, error)) {
+func (m *member[T]) run(f func(context.Context) (T, error)) {
 	normal := false
 	defer func() {
 		if !normal {
@@ -77,7 +78,7 @@ func (m *member[T]) run(s *Set[T], f func(context.Context) (T, error)) {
 				m.err = p
 			}
 		}
-		s.finished(m)
+		m.set.finished(m)
 	}()
 	m.val, m.err = f(m.context())
 	normal = true
