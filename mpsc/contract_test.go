@@ -409,3 +409,75 @@ func TestBlockedSendSurvivesGarbageCollection(t *testing.T) {
 		t.Fatalf("Recv = %d, %v", v, err)
 	}
 }
+
+// TestSendToAParkedReceiverOvertakesNothing covers the hand-off of a value
+// straight to a parked receiver: it must not overtake a parked sender, nor
+// a slot held by a permit (whose value may be sent first).
+func TestSendToAParkedReceiverOvertakesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tx, rx := mpsc.New[int](1)
+		got := make(chan int, 3)
+		recv := func() {
+			v, err := rx.Recv(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			got <- v
+		}
+
+		// A permit holds the only slot: a receiver and then a sender park.
+		p, _ := tx.Reserve(t.Context())
+		go recv()
+		synctest.Wait()
+		go func() { _ = tx.Send(context.Background(), 1) }()
+		synctest.Wait()
+		// The permit's value goes first, then the parked sender's.
+		p.Send(0)
+		if v := <-got; v != 0 {
+			t.Fatalf("first value %d; want the permit's 0", v)
+		}
+		if v, _ := rx.Recv(t.Context()); v != 1 {
+			t.Fatalf("second value %d; want the parked sender's 1", v)
+		}
+
+		// A receiver parked on an empty channel takes a Send's value at once.
+		go recv()
+		synctest.Wait()
+		if err := tx.Send(t.Context(), 2); err != nil {
+			t.Fatal(err)
+		}
+		if v := <-got; v != 2 {
+			t.Fatalf("got %d; want 2", v)
+		}
+		if n := rx.Len(); n != 0 {
+			t.Fatalf("Len = %d after the hand-off; want 0", n)
+		}
+		// The slot was never taken: the channel is empty and has room.
+		if err := tx.TrySend(3); err != nil {
+			t.Fatalf("TrySend after the hand-off: %v", err)
+		}
+		if v, _ := rx.Recv(t.Context()); v != 3 {
+			t.Fatalf("got %d; want 3", v)
+		}
+
+		// A permit taken while a receiver is parked: a Send meanwhile
+		// waits for room rather than passing the permit's slot.
+		go recv()
+		synctest.Wait()
+		p, _ = tx.Reserve(t.Context())
+		sent := make(chan error, 1)
+		go func() { sent <- tx.Send(context.Background(), 5) }()
+		synctest.Wait()
+		p.Send(4)
+		if v := <-got; v != 4 {
+			t.Fatalf("got %d; want the permit's 4 first", v)
+		}
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := rx.Recv(t.Context()); v != 5 {
+			t.Fatalf("got %d; want 5", v)
+		}
+		tx.Close()
+	})
+}

@@ -35,7 +35,9 @@
 //
 // # Cost
 //
-// A task costs one goroutine plus a few small allocations (the handle, its
-// cancelable context and its done channel); see bench_test.go and bench/task
-// for figures against a bare go statement, errgroup and conc.
+// A task costs one goroutine plus a few small allocations (the handle and
+// its done channel). Its cancelable context is made only when first needed
+// (Done, a derived context, context.Cause), so a task that never looks at
+// its context does not pay for one. See bench_test.go and bench/task for
+// figures against a bare go statement, errgroup and conc.
 package task

@@ -51,7 +51,7 @@ func (h *Handle[T]) run(f func(context.Context) (T, error)) {
 			panic(h.panic)
 		}
 	}()
-	h.val, h.err = f(&h.ctx)
+	h.val, h.err = f(h.context())
 	normal = true
 }
 

@@ -30,16 +30,20 @@ type Set[T any] struct {
 	mu      sync.Mutex    // guards the fields below
 	running *member[T]    // head of the intrusive list of running tasks
 	n       int           // number of running tasks
-	done    []Result[T]   // finished tasks not yet returned by Next, oldest at head
-	head    int           // index of the oldest unreturned result in done
+	done    *member[T]    // finished tasks not yet returned by Next, oldest first
+	last    *member[T]    // the newest finished task in done
+	ndone   int           // number of tasks in done
 	wake    chan struct{} // non-nil while a Next waits; closed when a task finishes
 }
 
-// member is one task of a Set: a node of the set's running list.
+// member is one task of a Set: a node of the set's running list while it
+// runs, then of its done queue (linked through next) with its result.
 type member[T any] struct {
 	core
 	set        *Set[T]
 	prev, next *member[T]
+	val        T     // the result, written before the task joins done
+	err        error // likewise
 }
 
 // Spawn starts f as a task of the set, as [Spawn] would, and returns its ID.
@@ -65,29 +69,28 @@ func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context
 }
 
 func (m *member[T]) run(f func(context.Context) (T, error)) {
-	var r Result[T]
 	normal := false
 	defer func() {
 		if !normal {
 			var p *PanicError
-			p, r.Err = recovered(&m.info, recover())
+			p, m.err = recovered(&m.info, recover())
 			if p != nil {
-				r.Err = p
+				m.err = p
 			}
 		}
-		m.set.finished(m, r)
+		m.set.finished(m)
 	}()
-	r.Value, r.Err = f(&m.ctx)
+	m.val, m.err = f(m.context())
 	normal = true
 }
 
-// finished moves m from the running list to the done queue.
-func (s *Set[T]) finished(m *member[T], r Result[T]) {
+// finished moves m, whose result is set, from the running list to the done
+// queue.
+func (s *Set[T]) finished(m *member[T]) {
 	old := m.finish()
-	r.Info = m.info
-	if _, panicked := r.Err.(*PanicError); old&stAborted != 0 && !panicked {
+	if _, panicked := m.err.(*PanicError); old&stAborted != 0 && !panicked {
 		var zero T
-		r.Value, r.Err = zero, abortedErr(r.Err)
+		m.val, m.err = zero, abortedErr(m.err)
 	}
 	s.mu.Lock()
 	if m.prev != nil {
@@ -99,7 +102,14 @@ func (s *Set[T]) finished(m *member[T], r Result[T]) {
 		m.next.prev = m.prev
 	}
 	s.n--
-	s.done = append(s.done, r)
+	m.prev, m.next = nil, nil
+	if s.last != nil {
+		s.last.next = m
+	} else {
+		s.done = m
+	}
+	s.last = m
+	s.ndone++
 	if s.wake != nil {
 		close(s.wake)
 		s.wake = nil
@@ -148,14 +158,14 @@ func (s *Set[T]) TryNext() (Result[T], error) {
 // takeLocked removes and returns the oldest finished result, or reports why
 // there is none: ErrEmpty or ErrNotFinished.
 func (s *Set[T]) takeLocked() (Result[T], error) {
-	if s.head < len(s.done) {
-		r := s.done[s.head]
-		s.done[s.head] = Result[T]{}
-		s.head++
-		if s.head == len(s.done) {
-			s.done, s.head = s.done[:0], 0
+	if m := s.done; m != nil {
+		s.done = m.next
+		if s.done == nil {
+			s.last = nil
 		}
-		return r, nil
+		s.ndone--
+		m.next = nil
+		return Result[T]{Info: m.info, Value: m.val, Err: m.err}, nil
 	}
 	if s.n == 0 {
 		return Result[T]{}, ErrEmpty
@@ -168,7 +178,7 @@ func (s *Set[T]) takeLocked() (Result[T], error) {
 func (s *Set[T]) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.n + len(s.done) - s.head
+	return s.n + s.ndone
 }
 
 // AbortAll aborts every running task of the set (see [Handle.Abort]). Their

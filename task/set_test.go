@@ -171,3 +171,87 @@ func TestSetShutdownCancelled(t *testing.T) {
 		}
 	})
 }
+
+// TestSetConcurrentNextCallsAllReturn parks several Next calls on one set:
+// the results go to one caller each, and once the set is empty every other
+// waiter returns ErrEmpty rather than waiting on.
+func TestSetConcurrentNextCallsAllReturn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s task.Set[int]
+		release := make(chan struct{})
+		for i := range 2 {
+			s.Spawn(t.Context(), func(context.Context) (int, error) {
+				<-release
+				return i, nil
+			})
+		}
+		const waiters = 5
+		type out struct {
+			v   int
+			err error
+		}
+		outs := make(chan out, waiters)
+		for range waiters {
+			go func() {
+				r, err := s.Next(context.Background())
+				outs <- out{r.Value, err}
+			}()
+		}
+		synctest.Wait() // every Next is parked
+		close(release)
+		got := map[int]bool{}
+		empty := 0
+		for range waiters {
+			o := <-outs
+			switch {
+			case o.err == task.ErrEmpty:
+				empty++
+			case o.err != nil:
+				t.Fatalf("Next = %v", o.err)
+			case got[o.v]:
+				t.Fatalf("result %d returned twice", o.v)
+			default:
+				got[o.v] = true
+			}
+		}
+		if len(got) != 2 || empty != waiters-2 {
+			t.Fatalf("results %v and %d ErrEmpty; want both results and %d ErrEmpty", got, empty, waiters-2)
+		}
+	})
+}
+
+// TestSetCancelledWaiterPassesNoResultBy cancels one of two parked Next
+// calls: the other still gets the result.
+func TestSetCancelledWaiterPassesNoResultBy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s task.Set[int]
+		release := make(chan struct{})
+		s.Spawn(t.Context(), func(context.Context) (int, error) {
+			<-release
+			return 9, nil
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		errs := make(chan error, 1)
+		go func() {
+			_, err := s.Next(ctx)
+			errs <- err
+		}()
+		vals := make(chan int, 1)
+		go func() {
+			r, err := s.Next(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			vals <- r.Value
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-errs; err != context.Canceled {
+			t.Fatalf("cancelled Next = %v", err)
+		}
+		close(release)
+		if v := <-vals; v != 9 {
+			t.Fatalf("Next = %d; want 9", v)
+		}
+	})
+}

@@ -28,6 +28,22 @@ func BenchmarkSpawnJoin(b *testing.B) {
 			}
 		}
 	})
+	// shio-ctx is shio with a function that looks at its context (as most
+	// do: a task's context is made only when first needed).
+	b.Run("shio-ctx", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h := task.Spawn(ctx, func(ctx context.Context) (int, error) {
+				if ctx.Done() == nil {
+					return 0, context.Canceled
+				}
+				return 1, nil
+			})
+			if _, err := h.Join(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("go+chan", func(b *testing.B) {
 		b.ReportAllocs()
 		type result struct {
