@@ -61,10 +61,28 @@ func run(resultsPath, factsPath, commandsPath, notesPath, cmdline string, elapse
 	notes, _ := os.ReadFile(notesPath) // absent when nothing was noted
 	svgName := svgPath[strings.LastIndex(svgPath, "/")+1:]
 	md := markdown(res, facts, string(commands), string(notes), cmdline, elapsed, svgName)
+	if old, err := os.ReadFile(mdPath); err == nil {
+		md += keptSection(string(old))
+	}
 	if err := os.WriteFile(mdPath, []byte(md), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(svgPath, []byte(chart(res, facts)), 0o644)
+}
+
+// keptMarker starts the part of docs/benchmarks.md that people write and
+// bench/run keeps: measurements that are not in its tables (experiments
+// tried and rejected, figures behind a design decision).
+const keptMarker = "<!-- kept by bench/run: write below this line -->"
+
+// keptSection returns the hand-written part of an earlier report (from
+// keptMarker to the end), or "" when it has none.
+func keptSection(old string) string {
+	i := strings.Index(old, keptMarker)
+	if i < 0 {
+		return ""
+	}
+	return "\n" + old[i:]
 }
 
 // readFacts reads key=value lines.

@@ -132,3 +132,14 @@ func TestOutputs(t *testing.T) {
 		t.Error("chart does not escape the CPU name")
 	}
 }
+
+func TestKeptSectionSurvivesRegeneration(t *testing.T) {
+	old := "# generated\n\n| a | b |\n\n" + keptMarker + "\n\n## Tried and rejected\n\nx was 3% slower.\n"
+	got := keptSection(old)
+	if !strings.HasPrefix(got, "\n"+keptMarker) || !strings.HasSuffix(got, "x was 3% slower.\n") {
+		t.Fatalf("keptSection = %q", got)
+	}
+	if keptSection("# generated, nothing kept\n") != "" {
+		t.Fatal("a report without the marker kept something")
+	}
+}
