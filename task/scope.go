@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // A Scope runs child tasks that never outlive it. The first child to fail
@@ -164,16 +166,25 @@ func (s *Scope) work(f func(context.Context) error) {
 func (s *Scope) run(f func(context.Context) error) {
 	c := &child{info: Info{ID: newID(), Parent: s.parent}}
 	c.ctx = taskCtx{Context: s.ctx, info: &c.info}
+	if rec := obs.Spawn(uint64(c.info.ID), uint64(s.parent), "", true, 0); rec != nil {
+		c.ctx.rec = rec
+		rec.Start()
+	}
 	normal := false
 	defer func() {
+		panicked := false
 		if !normal {
 			if p, err := recovered(&c.info, recover()); p != nil {
+				panicked = true
 				if s.panic.CompareAndSwap(nil, p) {
 					s.cancel(p)
 				}
 			} else {
 				s.fail(err)
 			}
+		}
+		if c.ctx.rec != nil {
+			c.ctx.rec.Finish(panicked)
 		}
 		s.wg.Done()
 	}()
