@@ -13,6 +13,7 @@ const (
 	Full     Level = Level(obs.Full)
 )
 
+// String returns "off", "counters" or "full".
 func (l Level) String() string { return obs.Level(l).String() }
 
 // SetLevel sets the collection level for the whole program. Set it once, at

@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/shio-rt/shio/console"
@@ -12,12 +11,5 @@ import (
 // as a program would.
 func TestMain(m *testing.M) {
 	console.SetLevel(console.Full)
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
-			code = 1
-		}
-	}
-	os.Exit(code)
+	goleak.VerifyTestMain(m)
 }

@@ -45,7 +45,7 @@ type counters struct {
 	passes       atomic.Int64 // passes that handled work
 	events       atomic.Int64 // poller events handled
 	passStart    atomic.Int64 // loop clock + 1 at the start of the running pass; 0 while waiting
-	_            [64]byte // keep loops' counters on separate cache lines
+	_            [64]byte     // keep loops' counters on separate cache lines
 }
 
 func (c *counters) addTo(s *Stats) {

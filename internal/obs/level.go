@@ -15,6 +15,7 @@ const (
 	Full
 )
 
+// String returns "off", "counters" or "full".
 func (l Level) String() string {
 	switch l {
 	case Off:
