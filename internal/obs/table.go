@@ -190,10 +190,11 @@ var (
 
 const maxSites = 4096
 
-func cachedSite(pcs [siteDepth]uintptr) string {
-	if pcs[0] == 0 {
+func cachedSite(site *[siteDepth]uintptr) string {
+	if site == nil || site[0] == 0 {
 		return ""
 	}
+	pcs := *site
 	if s, ok := sites.Load(pcs); ok {
 		return s.(string)
 	}

@@ -67,8 +67,7 @@ type Task struct {
 	Scoped     bool // a child of a task.Scope
 	group      *Group
 	spawned    int64 // Now at spawn
-	full       bool  // spawned at the Full level: in the live table
-	site       [siteDepth]uintptr
+	site       *[siteDepth]uintptr // the spawn site, at the Full level (nil below): in the live table
 
 	state     atomic.Uint32 // a State
 	firstRun  atomic.Int64
@@ -104,7 +103,7 @@ func spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 	t.group.spawned.Add(1)
 	t.group.live.Add(1)
 	if level.Load() >= int32(Full) {
-		t.full = true
+		t.site = new([siteDepth]uintptr)
 		runtime.Callers(skip+2, t.site[:])
 		live.add(t)
 	}
@@ -117,7 +116,7 @@ func (t *Task) Start() {
 	t.firstRun.Store(now)
 	t.group.FirstRun.Observe(since(t.spawned, now))
 	t.state.Store(uint32(Running))
-	if t.full {
+	if t.site != nil {
 		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(),
 			pprof.Labels("shio.task", strconv.FormatUint(t.ID, 10), "shio.name", t.Name)))
 	}
@@ -132,7 +131,7 @@ func (t *Task) Finish(panicked bool) {
 		t.panicked.Store(true)
 		t.group.panicked.Add(1)
 	}
-	if t.full {
+	if t.site != nil {
 		t.finished.Store(Now())
 		live.remove(t)
 		ring.push(t)
