@@ -38,7 +38,8 @@ type Config struct {
 // and reactors of its Config (the program owns them) and nothing else: the
 // tasks come from the collector. Its methods are safe for concurrent use.
 type Console struct {
-	cfg Config
+	cfg   Config
+	watch watchState
 }
 
 // New returns a Console for cfg.
@@ -88,14 +89,15 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Snapshot is one update of the console: everything the page shows.
 type Snapshot struct {
-	Now      int64               `json:"now"` // Unix nanoseconds
-	Level    string              `json:"level"`
-	Tasks    []obs.TaskSnapshot  `json:"tasks"`   // live tasks (Full level)
-	Omitted  int                 `json:"omitted"` // live tasks past MaxTasks
-	Finished []obs.TaskSnapshot  `json:"finished"`
-	Groups   []obs.GroupSnapshot `json:"groups"`
-	Servers  []serverSnapshot    `json:"servers"`
-	Loops    []loopSnapshot      `json:"loops"`
+	Now      int64            `json:"now"` // Unix nanoseconds
+	Level    string           `json:"level"`
+	Tasks    []Task           `json:"tasks"`   // live tasks (Full level)
+	Omitted  int              `json:"omitted"` // live tasks past MaxTasks
+	Finished []Task           `json:"finished"`
+	Groups   []Group          `json:"groups"`
+	Servers  []serverSnapshot `json:"servers"`
+	Loops    []loopSnapshot   `json:"loops"`
+	Stuck    []Report         `json:"stuck"`
 }
 
 type serverSnapshot struct {
@@ -115,7 +117,7 @@ const finishedShown = 200
 // Snapshot takes one update.
 func (c *Console) Snapshot() Snapshot {
 	s := Snapshot{Now: obs.Now(), Level: obs.Current().String(), Groups: obs.Groups(),
-		Servers: c.servers(), Loops: c.loops()}
+		Servers: c.servers(), Loops: c.loops(), Stuck: c.Stuck()}
 	s.Tasks = obs.Live()
 	slices.SortFunc(s.Tasks, func(a, b obs.TaskSnapshot) int { return cmpU64(a.ID, b.ID) })
 	if len(s.Tasks) > c.cfg.MaxTasks {
@@ -219,12 +221,20 @@ func (c *Console) serveStack(w http.ResponseWriter, r *http.Request) {
 // any goroutine it started with a plain go statement (labels are
 // inherited). It returns "" if there is none. It takes a goroutine profile,
 // which stops the world briefly.
-func TaskStacks(id uint64) string {
+func TaskStacks(id uint64) string { return stacksOf(goroutineProfile(), id) }
+
+// goroutineProfile returns the goroutine profile at debug level 1.
+func goroutineProfile() string {
 	var buf bytes.Buffer
 	pprof.Lookup("goroutine").WriteTo(&buf, 1)
+	return buf.String()
+}
+
+// stacksOf returns the records of profile labelled with task id.
+func stacksOf(profile string, id uint64) string {
 	want := `"shio.task":"` + strconv.FormatUint(id, 10) + `"`
 	var out strings.Builder
-	for rec := range strings.SplitSeq(buf.String(), "\n\n") {
+	for rec := range strings.SplitSeq(profile, "\n\n") {
 		if strings.Contains(rec, want) {
 			out.WriteString(strings.TrimSpace(rec))
 			out.WriteString("\n\n")

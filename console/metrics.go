@@ -133,6 +133,14 @@ func (c *Console) writeMetrics(w io.Writer) {
 	}
 
 	c.writeServerMetrics(p)
+
+	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; loop: an event loop's pass).")
+	n := map[string]int{"wait": 0, "loop": 0}
+	for _, r := range c.Stuck() {
+		n[r.Kind]++
+	}
+	p.sample("shio_stuck", float64(n["loop"]), "kind", "loop")
+	p.sample("shio_stuck", float64(n["wait"]), "kind", "wait")
 }
 
 func (c *Console) writeServerMetrics(p *promWriter) {
