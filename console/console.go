@@ -89,7 +89,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Snapshot is one update of the console: everything the page shows.
 type Snapshot struct {
-	Now      int64            `json:"now"` // Unix nanoseconds
+	// Now is the collector's clock when the snapshot was taken: the times
+	// of the tasks are readings of the same clock (subtract them from Now).
+	Now      int64            `json:"now"`
 	Level    string           `json:"level"`
 	Tasks    []Task           `json:"tasks"`   // live tasks (Full level)
 	Omitted  int              `json:"omitted"` // live tasks past MaxTasks

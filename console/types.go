@@ -3,7 +3,8 @@ package console
 import "github.com/shio-rt/shio/internal/obs"
 
 // Task is a snapshot of one task, as the console shows it: identity, tree,
-// state, what it waits on and since when (Unix nanoseconds), spawn site.
+// state, what it waits on and since when, spawn site. Its times are
+// readings of the collector's monotonic clock (see [Snapshot]).
 type Task = obs.TaskSnapshot
 
 // Group is a snapshot of the counters and histograms of the tasks of one

@@ -53,8 +53,8 @@ type Report struct {
 	Server string        `json:"server,omitempty"`
 	Loop   int           `json:"loop,omitempty"`
 	InPass time.Duration `json:"in_pass_ns,omitempty"`
-	// Seen is when the check found it (Unix nanoseconds).
-	Seen int64 `json:"seen"`
+	// Seen is when the check found it: the wall-clock time.
+	Seen time.Time `json:"seen"`
 }
 
 // watchState is what the detector keeps between checks.
@@ -73,7 +73,7 @@ func (c *Console) Stuck() []Report {
 	for _, r := range c.watch.active {
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b Report) int { return int(a.Seen - b.Seen) })
+	slices.SortFunc(out, func(a, b Report) int { return a.Seen.Compare(b.Seen) })
 	return out
 }
 
@@ -117,6 +117,7 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 		most = 10
 	}
 	now := obs.Now()
+	seen := obs.Wall(now)
 	current := map[string]Report{}
 	var live map[uint64]Task
 	if wait > 0 {
@@ -130,14 +131,14 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 				continue
 			}
 			key := "wait/" + strconv.FormatUint(t.ID, 10) + "/" + strconv.FormatInt(t.WaitSince, 10)
-			current[key] = Report{Kind: "wait", Task: &t, Waited: time.Duration(now - t.WaitSince), Seen: now}
+			current[key] = Report{Kind: "wait", Task: &t, Waited: time.Duration(now - t.WaitSince), Seen: seen}
 		}
 	}
 	if pass > 0 {
 		for _, l := range c.loops() {
 			if l.InPass >= pass {
 				key := "loop/" + l.Server + "/" + strconv.Itoa(l.Loop)
-				current[key] = Report{Kind: "loop", Server: l.Server, Loop: l.Loop, InPass: l.InPass, Seen: now}
+				current[key] = Report{Kind: "loop", Server: l.Server, Loop: l.Loop, InPass: l.InPass, Seen: seen}
 			}
 		}
 	}

@@ -22,7 +22,6 @@
 // ([RingSize]). Resources (locks, channels) are never held strongly: a waiting
 // task records the kind and address of what it waits on, nothing more.
 //
-// Times are Unix nanoseconds from time.Now, so that they follow the fake clock
-// inside a testing/synctest bubble; a duration that comes out negative (the
-// wall clock stepped back) counts as zero.
+// Times are readings of the collector's monotonic clock ([Now]), zero
+// meaning "has not happened"; only their differences mean something.
 package obs

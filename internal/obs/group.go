@@ -65,8 +65,20 @@ var (
 	groupMu  sync.Mutex // serializes the creation of groups
 )
 
+// unnamed is the group of tasks without a name, the most common: found
+// without a map lookup.
+var unnamed = func() *Group {
+	g := &Group{}
+	groups.Store("", g)
+	ngroups.Add(1)
+	return g
+}()
+
 // groupOf returns the group of name, creating it if there is room.
 func groupOf(name string) *Group {
+	if name == "" {
+		return unnamed
+	}
 	if g, ok := groups.Load(name); ok {
 		return g.(*Group)
 	}

@@ -108,7 +108,7 @@ func TestFullShowsTreeStateAndWait(t *testing.T) {
 		})
 		time.Sleep(time.Second) // virtual: the wait has a length
 		synctest.Wait()
-		parked := time.Now().Add(-time.Second).UnixNano()
+		parked := obs.Now() - int64(time.Second)
 
 		p, c := liveByName("tree-parent"), liveByName("tree-child")
 		if len(p) != 1 || len(c) != 1 {

@@ -142,8 +142,10 @@ func FinishedLen() int {
 	return len(ring.buf)
 }
 
-// TaskSnapshot is a copy of a task's record. Times are Unix nanoseconds,
-// zero when the event has not happened.
+// TaskSnapshot is a copy of a task's record. Times are readings of the
+// collector's monotonic clock in nanoseconds, zero when the event has not
+// happened; subtract them from a reading taken at the same time (the
+// console's Snapshot.Now) to get ages.
 type TaskSnapshot struct {
 	ID        uint64 `json:"id"`
 	Parent    uint64 `json:"parent"`

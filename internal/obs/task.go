@@ -66,7 +66,7 @@ type Task struct {
 	Name       string
 	Scoped     bool // a child of a task.Scope
 	group      *Group
-	spawned    int64 // Now at spawn
+	spawned    int64               // Now at spawn
 	site       *[siteDepth]uintptr // the spawn site, at the Full level (nil below): in the live table
 
 	state     atomic.Uint32 // a State
