@@ -21,8 +21,13 @@ const OverflowName = "(other)"
 type Group struct {
 	Name string
 
+	// spawned is written by spawning goroutines, the rest by the tasks:
+	// apart on cache lines, so that a spawner and its tasks on other cores
+	// do not take the line from each other. Live is spawned - finished.
+	_        [64]byte
 	spawned  atomic.Int64
-	live     atomic.Int64
+	_        [56]byte
+	finished atomic.Int64
 	panicked atomic.Int64
 	parks    atomic.Int64
 	// FirstRun is the time from spawn to the task's first instruction:
@@ -46,10 +51,12 @@ type GroupSnapshot struct {
 
 // Snapshot copies g.
 func (g *Group) Snapshot() GroupSnapshot {
+	finished := g.finished.Load() // first: live is never negative
+	spawned := g.spawned.Load()
 	return GroupSnapshot{
 		Name:       g.Name,
-		Spawned:    g.spawned.Load(),
-		Live:       g.live.Load(),
+		Spawned:    spawned,
+		Live:       spawned - finished,
 		Panicked:   g.panicked.Load(),
 		Parks:      g.parks.Load(),
 		FirstRun:   g.FirstRun.Snapshot(),

@@ -101,7 +101,6 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 func spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 	t := &Task{ID: id, Parent: parent, Name: name, Scoped: scoped, group: groupOf(name), spawned: Now()}
 	t.group.spawned.Add(1)
-	t.group.live.Add(1)
 	if level.Load() >= int32(Full) {
 		t.site = new([siteDepth]uintptr)
 		runtime.Callers(skip+2, t.site[:])
@@ -126,7 +125,7 @@ func (t *Task) Start() {
 // returned or panicked.
 func (t *Task) Finish(panicked bool) {
 	t.state.Store(uint32(Done))
-	t.group.live.Add(-1)
+	t.group.finished.Add(1)
 	if panicked {
 		t.panicked.Store(true)
 		t.group.panicked.Add(1)
