@@ -224,3 +224,30 @@ func TestStackShowsTheTask(t *testing.T) {
 		t.Errorf("unknown task: %q", body)
 	}
 }
+
+// TestOpenMetricsOnRequest: a scraper asking for OpenMetrics gets its
+// content type, counter families named without _total (their samples keep
+// it), and the closing # EOF.
+func TestOpenMetricsOnRequest(t *testing.T) {
+	parked(t, "openmetrics", 1)
+	c := console.New(console.Config{})
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0,text/plain;q=0.5")
+	rec := httptest.NewRecorder()
+	c.Metrics().ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text; version=1.0.0") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	for _, want := range []string{"# TYPE shio_tasks_spawned counter\n", `shio_tasks_spawned_total{name="openmetrics"} 1`, "# TYPE shio_tasks_live gauge\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("OpenMetrics output lacks %q", want)
+		}
+	}
+	if !strings.HasSuffix(body, "\n# EOF\n") || strings.Count(body, "# EOF") != 1 {
+		t.Errorf("OpenMetrics output does not end with one # EOF: ...%q", body[max(len(body)-40, 0):])
+	}
+	if strings.Contains(body, "# TYPE shio_tasks_spawned_total") {
+		t.Error("a counter family keeps its _total suffix")
+	}
+}

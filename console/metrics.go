@@ -14,13 +14,19 @@ import (
 
 // Metrics returns a handler that serves the collector's and the configured
 // servers' metrics in the Prometheus text exposition format (version
-// 0.0.4): per task name (never per task ID), per event loop and per server.
+// 0.0.4), or in OpenMetrics 1.0 to a scraper that asks for it in its Accept
+// header: per task name (never per task ID), per event loop and per server.
 // Go's runtime metrics are left to the collectors that already export them.
 func (c *Console) Metrics() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		om := strings.Contains(r.Header.Get("Accept"), "application/openmetrics-text")
+		if om {
+			w.Header().Set("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+		} else {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		}
 		bw := bufio.NewWriter(w)
-		c.writeMetrics(bw)
+		c.writeMetrics(bw, om)
 		bw.Flush()
 	})
 }
@@ -29,10 +35,14 @@ func (c *Console) Metrics() http.Handler {
 // HELP and TYPE lines.
 type promWriter struct {
 	w   io.Writer
+	om  bool // OpenMetrics: a counter family is named without its _total suffix
 	buf []byte
 }
 
 func (p *promWriter) family(name, typ, help string) {
+	if p.om && typ == "counter" {
+		name = strings.TrimSuffix(name, "_total")
+	}
 	p.buf = append(p.buf[:0], "# HELP "...)
 	p.buf = append(p.buf, name...)
 	p.buf = append(p.buf, ' ')
@@ -102,8 +112,8 @@ func (p *promWriter) histogram(name string, h obs.HistogramSnapshot, labels ...s
 	p.sample(name+"_count", float64(h.Count), labels...)
 }
 
-func (c *Console) writeMetrics(w io.Writer) {
-	p := &promWriter{w: w}
+func (c *Console) writeMetrics(w io.Writer, om bool) {
+	p := &promWriter{w: w, om: om}
 	p.family("shio_collector_level", "gauge", "The collection level: 0 off, 1 counters, 2 full.")
 	p.sample("shio_collector_level", float64(obs.Current()))
 
@@ -141,6 +151,9 @@ func (c *Console) writeMetrics(w io.Writer) {
 	}
 	p.sample("shio_stuck", float64(n["loop"]), "kind", "loop")
 	p.sample("shio_stuck", float64(n["wait"]), "kind", "wait")
+	if om {
+		io.WriteString(w, "# EOF\n")
+	}
 }
 
 func (c *Console) writeServerMetrics(p *promWriter) {
