@@ -20,6 +20,18 @@ import (
 	"github.com/shio-rt/shio/http1"
 )
 
+func envInt(t *testing.T, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive count", name, s)
+	}
+	return n
+}
+
 func chromium(t *testing.T) string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -37,13 +49,15 @@ func chromium(t *testing.T) string {
 // updates, that an update renders in under a second (the figure is logged;
 // the target is 100 ms, not asserted on a shared machine) and that the
 // browser reported no error. SHIO_CONSOLE_SCREENSHOT=path saves a
-// screenshot.
+// screenshot; SHIO_CONSOLE_TASKS and SHIO_CONSOLE_CONNS change the counts
+// (20,000 connections need 40,000 descriptors: run under
+// prlimit --nofile=50000).
 func TestBrowserShowsTheConsole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the browser test holds 5,000 connections")
 	}
 	bin := chromium(t)
-	const tasks, conns = 1000, 5000
+	tasks, conns := envInt(t, "SHIO_CONSOLE_TASKS", 1000), envInt(t, "SHIO_CONSOLE_CONNS", 5000)
 
 	srv, url := startServer(t)
 	addr := strings.TrimPrefix(url, "http://")
@@ -60,7 +74,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		}
 		clients = append(clients, c)
 	}
-	for deadline := time.Now().Add(20 * time.Second); srv.Stats().Open < conns; {
+	for deadline := time.Now().Add(20 * time.Second); srv.Stats().Open < int64(conns); {
 		if time.Now().After(deadline) {
 			t.Fatalf("server holds %d of %d connections after 20s", srv.Stats().Open, conns)
 		}
@@ -150,11 +164,13 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		Rows    int    `json:"rows"`
 		Count   string `json:"count"`
 		Status  string `json:"status"`
+		MaxMs   int    `json:"max_ms"`
 	}
 	const probe = `({updates: +(document.body && document.body.dataset.updates || 0),
 		rows: document.querySelectorAll("#tasks tr[data-id]").length,
 		count: (document.getElementById("count")||{}).textContent || "",
-		status: (document.getElementById("status")||{}).textContent || ""})`
+		status: (document.getElementById("status")||{}).textContent || "",
+		max_ms: +(document.body && document.body.dataset.maxRenderMs || 0)})`
 	var st state
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		if err := b.eval(probe, &st); err != nil {
@@ -168,24 +184,24 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling the page, with a deadline
 	}
-	if st.Rows < tasks {
-		t.Errorf("the task table shows %d rows, want at least %d: %+v", st.Rows, tasks, st)
+	shown := min(tasks, 1000) // the page draws at most 1,000 rows
+	if st.Rows != shown || !strings.Contains(st.Count, strconv.Itoa(tasks)+" live") {
+		t.Errorf("the task table shows %d rows and %q, want %d rows of %d live: %+v", st.Rows, st.Count, shown, tasks, st)
 	}
 	var named int
 	if err := b.eval(`[...document.querySelectorAll("#tasks tr[data-id]")].filter(tr => tr.children[2].textContent == "browser-task" && tr.children[3].textContent == "waiting").length`, &named); err != nil {
 		t.Fatal(err)
 	}
-	if named != tasks {
-		t.Errorf("%d rows show a waiting browser-task, want %d", named, tasks)
+	if named != shown {
+		t.Errorf("%d rows show a waiting browser-task, want %d", named, shown)
 	}
-	m := regexp.MustCompile(`render (\d+) ms`).FindStringSubmatch(st.Status)
-	if m == nil {
+	if !regexp.MustCompile(`render \d+ ms`).MatchString(st.Status) {
 		t.Fatalf("status %q has no render time", st.Status)
 	}
-	ms, _ := strconv.Atoi(m[1])
-	t.Logf("an update with %d tasks rendered in %d ms (status %q)", st.Rows, ms, st.Status)
-	if ms > 1000 {
-		t.Errorf("an update took %d ms to render", ms)
+	t.Logf("%d updates of %d live tasks and %d connections: the slowest took %d ms to parse and render (status %q)",
+		st.Updates, tasks, conns, st.MaxMs, st.Status)
+	if st.MaxMs > 1000 {
+		t.Errorf("an update took %d ms to render", st.MaxMs)
 	}
 
 	// The loops view: the connections, summed over the loops.
