@@ -105,14 +105,16 @@ func (s *Scope) Go(f func(ctx context.Context) error) {
 	}
 	s.wg.Add(1)
 	if s.limit < 0 {
-		go s.run(f)
+		id := newID()
+		go s.run(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
 		return
 	}
 	s.mu.Lock()
 	if s.active < s.limit {
 		s.active++
 		s.mu.Unlock()
-		go s.work(f)
+		id := newID()
+		go s.work(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
 		return
 	}
 	s.queue = append(s.queue, f)
@@ -127,7 +129,8 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	}
 	if s.limit < 0 {
 		s.wg.Add(1)
-		go s.run(f)
+		id := newID()
+		go s.run(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
 		return true
 	}
 	s.mu.Lock()
@@ -138,14 +141,18 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	s.active++
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go s.work(f)
+	id := newID()
+	go s.work(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
 	return true
 }
 
-// work runs f, then queued children, in one goroutine holding one slot.
-func (s *Scope) work(f func(context.Context) error) {
+// work runs f (task id, record rec), then queued children, in one goroutine
+// holding one slot. A queued child gets its ID and record when it starts:
+// the collector sees it from then on.
+func (s *Scope) work(f func(context.Context) error, id ID, rec *obs.Task) {
 	for f != nil {
-		s.run(f)
+		s.run(f, id, rec)
+		id, rec = 0, nil
 		s.mu.Lock()
 		if s.qhead < len(s.queue) {
 			f = s.queue[s.qhead]
@@ -162,11 +169,17 @@ func (s *Scope) work(f func(context.Context) error) {
 	}
 }
 
-// run runs one child, recording its failure.
-func (s *Scope) run(f func(context.Context) error) {
-	c := &child{info: Info{ID: newID(), Parent: s.parent}}
+// run runs one child, recording its failure. id is the child's ID and rec
+// its record from the collector, made when Go was called; a zero id means a
+// child dequeued now, which gets both here.
+func (s *Scope) run(f func(context.Context) error, id ID, rec *obs.Task) {
+	if id == 0 {
+		id = newID()
+		rec = obs.Spawn(uint64(id), uint64(s.parent), "", true, 0)
+	}
+	c := &child{info: Info{ID: id, Parent: s.parent}}
 	c.ctx = taskCtx{Context: s.ctx, info: &c.info}
-	if rec := obs.Spawn(uint64(c.info.ID), uint64(s.parent), "", true, 0); rec != nil {
+	if rec != nil {
 		c.ctx.rec = rec
 		rec.Start()
 	}

@@ -271,6 +271,9 @@ func TestScopeChildrenAreChildren(t *testing.T) {
 		if len(kids) != 1 || !kids[0].Scoped || kids[0].Parent != uint64(me.ID) || kids[0].State != "running" {
 			return 0, fmt.Errorf("scope child %+v; want a running scoped child of %d", kids, me.ID)
 		}
+		if !strings.Contains(kids[0].Site, "obs_test.go") {
+			return 0, fmt.Errorf("scope child's spawn site %q is not the Go call in this file", kids[0].Site)
+		}
 		return 0, nil
 	})
 	if _, err := h.Join(ctx); err != nil {
