@@ -204,6 +204,16 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		t.Errorf("an update took %d ms to render", st.MaxMs)
 	}
 
+	// The resources view: the tasks wait on one channel.
+	var waiters int
+	if err := b.eval(`document.querySelector('button[data-t="resources"]').click(),
+		[...document.querySelectorAll("#resources tr")].slice(1).filter(tr => tr.children[0].textContent == "recv").reduce((a, tr) => Math.max(a, +tr.children[2].textContent), 0)`, &waiters); err != nil {
+		t.Fatal(err)
+	}
+	if waiters != tasks {
+		t.Errorf("the resources view shows %d receivers on the channel, want %d", waiters, tasks)
+	}
+
 	// The loops view: the connections, summed over the loops.
 	var open int
 	if err := b.eval(`document.querySelector('button[data-t="loops"]').click(),
