@@ -207,7 +207,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	// The resources view: the tasks wait on one channel.
 	var waiters int
 	if err := b.eval(`document.querySelector('button[data-t="resources"]').click(),
-		[...document.querySelectorAll("#resources tr")].slice(1).filter(tr => tr.children[0].textContent == "recv").reduce((a, tr) => Math.max(a, +tr.children[2].textContent), 0)`, &waiters); err != nil {
+		[...document.querySelectorAll("#resources tr")].slice(1).filter(tr => tr.children[0].textContent == "mpsc.recv").reduce((a, tr) => Math.max(a, +tr.children[2].textContent), 0)`, &waiters); err != nil {
 		t.Fatal(err)
 	}
 	if waiters != tasks {

@@ -190,13 +190,13 @@ func TestEventsStreamSnapshots(t *testing.T) {
 		found := 0
 		for _, ts := range snap.Tasks {
 			for _, id := range ids {
-				if ts.ID == uint64(id) && ts.State == "waiting" && ts.WaitKind == "recv" {
+				if ts.ID == uint64(id) && ts.State == "waiting" && ts.WaitKind == "mpsc.recv" {
 					found++
 				}
 			}
 		}
 		if found != len(ids) || snap.Level != "full" {
-			t.Fatalf("event %d: %d of %d parked tasks shown waiting on recv (level %s)", events, found, len(ids), snap.Level)
+			t.Fatalf("event %d: %d of %d parked tasks shown waiting on mpsc.recv (level %s)", events, found, len(ids), snap.Level)
 		}
 	}
 	if events < 2 {

@@ -9,10 +9,13 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/shio-rt/shio/broadcast"
 	"github.com/shio-rt/shio/ctxsync"
 	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/mpsc"
+	"github.com/shio-rt/shio/oneshot"
 	"github.com/shio-rt/shio/task"
+	"github.com/shio-rt/shio/watch"
 )
 
 // withLevel runs the test at level l and restores Off after it.
@@ -159,7 +162,7 @@ func TestChannelWaitsAreShown(t *testing.T) {
 			return rx.Recv(ctx)
 		})
 		synctest.Wait()
-		if r := liveByName("chan-recv"); len(r) != 1 || r[0].WaitKind != "recv" {
+		if r := liveByName("chan-recv"); len(r) != 1 || r[0].WaitKind != "mpsc.recv" {
 			t.Fatalf("receiver: %+v; want waiting on a receive", r)
 		}
 		if err := tx.Send(ctx, 1); err != nil {
@@ -175,7 +178,7 @@ func TestChannelWaitsAreShown(t *testing.T) {
 			return 0, tx.Send(ctx, 3)
 		})
 		synctest.Wait()
-		if s := liveByName("chan-send"); len(s) != 1 || s[0].WaitKind != "send" {
+		if s := liveByName("chan-send"); len(s) != 1 || s[0].WaitKind != "mpsc.send" {
 			t.Fatalf("sender: %+v; want waiting on a send", s)
 		}
 		rx.Recv(ctx)
@@ -279,4 +282,41 @@ func TestScopeChildrenAreChildren(t *testing.T) {
 	if _, err := h.Join(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestEveryChannelReportsItsWaits: a task blocked on a oneshot, a broadcast
+// or a watch receiver is shown waiting on it, and running again once a value
+// arrives.
+func TestEveryChannelReportsItsWaits(t *testing.T) {
+	withLevel(t, obs.Full)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		otx, orx := oneshot.New[int]()
+		btx, brx := broadcast.New[int](4)
+		wtx, wrx := watch.New(0)
+		waits := map[string]func(context.Context){
+			"oneshot.recv":   func(ctx context.Context) { orx.Recv(ctx) },
+			"broadcast.recv": func(ctx context.Context) { brx.Recv(ctx) },
+			"watch.changed":  func(ctx context.Context) { wrx.Changed(ctx) },
+		}
+		var hs []*task.Handle[int]
+		for kind, wait := range waits {
+			hs = append(hs, task.SpawnNamed(ctx, "chan-"+kind, func(ctx context.Context) (int, error) {
+				wait(ctx) // the task's context: that is how the wait finds its task
+				return 0, nil
+			}))
+		}
+		synctest.Wait()
+		for kind := range waits {
+			if s := liveByName("chan-" + kind); len(s) != 1 || s[0].State != "waiting" || s[0].WaitKind != kind {
+				t.Errorf("%s: %+v; want waiting on %s", kind, s, kind)
+			}
+		}
+		otx.Send(1)
+		btx.Send(1)
+		wtx.Send(1)
+		for _, h := range hs {
+			h.Join(ctx)
+		}
+	})
 }

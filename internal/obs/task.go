@@ -39,12 +39,16 @@ const (
 	KindRWMutex
 	KindSemaphore
 	KindNotify
-	KindSend // a channel send or reserve
-	KindRecv // a channel receive
-	KindJoin // another task's end
+	KindSend          // an mpsc send or reserve
+	KindRecv          // an mpsc receive
+	KindJoin          // another task's end
+	KindOneshotRecv   // a oneshot receive
+	KindBroadcastRecv // a broadcast receive
+	KindWatchChanged  // a watch receiver's wait for a new version
 )
 
-var kindNames = [...]string{"", "mutex", "rwmutex", "semaphore", "notify", "send", "recv", "join"}
+var kindNames = [...]string{"", "mutex", "rwmutex", "semaphore", "notify", "mpsc.send", "mpsc.recv", "join",
+	"oneshot.recv", "broadcast.recv", "watch.changed"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
