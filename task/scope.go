@@ -105,16 +105,18 @@ func (s *Scope) Go(f func(ctx context.Context) error) {
 	}
 	s.wg.Add(1)
 	if s.limit < 0 {
-		id := newID()
-		go s.run(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+		if rec := s.record(); rec != nil {
+			go s.runRecorded(f, rec)
+		} else {
+			go s.run(f)
+		}
 		return
 	}
 	s.mu.Lock()
 	if s.active < s.limit {
 		s.active++
 		s.mu.Unlock()
-		id := newID()
-		go s.work(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+		go s.work(f, s.record())
 		return
 	}
 	s.queue = append(s.queue, f)
@@ -129,8 +131,11 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	}
 	if s.limit < 0 {
 		s.wg.Add(1)
-		id := newID()
-		go s.run(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+		if rec := s.record(); rec != nil {
+			go s.runRecorded(f, rec)
+		} else {
+			go s.run(f)
+		}
 		return true
 	}
 	s.mu.Lock()
@@ -141,18 +146,32 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	s.active++
 	s.wg.Add(1)
 	s.mu.Unlock()
-	id := newID()
-	go s.work(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+	go s.work(f, s.record())
 	return true
 }
 
-// work runs f (task id, record rec), then queued children, in one goroutine
-// holding one slot. A queued child gets its ID and record when it starts:
-// the collector sees it from then on.
-func (s *Scope) work(f func(context.Context) error, id ID, rec *obs.Task) {
+// record returns the collector's record of a child about to start, with its
+// ID, or nil when collection is off: then the child takes its ID when it
+// runs, and the spawning goroutine pays nothing.
+func (s *Scope) record() *obs.Task {
+	if obs.Current() == obs.Off {
+		return nil
+	}
+	id := newID()
+	return obs.Spawn(uint64(id), uint64(s.parent), "", true, 1)
+}
+
+// work runs f (with its record rec, if any), then queued children, in one
+// goroutine holding one slot. A queued child gets its ID and record when it
+// starts: the collector sees it from then on.
+func (s *Scope) work(f func(context.Context) error, rec *obs.Task) {
 	for f != nil {
-		s.run(f, id, rec)
-		id, rec = 0, nil
+		if rec != nil {
+			s.runRecorded(f, rec)
+			rec = nil
+		} else {
+			s.run(f)
+		}
 		s.mu.Lock()
 		if s.qhead < len(s.queue) {
 			f = s.queue[s.qhead]
@@ -169,14 +188,20 @@ func (s *Scope) work(f func(context.Context) error, id ID, rec *obs.Task) {
 	}
 }
 
-// run runs one child, recording its failure. id is the child's ID and rec
-// its record from the collector, made when Go was called; a zero id means a
-// child dequeued now, which gets both here.
-func (s *Scope) run(f func(context.Context) error, id ID, rec *obs.Task) {
-	if id == 0 {
-		id = newID()
-		rec = obs.Spawn(uint64(id), uint64(s.parent), "", true, 0)
-	}
+// run runs one child that has no record yet: it takes its ID, and a record
+// if collection is on.
+func (s *Scope) run(f func(context.Context) error) {
+	id := newID()
+	s.runChild(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+}
+
+// runRecorded runs one child whose record was made when Go was called.
+func (s *Scope) runRecorded(f func(context.Context) error, rec *obs.Task) {
+	s.runChild(f, ID(rec.ID), rec)
+}
+
+// runChild runs one child, recording its failure.
+func (s *Scope) runChild(f func(context.Context) error, id ID, rec *obs.Task) {
 	c := &child{info: Info{ID: id, Parent: s.parent}}
 	c.ctx = taskCtx{Context: s.ctx, info: &c.info}
 	if rec != nil {
