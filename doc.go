@@ -23,6 +23,9 @@
 //   - Many connections in little memory: [github.com/shio-rt/shio/reactor]
 //     (event loops), [github.com/shio-rt/shio/tcp] (net.Listener and net.Conn
 //     on the loops), [github.com/shio-rt/shio/http1] (the HTTP/1.1 server).
+//   - See what a running program does: [github.com/shio-rt/shio/console] (a
+//     live web console of tasks, loops and servers, Prometheus metrics, a
+//     stuck-task detector).
 //
 // # One shape across packages
 //

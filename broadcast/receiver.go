@@ -5,6 +5,8 @@ import (
 	"errors"
 	"iter"
 	"runtime"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Receiver is one subscriber of a broadcast channel, created by [New],
@@ -68,9 +70,16 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 		}
 		wake := sh.notify
 		sh.mu.Unlock()
+		rec := obs.Park(ctx, obs.KindBroadcastRecv, sh)
 		select {
 		case <-wake:
+			if rec != nil {
+				rec.Resume(0)
+			}
 		case <-ctx.Done():
+			if rec != nil {
+				rec.Resume(0)
+			}
 			var zero T
 			return zero, ctx.Err()
 		}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shio-rt/shio/ctxsync/internal/waitq"
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Mutex state bits.
@@ -90,6 +91,7 @@ func (m *Mutex) lockSlow(ctx context.Context) error {
 		}
 	}
 	w := m.q.Push(0)
+	w.Kind = obs.KindMutex
 	m.mu.Unlock()
 	return m.q.Wait(ctx, &m.mu, w, m.cancelLocked)
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/shio-rt/shio/ctxsync/internal/waitq"
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // How a Notify waiter was woken, stored in waitq.Waiter.N.
@@ -118,6 +119,7 @@ func (n *Notify) Wait(ctx context.Context) error {
 		return err
 	}
 	w := n.q.Push(0)
+	w.Kind = obs.KindNotify
 	n.mu.Unlock()
 	return n.q.Wait(ctx, &n.mu, w, n.cancelLocked)
 }

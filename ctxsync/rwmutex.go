@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shio-rt/shio/ctxsync/internal/waitq"
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // RWMutex state layout: the reader count in the low bits, then two flags.
@@ -176,6 +177,7 @@ func (rw *RWMutex) lockSlow(ctx context.Context, kind int64) error {
 		}
 	}
 	w := rw.q.Push(kind)
+	w.Kind = obs.KindRWMutex
 	rw.mu.Unlock()
 	return rw.q.Wait(ctx, &rw.mu, w, rw.cancelLocked)
 }

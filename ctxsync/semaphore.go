@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shio-rt/shio/ctxsync/internal/waitq"
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // ErrSemaphoreClosed is returned by [Semaphore.Acquire] and
@@ -112,6 +113,7 @@ func (s *Semaphore) acquireSlow(ctx context.Context, n int64) error {
 		}
 	}
 	w := s.q.Push(n)
+	w.Kind = obs.KindSemaphore
 	s.mu.Unlock()
 	return s.q.Wait(ctx, &s.mu, w, s.cancelLocked)
 }

@@ -3,6 +3,8 @@ package http1
 import (
 	"sync/atomic"
 	"syscall"
+
+	"github.com/shio-rt/shio/reactor"
 )
 
 // errTooManyFiles is the Accept error that means "wait for a descriptor".
@@ -41,4 +43,20 @@ func (s *Server) Stats() Stats {
 		Panics:   s.stats.panics.Load(),
 		Hijacked: s.stats.hijacked.Load(),
 	}
+}
+
+// LoopStats returns the counters of the event loops of the reactors the
+// server started (one per listener given to Serve that it serves on a
+// reactor of its own), in the order they started; it is empty for a server
+// that serves only on the net.Conn fallback or on another's reactor (a
+// tcp.Listener's). It is safe to call at any time.
+func (s *Server) LoopStats() []reactor.LoopStats {
+	s.mu.Lock()
+	rs := append([]*reactor.Reactor(nil), s.reactors...)
+	s.mu.Unlock()
+	var out []reactor.LoopStats
+	for _, r := range rs {
+		out = append(out, r.LoopStats()...)
+	}
+	return out
 }

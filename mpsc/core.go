@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // The channel's state word packs the number of occupied slots with three
@@ -225,6 +227,7 @@ func (c *core[T]) unlock() {
 	for w != nil {
 		next := w.next
 		w.next = nil
+		w.woke = obs.Stamp()
 		w.ready <- struct{}{}
 		w = next
 	}
@@ -248,15 +251,29 @@ func (c *core[T]) putWaiter(w *waiter[T]) {
 // whether w was served; if not, w has been removed from list. Either way the
 // caller owns w again and ready is empty.
 func (c *core[T]) wait(ctx context.Context, w *waiter[T], list *waitList[T]) bool {
+	kind := obs.KindRecv
+	if list == &c.senders {
+		kind = obs.KindSend
+	}
+	rec := obs.Park(ctx, kind, c)
 	done := ctx.Done()
 	if done == nil { // never cancelled: a plain receive is cheaper than select
 		<-w.ready
+		if rec != nil {
+			rec.Resume(w.woke)
+		}
 		return true
 	}
 	select {
 	case <-w.ready:
+		if rec != nil {
+			rec.Resume(w.woke)
+		}
 		return true
 	case <-done:
+	}
+	if rec != nil {
+		defer rec.Resume(0)
 	}
 	c.mu.Lock()
 	if w.served {

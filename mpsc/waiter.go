@@ -17,6 +17,7 @@ type waiter[T any] struct {
 	served bool  // removed from the list and signalled
 	err    error // ErrClosed if the channel closed instead
 	got    T     // Recv: the value handed over
+	woke   int64 // obs.Stamp() of the signal, for the collector
 }
 
 // reset clears the waiter for reuse. ready must be empty.
@@ -24,7 +25,7 @@ func (w *waiter[T]) reset() {
 	var zero T
 	w.next, w.prev = nil, nil
 	w.val, w.got = zero, zero
-	w.reserve, w.served, w.err = false, false, nil
+	w.reserve, w.served, w.err, w.woke = false, false, nil, 0
 }
 
 // waitList is an intrusive doubly linked FIFO of waiters. The zero value is

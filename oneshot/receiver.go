@@ -1,6 +1,10 @@
 package oneshot
 
-import "context"
+import (
+	"context"
+
+	"github.com/shio-rt/shio/internal/obs"
+)
 
 // Receiver is the receiving half of a oneshot channel, created by [New]. It
 // receives at most one value.
@@ -23,6 +27,10 @@ type Receiver[T any] struct {
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	sh := r.s
 	if sh.state.Load() == stateEmpty {
+		rec := obs.Park(ctx, obs.KindOneshotRecv, sh)
+		if rec != nil {
+			defer rec.Resume(0)
+		}
 		select {
 		case <-sh.ready:
 		case <-ctx.Done():

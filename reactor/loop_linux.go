@@ -169,6 +169,7 @@ func (l *loop) wait(events []poll.Event) (int, error) {
 func (l *loop) pass(events []poll.Event, batch *[]op) bool {
 	l.now = l.r.clock()
 	start := l.now
+	l.stats.passStart.Store(start + 1)
 	for i := range events {
 		ev := &events[i]
 		if ev.Pad >= 0 {
@@ -200,8 +201,11 @@ func (l *loop) pass(events []poll.Event, batch *[]op) bool {
 		l.relisten()
 	}
 	work := len(events) > 0 || ops > 0 || again > 0
+	l.stats.passStart.Store(0)
 	if work {
 		l.stats.busy.Add(l.r.clock() - start)
+		l.stats.passes.Add(1)
+		l.stats.events.Add(int64(len(events)))
 	}
 	return work
 }

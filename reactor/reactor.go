@@ -89,6 +89,12 @@ func (r *Reactor) Dial(ctx context.Context, network, address string) (*Conn, err
 	return r.dial(ctx, network, address)
 }
 
+// LoopStats returns the counters of each event loop, in loop order. Like
+// Stats it is a few atomic loads per loop and safe to call at any time. On
+// systems other than Linux, where connections are served over package net,
+// it returns one entry for the whole reactor, with no passes or events.
+func (r *Reactor) LoopStats() []LoopStats { return r.loopStats() }
+
 // Stats returns the reactor's counters.
 func (r *Reactor) Stats() Stats {
 	s := Stats{Open: r.open.Load()}

@@ -205,6 +205,15 @@ func (r *Reactor) dial(ctx context.Context, network, address string) (*Conn, err
 	}
 }
 
+func (r *Reactor) loopStats() []LoopStats {
+	now := r.clock()
+	out := make([]LoopStats, len(r.loops))
+	for i, l := range r.loops {
+		out[i] = l.stats.loopStats(now)
+	}
+	return out
+}
+
 func (r *Reactor) addStats(s *Stats) {
 	s.Loops = int64(len(r.loops))
 	for _, l := range r.loops {

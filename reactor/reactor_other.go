@@ -109,6 +109,12 @@ func (r *Reactor) run(nc net.Conn, pub *Listener, opened chan struct{}) *Conn {
 	return c
 }
 
+func (r *Reactor) loopStats() []LoopStats {
+	s := r.stats.loopStats(0)
+	s.Open = r.open.Load()
+	return []LoopStats{s}
+}
+
 func (r *Reactor) addStats(s *Stats) {
 	s.Loops = 1
 	r.stats.addTo(s)

@@ -42,7 +42,10 @@ type counters struct {
 	bytesWritten atomic.Int64
 	acceptErrors atomic.Int64
 	busy         atomic.Int64
-	_            [64]byte // keep loops' counters on separate cache lines
+	passes       atomic.Int64 // passes that handled work
+	events       atomic.Int64 // poller events handled
+	passStart    atomic.Int64 // loop clock + 1 at the start of the running pass; 0 while waiting
+	_            [64]byte     // keep loops' counters on separate cache lines
 }
 
 func (c *counters) addTo(s *Stats) {
@@ -53,4 +56,36 @@ func (c *counters) addTo(s *Stats) {
 	s.BytesWritten += c.bytesWritten.Load()
 	s.AcceptErrors += c.acceptErrors.Load()
 	s.Busy += time.Duration(c.busy.Load())
+}
+
+// LoopStats is a snapshot of one event loop's counters, for monitoring a
+// loop apart from the others (see [Reactor.LoopStats]).
+type LoopStats struct {
+	// Stats are the loop's own counters: Loops is 1 and Open counts the
+	// connections on this loop (Accepted + Dialed - Closed).
+	Stats
+	// Passes counts the loop's passes that handled work (events, posted
+	// operations, timers); Events/Passes is the events per wake-up.
+	Passes int64 `json:"passes"`
+	// Events counts the poller events the loop handled.
+	Events int64 `json:"events"`
+	// InPass is how long the loop's current pass has been running, zero
+	// while it waits for events. It is the loop's heartbeat: a callback
+	// that blocks shows here as an InPass that keeps growing.
+	InPass time.Duration `json:"in_pass_ns"`
+}
+
+// loopStats fills a LoopStats from one loop's counters; now is the loop
+// clock.
+func (c *counters) loopStats(now int64) LoopStats {
+	var s LoopStats
+	c.addTo(&s.Stats)
+	s.Loops = 1
+	s.Open = s.Accepted + s.Dialed - s.Closed
+	s.Passes = c.passes.Load()
+	s.Events = c.events.Load()
+	if start := c.passStart.Load(); start != 0 {
+		s.InPass = time.Duration(max(now-(start-1), 0))
+	}
+	return s
 }

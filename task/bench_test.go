@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/task"
 )
 
@@ -93,4 +94,23 @@ func BenchmarkScope10k(b *testing.B) {
 			wg.Wait()
 		}
 	})
+}
+
+// BenchmarkSpawnJoinLevels is spawn+join at each collection level, for the
+// overhead table in console's documentation.
+func BenchmarkSpawnJoinLevels(b *testing.B) {
+	ctx := context.Background()
+	for _, l := range []obs.Level{obs.Off, obs.Counters, obs.Full} {
+		b.Run(l.String(), func(b *testing.B) {
+			obs.SetLevel(l)
+			defer obs.SetLevel(obs.Off)
+			b.ReportAllocs()
+			for b.Loop() {
+				h := task.Spawn(ctx, func(context.Context) (int, error) { return 1, nil })
+				if _, err := h.Join(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

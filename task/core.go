@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Task state bits, set once each.
@@ -44,14 +46,18 @@ type core struct {
 	mu     sync.Mutex // serializes the creation of inner
 	inner  context.Context
 	cancel context.CancelCauseFunc
+	rec    *obs.Task // the collector's record; nil when collection is off
 }
 
-func (c *core) init(parent context.Context, name string) {
+// init sets the task's identity; skip is the number of frames between init
+// and the caller of the exported spawn function (the spawn site).
+func (c *core) init(parent context.Context, name string, skip int) {
 	if parent == nil {
 		panic("task: nil Context")
 	}
 	c.info = Info{ID: newID(), Name: name, Parent: parentOf(parent)}
 	c.parent = parent
+	c.rec = obs.Spawn(uint64(c.info.ID), uint64(c.info.Parent), name, false, skip+1)
 }
 
 // context returns the context handed to the task's function.
@@ -152,6 +158,8 @@ func (c *lazyCtx) Value(key any) any {
 	switch key.(type) {
 	case infoKey:
 		return &c.info
+	case obs.Key:
+		return c.rec
 	case *int:
 		// The context package finds a cancelable context by a key of this
 		// type (context.Cause, contexts derived from this one), and only

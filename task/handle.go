@@ -1,6 +1,10 @@
 package task
 
-import "context"
+import (
+	"context"
+
+	"github.com/shio-rt/shio/internal/obs"
+)
 
 // A Handle is the owner's end of a task started by [Spawn]: it joins the
 // task, aborts it, or detaches from it. All methods are safe for concurrent
@@ -23,23 +27,34 @@ type Handle[T any] struct {
 // A panic in f is captured and returned by [Handle.Join] as a [*PanicError];
 // see the package documentation for the panic policy.
 func Spawn[T any](ctx context.Context, f func(ctx context.Context) (T, error)) *Handle[T] {
-	return SpawnNamed(ctx, "", f)
+	return spawn(ctx, "", f)
 }
 
 // SpawnNamed is [Spawn] with a name for the task, shown by [Current] and in a
 // [*PanicError].
 func SpawnNamed[T any](ctx context.Context, name string, f func(ctx context.Context) (T, error)) *Handle[T] {
+	return spawn(ctx, name, f)
+}
+
+// spawn is Spawn and SpawnNamed: one frame below the spawn site.
+func spawn[T any](ctx context.Context, name string, f func(ctx context.Context) (T, error)) *Handle[T] {
 	h := &Handle[T]{done: make(chan struct{})}
-	h.init(ctx, name)
+	h.init(ctx, name, 2)
 	go h.run(f)
 	return h
 }
 
 func (h *Handle[T]) run(f func(context.Context) (T, error)) {
 	normal := false
+	if h.rec != nil {
+		h.rec.Start()
+	}
 	defer func() {
 		if !normal {
 			h.panic, h.err = recovered(&h.info, recover())
+		}
+		if h.rec != nil {
+			h.rec.Finish(h.panic != nil)
 		}
 		old := h.finish()
 		if old&stAborted != 0 && h.panic == nil {
@@ -78,14 +93,24 @@ func (h *Handle[T]) Join(ctx context.Context) (T, error) {
 	select {
 	case <-h.done:
 	default:
+		rec := obs.ParkJoin(ctx, uint64(h.info.ID))
 		cancelled := ctx.Done()
 		if cancelled == nil { // a context that never ends: no select needed
 			<-h.done
+			if rec != nil {
+				rec.Resume(0)
+			}
 			break
 		}
 		select {
 		case <-h.done:
+			if rec != nil {
+				rec.Resume(0)
+			}
 		case <-cancelled:
+			if rec != nil {
+				rec.Resume(0)
+			}
 			var zero T
 			return zero, ctx.Err()
 		}

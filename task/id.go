@@ -3,6 +3,8 @@ package task
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // An ID identifies a task for the life of the process. IDs are unique and
@@ -53,11 +55,15 @@ func parentOf(ctx context.Context) ID {
 type taskCtx struct {
 	context.Context
 	info *Info
+	rec  *obs.Task // the collector's record; nil when collection is off
 }
 
 func (c *taskCtx) Value(key any) any {
-	if _, ok := key.(infoKey); ok {
+	switch key.(type) {
+	case infoKey:
 		return c.info
+	case obs.Key:
+		return c.rec
 	}
 	return c.Context.Value(key)
 }

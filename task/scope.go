@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // A Scope runs child tasks that never outlive it. The first child to fail
@@ -103,14 +105,18 @@ func (s *Scope) Go(f func(ctx context.Context) error) {
 	}
 	s.wg.Add(1)
 	if s.limit < 0 {
-		go s.run(f)
+		if rec := s.record(); rec != nil {
+			go s.runRecorded(f, rec)
+		} else {
+			go s.run(f)
+		}
 		return
 	}
 	s.mu.Lock()
 	if s.active < s.limit {
 		s.active++
 		s.mu.Unlock()
-		go s.work(f)
+		go s.work(f, s.record())
 		return
 	}
 	s.queue = append(s.queue, f)
@@ -125,7 +131,11 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	}
 	if s.limit < 0 {
 		s.wg.Add(1)
-		go s.run(f)
+		if rec := s.record(); rec != nil {
+			go s.runRecorded(f, rec)
+		} else {
+			go s.run(f)
+		}
 		return true
 	}
 	s.mu.Lock()
@@ -136,14 +146,32 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	s.active++
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go s.work(f)
+	go s.work(f, s.record())
 	return true
 }
 
-// work runs f, then queued children, in one goroutine holding one slot.
-func (s *Scope) work(f func(context.Context) error) {
+// record returns the collector's record of a child about to start, with its
+// ID, or nil when collection is off: then the child takes its ID when it
+// runs, and the spawning goroutine pays nothing.
+func (s *Scope) record() *obs.Task {
+	if obs.Current() == obs.Off {
+		return nil
+	}
+	id := newID()
+	return obs.Spawn(uint64(id), uint64(s.parent), "", true, 1)
+}
+
+// work runs f (with its record rec, if any), then queued children, in one
+// goroutine holding one slot. A queued child gets its ID and record when it
+// starts: the collector sees it from then on.
+func (s *Scope) work(f func(context.Context) error, rec *obs.Task) {
 	for f != nil {
-		s.run(f)
+		if rec != nil {
+			s.runRecorded(f, rec)
+			rec = nil
+		} else {
+			s.run(f)
+		}
 		s.mu.Lock()
 		if s.qhead < len(s.queue) {
 			f = s.queue[s.qhead]
@@ -160,20 +188,41 @@ func (s *Scope) work(f func(context.Context) error) {
 	}
 }
 
-// run runs one child, recording its failure.
+// run runs one child that has no record yet: it takes its ID, and a record
+// if collection is on.
 func (s *Scope) run(f func(context.Context) error) {
-	c := &child{info: Info{ID: newID(), Parent: s.parent}}
+	id := newID()
+	s.runChild(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+}
+
+// runRecorded runs one child whose record was made when Go was called.
+func (s *Scope) runRecorded(f func(context.Context) error, rec *obs.Task) {
+	s.runChild(f, ID(rec.ID), rec)
+}
+
+// runChild runs one child, recording its failure.
+func (s *Scope) runChild(f func(context.Context) error, id ID, rec *obs.Task) {
+	c := &child{info: Info{ID: id, Parent: s.parent}}
 	c.ctx = taskCtx{Context: s.ctx, info: &c.info}
+	if rec != nil {
+		c.ctx.rec = rec
+		rec.Start()
+	}
 	normal := false
 	defer func() {
+		panicked := false
 		if !normal {
 			if p, err := recovered(&c.info, recover()); p != nil {
+				panicked = true
 				if s.panic.CompareAndSwap(nil, p) {
 					s.cancel(p)
 				}
 			} else {
 				s.fail(err)
 			}
+		}
+		if c.ctx.rec != nil {
+			c.ctx.rec.Finish(panicked)
 		}
 		s.wg.Done()
 	}()

@@ -49,13 +49,18 @@ type member[T any] struct {
 // Spawn starts f as a task of the set, as [Spawn] would, and returns its ID.
 // Its result will be returned by Next.
 func (s *Set[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, error)) ID {
-	return s.SpawnNamed(ctx, "", f)
+	return s.spawn(ctx, "", f)
 }
 
 // SpawnNamed is [Set.Spawn] with a name for the task.
 func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context.Context) (T, error)) ID {
+	return s.spawn(ctx, name, f)
+}
+
+// spawn is Spawn and SpawnNamed: one frame below the spawn site.
+func (s *Set[T]) spawn(ctx context.Context, name string, f func(ctx context.Context) (T, error)) ID {
 	m := &member[T]{set: s}
-	m.init(ctx, name)
+	m.init(ctx, name, 2)
 	s.mu.Lock()
 	m.next = s.running
 	if s.running != nil {
@@ -70,6 +75,9 @@ func (s *Set[T]) SpawnNamed(ctx context.Context, name string, f func(ctx context
 
 func (m *member[T]) run(f func(context.Context) (T, error)) {
 	normal := false
+	if m.rec != nil {
+		m.rec.Start()
+	}
 	defer func() {
 		if !normal {
 			var p *PanicError
@@ -77,6 +85,10 @@ func (m *member[T]) run(f func(context.Context) (T, error)) {
 			if p != nil {
 				m.err = p
 			}
+		}
+		if m.rec != nil {
+			_, panicked := m.err.(*PanicError)
+			m.rec.Finish(panicked)
 		}
 		m.set.finished(m)
 	}()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"runtime"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Receiver reads a watch channel and tracks which version of the value it
@@ -87,9 +89,16 @@ func (r *Receiver[T]) Changed(ctx context.Context) error {
 		}
 		wake := sh.notify
 		sh.mu.Unlock()
+		rec := obs.Park(ctx, obs.KindWatchChanged, sh)
 		select {
 		case <-wake:
+			if rec != nil {
+				rec.Resume(0)
+			}
 		case <-ctx.Done():
+			if rec != nil {
+				rec.Resume(0)
+			}
 			return ctx.Err()
 		}
 	}

@@ -12,11 +12,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shio-rt/shio/console"
 	"github.com/shio-rt/shio/http1"
 	"github.com/shio-rt/shio/timer"
 )
 
-const serveSynopsis = `usage: shio serve [--addr host:port]
+const serveSynopsis = `usage: shio serve [--addr host:port] [--console host:port] [--level full|counters|off]
 
 The scalable "Hello, World!" web server: shio's HTTP/1.1 server (package
 http1) on the reactor, with these routes:
@@ -24,6 +25,10 @@ http1) on the reactor, with these routes:
   GET /          Hello, World!
   GET /stream    a chunked response, one line per tick (?n=5&every=200ms)
   GET /stats     the server's counters as JSON
+
+The console (package console) listens apart, on loopback by default:
+/debug/shio/ is the live page, /metrics the Prometheus metrics. An empty
+--console turns it off.
 
 Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
 
@@ -38,12 +43,19 @@ Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
 func runServe(ctx context.Context, args []string, _ io.Writer) error {
 	fs := newFlagSet("serve", serveSynopsis)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	consoleAddr := fs.String("console", "127.0.0.1:8081", "address of the console and metrics (empty: none)")
+	levelName := fs.String("level", "full", "collection level for the console: full, counters or off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
+	level, ok := map[string]console.Level{"full": console.Full, "counters": console.Counters, "off": console.Off}[*levelName]
+	if !ok {
+		return usageErr(fs, fmt.Errorf("unknown --level %q", *levelName))
+	}
+	console.SetLevel(level)
 	srv := &http1.Server{}
 	srv.Handler = serveMux(srv)
 	ln, err := net.Listen("tcp", *addr)
@@ -53,6 +65,15 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 	fmt.Fprintf(os.Stderr, "shio serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	if *consoleAddr != "" {
+		stop, err := serveConsole(*consoleAddr, srv)
+		if err != nil {
+			srv.Close()
+			<-done
+			return err
+		}
+		defer stop()
+	}
 	select {
 	case err := <-done:
 		return err
@@ -68,6 +89,28 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// serveConsole serves the console of srv at /debug/shio/ and its metrics at
+// /metrics on addr, on a server of its own so that --addr can be public while
+// the console stays on loopback. stop closes it and waits for it.
+func serveConsole(addr string, srv *http1.Server) (stop func(), err error) {
+	c := console.New(console.Config{Servers: map[string]*http1.Server{"serve": srv}})
+	mux := http.NewServeMux()
+	mux.Handle("/debug/shio/", http.StripPrefix("/debug/shio", c))
+	mux.Handle("/metrics", c.Metrics())
+	cs := &http1.Server{Handler: mux, WriteTimeout: -1} // the event stream is long-lived
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "shio serve: console on http://%s/debug/shio/, metrics on http://%s/metrics\n", ln.Addr(), ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- cs.Serve(ln) }()
+	return func() {
+		cs.Close()
+		<-done
+	}, nil
 }
 
 // serveMux returns the routes of `shio serve`.

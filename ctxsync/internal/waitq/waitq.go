@@ -3,6 +3,8 @@ package waitq
 import (
 	"context"
 	"sync"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Waiter is one parked caller. It is created by [Queue.Push] or
@@ -19,7 +21,11 @@ type Waiter struct {
 	// Err is set by the granter before [Queue.Wake] when the wake is a
 	// refusal (for example "semaphore closed") rather than a grant.
 	Err error
+	// Kind is the kind of primitive, for the collector (package
+	// internal/obs): set by the pusher before Wait.
+	Kind obs.Kind
 
+	woke       int64         // obs.Stamp() of the Wake, for the collector
 	ready      chan struct{} // closed by Wake; never sent on
 	prev, next *Waiter       // links while queued
 	queued     bool          // true from Push until Wake or Remove
@@ -118,6 +124,7 @@ func (q *Queue) Wake(w *Waiter, err error) {
 		panic("waitq: Wake of a waiter that is not queued")
 	}
 	w.Err = err
+	w.woke = obs.Stamp()
 	close(w.ready)
 }
 
@@ -138,6 +145,7 @@ func (q *Queue) Wake(w *Waiter, err error) {
 // cancel runs with mu held and must not keep w. In the first two cases Wait
 // returns ctx.Err(); in the third, w.Err.
 func (q *Queue) Wait(ctx context.Context, mu *sync.Mutex, w *Waiter, cancel func(w *Waiter, granted bool)) error {
+	rec := obs.Park(ctx, w.Kind, q)
 	var err error
 	if done := ctx.Done(); done == nil {
 		<-w.ready // a ctx that is never done: skip the select
@@ -149,6 +157,13 @@ func (q *Queue) Wait(ctx context.Context, mu *sync.Mutex, w *Waiter, cancel func
 		case <-done:
 			err = q.settle(ctx, mu, w, cancel)
 		}
+	}
+	if rec != nil {
+		woke := w.woke
+		if err != nil {
+			woke = 0 // not a grant
+		}
+		rec.Resume(woke)
 	}
 	if w.pooled {
 		*w = Waiter{pooled: true}

@@ -1,0 +1,246 @@
+package console
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/internal/obs"
+	"github.com/shio-rt/shio/reactor"
+)
+
+// Config configures a [Console]. The zero value shows the tasks and the
+// task metrics only.
+type Config struct {
+	// Servers are the HTTP servers whose counters and event loops are
+	// shown and exported, by name (the "server" label).
+	Servers map[string]*http1.Server
+	// Reactors are further reactors whose loops are shown and exported, by
+	// name (the "server" label).
+	Reactors map[string]*reactor.Reactor
+	// Interval is the time between live updates of the page. Zero means
+	// one second; it cannot be below 100ms.
+	Interval time.Duration
+	// MaxTasks bounds the live tasks sent in one update (the oldest first);
+	// the page says how many were left out. Zero means 10,000.
+	MaxTasks int
+}
+
+// A Console serves the live console and the metrics. It holds the servers
+// and reactors of its Config (the program owns them) and nothing else: the
+// tasks come from the collector. Its methods are safe for concurrent use.
+type Console struct {
+	cfg   Config
+	watch watchState
+}
+
+// New returns a Console for cfg.
+func New(cfg Config) *Console {
+	if cfg.Interval == 0 {
+		cfg.Interval = time.Second
+	}
+	cfg.Interval = max(cfg.Interval, 100*time.Millisecond)
+	if cfg.MaxTasks <= 0 {
+		cfg.MaxTasks = 10_000
+	}
+	return &Console{cfg: cfg}
+}
+
+//go:embed page.html
+var page []byte
+
+// ServeHTTP serves the console under whatever prefix it is mounted at
+// (strip the prefix with http.StripPrefix): "/" the page, "/events" the live
+// updates (Server-Sent Events, one "snapshot" event per Interval),
+// "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
+// (Full level), "/metrics" the Prometheus metrics.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	switch strings.TrimPrefix(r.URL.Path, "/") {
+	case "", "index.html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src data:; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+		w.Write(page)
+	case "events":
+		c.serveEvents(w, r)
+	case "snapshot":
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(c.Snapshot())
+	case "stack":
+		c.serveStack(w, r)
+	case "metrics":
+		c.Metrics().ServeHTTP(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// Snapshot is one update of the console: everything the page shows.
+type Snapshot struct {
+	// Now is the collector's clock when the snapshot was taken: the times
+	// of the tasks are readings of the same clock (subtract them from Now).
+	Now      int64            `json:"now"`
+	Level    string           `json:"level"`
+	Tasks    []Task           `json:"tasks"`   // live tasks (Full level)
+	Omitted  int              `json:"omitted"` // live tasks past MaxTasks
+	Finished []Task           `json:"finished"`
+	Groups   []Group          `json:"groups"`
+	Servers  []serverSnapshot `json:"servers"`
+	Loops    []loopSnapshot   `json:"loops"`
+	Stuck    []Report         `json:"stuck"`
+}
+
+type serverSnapshot struct {
+	Name  string      `json:"name"`
+	Stats http1.Stats `json:"stats"`
+}
+
+type loopSnapshot struct {
+	Server string `json:"server"`
+	Loop   int    `json:"loop"`
+	reactor.LoopStats
+}
+
+// finishedShown is the number of finished tasks sent in an update.
+const finishedShown = 200
+
+// Snapshot takes one update.
+func (c *Console) Snapshot() Snapshot {
+	s := Snapshot{Now: obs.Now(), Level: obs.Current().String(), Groups: obs.Groups(),
+		Servers: c.servers(), Loops: c.loops(), Stuck: c.Stuck()}
+	s.Tasks = obs.Live()
+	slices.SortFunc(s.Tasks, func(a, b obs.TaskSnapshot) int { return cmpU64(a.ID, b.ID) })
+	if len(s.Tasks) > c.cfg.MaxTasks {
+		s.Omitted = len(s.Tasks) - c.cfg.MaxTasks
+		s.Tasks = s.Tasks[:c.cfg.MaxTasks]
+	}
+	s.Finished = obs.Finished()
+	s.Finished = s.Finished[max(len(s.Finished)-finishedShown, 0):]
+	return s
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (c *Console) servers() []serverSnapshot {
+	var out []serverSnapshot
+	for name, s := range c.cfg.Servers {
+		out = append(out, serverSnapshot{Name: name, Stats: s.Stats()})
+	}
+	slices.SortFunc(out, func(a, b serverSnapshot) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func (c *Console) loops() []loopSnapshot {
+	var out []loopSnapshot
+	for name, s := range c.cfg.Servers {
+		for i, l := range s.LoopStats() {
+			out = append(out, loopSnapshot{Server: name, Loop: i, LoopStats: l})
+		}
+	}
+	for name, r := range c.cfg.Reactors {
+		for i, l := range r.LoopStats() {
+			out = append(out, loopSnapshot{Server: name, Loop: i, LoopStats: l})
+		}
+	}
+	slices.SortFunc(out, func(a, b loopSnapshot) int {
+		if c := strings.Compare(a.Server, b.Server); c != 0 {
+			return c
+		}
+		return a.Loop - b.Loop
+	})
+	return out
+}
+
+// serveEvents streams a snapshot every Interval until the client goes away.
+func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	t := time.NewTicker(c.cfg.Interval)
+	defer t.Stop()
+	var buf bytes.Buffer
+	for {
+		buf.Reset()
+		buf.WriteString("event: snapshot\ndata: ")
+		json.NewEncoder(&buf).Encode(c.Snapshot()) // ends with a newline
+		buf.WriteString("\n")
+		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// serveStack writes the goroutine stacks of one task, from a goroutine
+// profile filtered by the task's pprof label. Taking the profile stops the
+// world briefly (tens of milliseconds with many goroutines): it is done only
+// on request, never on a schedule.
+func (c *Console) serveStack(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseUint(r.URL.Query().Get("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "stack: want ?id=<task ID>", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	stacks := TaskStacks(id)
+	if stacks == "" {
+		fmt.Fprintf(w, "no goroutine carries the label shio.task=%d: the task is finished, or was spawned below the Full level\n", id)
+		return
+	}
+	w.Write([]byte(stacks))
+}
+
+// TaskStacks returns the stacks, in the format of a goroutine profile at
+// debug level 1, of the goroutines labelled with task id: the task's own and
+// any goroutine it started with a plain go statement (labels are
+// inherited). It returns "" if there is none. It takes a goroutine profile,
+// which stops the world briefly.
+func TaskStacks(id uint64) string { return stacksOf(goroutineProfile(), id) }
+
+// goroutineProfile returns the goroutine profile at debug level 1.
+func goroutineProfile() string {
+	var buf bytes.Buffer
+	pprof.Lookup("goroutine").WriteTo(&buf, 1)
+	return buf.String()
+}
+
+// stacksOf returns the records of profile labelled with task id.
+func stacksOf(profile string, id uint64) string {
+	want := `"shio.task":"` + strconv.FormatUint(id, 10) + `"`
+	var out strings.Builder
+	for rec := range strings.SplitSeq(profile, "\n\n") {
+		if strings.Contains(rec, want) {
+			out.WriteString(strings.TrimSpace(rec))
+			out.WriteString("\n\n")
+		}
+	}
+	return out.String()
+}
