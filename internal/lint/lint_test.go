@@ -33,6 +33,7 @@ var levels = map[string]int{
 	"reactor":   3,
 	"tcp":       4,
 	"http1":     4,
+	"ws":        4,
 }
 
 func levelOf(rel string) (int, bool) {
