@@ -205,3 +205,5 @@ func closePayload(code uint16, reason string) []byte {
 }
 
 var _ = strings.Repeat
+
+func newReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }

@@ -218,7 +218,7 @@ func (c *Conn) endFrame() {
 	op := in.msgOp
 	in.msgOp = 0
 	if op == opText && c.lim.utf8 && !in.utf.complete() {
-		c.fail(StatusInvalidData, "text message ends inside a UTF-8 sequence")
+		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return
 	}
 	if in.msg == nil {
