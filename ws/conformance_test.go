@@ -26,8 +26,8 @@ type confCase struct {
 	steps []step
 }
 
-func text(s string) []byte           { return frame(0x81, []byte(s), false) }
-func bin(p []byte) []byte            { return frame(0x82, p, false) }
+func text(s string) []byte            { return frame(0x81, []byte(s), false) }
+func bin(p []byte) []byte             { return frame(0x82, p, false) }
 func echoed(op byte, s string) rframe { return rframe{fin: true, op: op, p: []byte(s)} }
 
 func cases() []confCase {
