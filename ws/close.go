@@ -59,8 +59,10 @@ type CloseError struct {
 	Err error
 }
 
+// Unwrap returns Err.
 func (e *CloseError) Unwrap() error { return e.Err }
 
+// Error describes the close: code, side and reason.
 func (e *CloseError) Error() string {
 	s := "ws: closed with " + strconv.Itoa(int(e.Code))
 	if e.Remote {

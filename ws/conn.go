@@ -17,6 +17,7 @@ const (
 	BinaryMessage MessageType = 2
 )
 
+// String returns "text", "binary" or "invalid".
 func (t MessageType) String() string {
 	switch t {
 	case TextMessage:

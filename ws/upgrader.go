@@ -54,6 +54,7 @@ type HandshakeError struct {
 	Reason string
 }
 
+// Error returns the reason the handshake was refused.
 func (e *HandshakeError) Error() string { return "ws: handshake refused: " + e.Reason }
 
 // Accept upgrades the request to a WebSocket connection served by h (the
