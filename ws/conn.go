@@ -58,7 +58,6 @@ type Conn struct {
 	t      transport
 	lim    *limits
 	h      Handler // nil: messages wait in the inbox for ReadMessage
-	client bool
 	proto  string      // the subprotocol agreed on
 	closed func(error) // the upgrading server's, called once when the connection is gone
 
@@ -66,8 +65,11 @@ type Conn struct {
 	in input
 	// pre holds input that arrived before the connection opened (bytes
 	// behind the opening handshake) and what OnData left of it; it is
-	// presented before later input. Nearly always nil.
-	pre []byte
+	// presented before later input. Nearly always nil, and a pointer so
+	// that the common case costs 8 bytes, not a slice header.
+	pre *[]byte
+
+	client bool // the client side: frames out are masked, frames in must not be
 
 	// wmu serialises data messages, so that the frames of one are never
 	// interleaved with another's; it is held only while frames are queued,
@@ -81,7 +83,7 @@ type Conn struct {
 	done      bool          // OnClose ran
 	result    *CloseError   // how the connection ended, once known
 	drained   chan struct{} // closed when the queue drains; made by a waiting writer
-	inbox     inbox         // messages for ReadMessage (no Handler)
+	inbox     *inbox        // messages for ReadMessage; nil with a Handler
 }
 
 // Subprotocol returns the subprotocol the handshake agreed on, or "".
@@ -137,7 +139,9 @@ func (c *Conn) finish(err error) {
 		close(c.drained)
 		c.drained = nil
 	}
-	c.inbox.closeLocked()
+	if c.inbox != nil {
+		c.inbox.closeLocked()
+	}
 	c.mu.Unlock()
 	c.in.release()
 	c.pre = nil

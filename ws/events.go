@@ -48,10 +48,8 @@ func (c *Conn) open() {
 		c.h.OnOpen(c)
 	}
 	c.armTick()
-	if len(c.pre) > 0 {
-		pre := c.pre
-		c.pre = nil
-		c.input(pre)
+	if c.pre != nil {
+		c.input(nil) // the bytes that came with the hand-off
 	}
 }
 
@@ -61,12 +59,11 @@ func (c *Conn) input(data []byte) int {
 	if c.pre == nil {
 		return c.onData(data)
 	}
-	c.pre = append(c.pre, data...)
-	n := c.onData(c.pre)
-	if n == len(c.pre) {
-		c.pre = nil
-	} else {
-		c.pre = append(c.pre[:0], c.pre[n:]...)
+	pre := append(*c.pre, data...)
+	c.pre = nil
+	if n := c.onData(pre); n < len(pre) {
+		pre = append(pre[:0], pre[n:]...)
+		c.pre = &pre
 	}
 	return len(data)
 }

@@ -71,7 +71,9 @@ func serveNet(nc net.Conn, c *Conn, pre []byte) {
 func (t *netTransport) run(pre []byte) {
 	c := t.c
 	t.cb.Lock()
-	c.pre = pre
+	if len(pre) > 0 {
+		c.pre = &pre
+	}
 	c.open()
 	t.cb.Unlock()
 	buf := make([]byte, 4<<10)

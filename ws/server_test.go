@@ -123,3 +123,31 @@ func TestShutdownSends1001(t *testing.T) {
 		t.Fatalf("stats after shutdown: %+v", st)
 	}
 }
+
+// TestFramesWithTheHandshake: frames sent in the same write as the
+// opening handshake (which the server's HTTP parser has already taken in)
+// reach the WebSocket connection first, a partial frame among them
+// completed by later bytes.
+func TestFramesWithTheHandshake(t *testing.T) {
+	var up ws.Upgrader
+	addr := serveWS(t, &up, echo{})
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	second := text("second")
+	req := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: " + testKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	nc.Write(cat([]byte(req), text("first"), second[:3]))
+	br := newReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("handshake: %v %v", resp, err)
+	}
+	nc.Write(second[3:])
+	c := &rawClient{t: t, nc: nc, br: br}
+	c.expect(1, "first")
+	c.expect(1, "second")
+}

@@ -106,12 +106,13 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 	}
 	c := &Conn{lim: lim, h: h, proto: proto}
 	if h == nil {
-		c.inbox.ready = make(chan struct{}, 1)
+		c.inbox = &inbox{ready: make(chan struct{}, 1)}
 	}
 	err = http1.Upgrade(w, func(rc *reactor.Conn, unread []byte, closed func(error)) reactor.Handler {
 		c.t, c.closed = rc, closed
 		if len(unread) > 0 {
-			c.pre = append([]byte(nil), unread...)
+			pre := append([]byte(nil), unread...)
+			c.pre = &pre
 		}
 		return (*events)(c)
 	})
