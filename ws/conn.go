@@ -57,7 +57,7 @@ type transport interface {
 type Conn struct {
 	t      transport
 	lim    *limits
-	h      Handler // nil: messages wait in the inbox for ReadMessage
+	h      Handler     // nil: messages wait in the inbox for ReadMessage
 	proto  string      // the subprotocol agreed on
 	closed func(error) // the upgrading server's, called once when the connection is gone
 
