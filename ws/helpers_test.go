@@ -207,3 +207,31 @@ func closePayload(code uint16, reason string) []byte {
 var _ = strings.Repeat
 
 func newReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// silentListener accepts connections and never answers; it returns its
+// address. Its connections close when the test ends.
+func silentListener(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	return ln.Addr().String()
+}
