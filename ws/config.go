@@ -73,6 +73,16 @@ type Config struct {
 	// means none: the pings keep a live peer's connection open.
 	IdleTimeout time.Duration
 
+	// HandlerTasks runs a Handler's OnMessage on a goroutine of its own
+	// instead of the reactor loop, so that it may block (call
+	// WriteMessage, query a database): one message at a time per
+	// connection, in order, with reading paused meanwhile (pings wait too;
+	// the keep-alive does not count the pause as silence). The message
+	// bytes belong to the call. OnOpen and OnClose still run without a
+	// goroutine, and OnClose follows the last OnMessage's return. A
+	// goroutine exists only while a message is handled.
+	HandlerTasks bool
+
 	// SkipUTF8Check turns off the validation of text messages and close
 	// reasons (RFC 6455 section 8.1 requires it; it costs about a
 	// nanosecond per byte of text).
@@ -88,7 +98,7 @@ type limits struct {
 	overflowCode         StatusCode
 	handshake, close     time.Duration
 	ping, pong, idle     time.Duration
-	utf8                 bool
+	utf8, tasks          bool
 }
 
 func orDefault[T int | int64 | time.Duration](v, d T) T {
@@ -121,6 +131,7 @@ func (c *Config) resolve() (*limits, error) {
 		pong:         orDefault(c.PongTimeout, DefaultPongTimeout),
 		idle:         c.IdleTimeout,
 		utf8:         !c.SkipUTF8Check,
+		tasks:        c.HandlerTasks,
 	}
 	if l.overflowCode == 0 {
 		l.overflowCode = StatusPolicyViolation

@@ -3,6 +3,7 @@ package ws
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,6 +71,9 @@ type Conn struct {
 	pre *[]byte
 
 	client bool // the client side: frames out are masked, frames in must not be
+	// paused: reading is paused while a message waits for ReadMessage or
+	// a task runs OnMessage, so silence is not the peer's (keep-alive).
+	paused atomic.Bool
 
 	// wmu serialises data messages, so that the frames of one are never
 	// interleaved with another's; it is held only while frames are queued,
@@ -84,6 +88,11 @@ type Conn struct {
 	result    *CloseError   // how the connection ended, once known
 	drained   chan struct{} // closed when the queue drains; made by a waiting writer
 	inbox     *inbox        // messages for ReadMessage; nil with a Handler
+	// task: a goroutine runs OnMessage (Config.HandlerTasks); OnClose
+	// waits for it (closeErr and closeCause hold what finish found).
+	task       bool
+	closeLater bool
+	closeCause error
 }
 
 // Subprotocol returns the subprotocol the handshake agreed on, or "".
@@ -135,6 +144,8 @@ func (c *Conn) finish(err error) {
 		res = &CloseError{Code: res.Code, Reason: res.Reason, Err: err}
 	}
 	c.result = res
+	later := c.task
+	c.closeLater, c.closeCause = later, err
 	if c.drained != nil {
 		close(c.drained)
 		c.drained = nil
@@ -145,6 +156,14 @@ func (c *Conn) finish(err error) {
 	c.mu.Unlock()
 	c.in.release()
 	c.pre = nil
+	if !later {
+		c.closeHandler(res, err)
+	}
+}
+
+// closeHandler calls OnClose and tells the upgrading server, once the
+// handler's last callback has returned.
+func (c *Conn) closeHandler(res *CloseError, err error) {
 	if c.h != nil {
 		c.h.OnClose(c, res)
 	}

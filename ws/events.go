@@ -94,6 +94,9 @@ func (c *Conn) tick() bool {
 		return false // the close handshake timed out
 	}
 	in := &c.in
+	if c.paused.Load() {
+		in.heard = true // reading is paused: the silence is ours
+	}
 	heard, pinged := in.heard, in.pinged
 	in.heard = false
 	if pinged && !heard {

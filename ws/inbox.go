@@ -68,6 +68,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (typ MessageType, data []byte, e
 	typ, data = c.inbox.typ, c.inbox.msg
 	c.inbox.full, c.inbox.msg = false, nil
 	c.mu.Unlock()
+	c.paused.Store(false)
 	c.t.ResumeRead()
 	return typ, data, nil
 }

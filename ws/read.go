@@ -237,7 +237,7 @@ func (c *Conn) endFrame() {
 func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
 	in := &c.in
 	in.gotMessage = true
-	if c.h != nil {
+	if c.h != nil && !c.lim.tasks {
 		if p == nil {
 			p = []byte{}
 		}
@@ -251,10 +251,41 @@ func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
 		m = append(make([]byte, 0, len(p)), p...)
 	}
 	in.stop = true
-	c.t.PauseRead() // until ReadMessage takes it
+	c.paused.Store(true)
+	c.t.PauseRead() // until ReadMessage takes it, or the task returns
 	c.mu.Lock()
-	c.inbox.putLocked(typ, m)
+	defer c.mu.Unlock()
+	if c.h == nil {
+		c.inbox.putLocked(typ, m)
+		return
+	}
+	c.task = true
+	go c.runTask(typ, m)
+}
+
+// runTask runs OnMessage on a goroutine of its own (Config.HandlerTasks),
+// then resumes reading, or, if the connection ended meanwhile, calls
+// OnClose: the callbacks of a connection never overlap.
+func (c *Conn) runTask(typ MessageType, m []byte) {
+	if m == nil {
+		m = []byte{}
+	}
+	c.h.OnMessage(c, typ, m)
+	if cap(m) <= maxPooledMsg && cap(m) > 0 {
+		b := m[:0]
+		msgPool.Put(&b)
+	}
+	c.mu.Lock()
+	c.task = false
+	later, res, cause := c.closeLater, c.result, c.closeCause
+	c.closeLater = false
 	c.mu.Unlock()
+	if later {
+		c.closeHandler(res, cause)
+		return
+	}
+	c.paused.Store(false)
+	c.t.ResumeRead()
 }
 
 // control acts on a control frame from the peer.
