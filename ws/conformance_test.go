@@ -134,7 +134,11 @@ func TestConformance(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				c := dialRaw(t, addr)
 				for _, st := range cc.steps {
-					if split && len(st.send) < 4096 {
+					// The portable reactor does not linger after a close: a
+					// client still sending byte by byte into a connection
+					// the server failed gets a reset that can swallow the
+					// close frame, so its failure cases go in one write.
+					if split && len(st.send) < 4096 && (queued || st.close == 0) {
 						c.sendSplit(st.send)
 					} else {
 						c.send(st.send)

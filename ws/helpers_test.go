@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,7 +196,10 @@ func (c *rawClient) expectClose(code uint16) {
 		}
 		break
 	}
-	if _, err := c.br.ReadByte(); err != io.EOF {
+	// Then the server closes the TCP connection. A client that was still
+	// sending (a split case the server failed in mid-frame) may see a
+	// reset where the reactor does not linger (the portable one).
+	if _, err := c.br.ReadByte(); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
 		c.t.Fatalf("after the close frame: %v, want EOF", err)
 	}
 }
