@@ -250,11 +250,14 @@ func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
 	} else {
 		m = append(make([]byte, 0, len(p)), p...)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h == nil && c.sentClose {
+		return // closing: nobody will read it, and the peer's close must get through
+	}
 	in.stop = true
 	c.paused.Store(true)
 	c.t.PauseRead() // until ReadMessage takes it, or the task returns
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.h == nil {
 		c.inbox.putLocked(typ, m)
 		return

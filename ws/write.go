@@ -209,7 +209,8 @@ func (c *Conn) Ping(payload []byte) error {
 // reason (cut to fit 123 bytes) and returns at once; the connection closes
 // when the peer answers, or after Config.CloseTimeout. code must be one a
 // close frame may carry (1000-1003, 1007-1014, 3000-4999), or 0 for a
-// close frame without a code. Close is idempotent: after the first call it
+// close frame without a code. Messages that arrive after it are
+// discarded, as is one waiting for ReadMessage. Close is idempotent: after the first call it
 // returns nil and does nothing. It never blocks.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	if code != 0 && !code.validWire() {
@@ -228,7 +229,17 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		c.result = &CloseError{Code: code, Reason: reason}
 	}
 	recv := c.recvClose
+	// A message waiting for ReadMessage is dropped: the peer's close frame
+	// behind it must be read for the handshake to complete.
+	resume := c.inbox != nil && c.inbox.full
+	if resume {
+		c.inbox.full, c.inbox.msg = false, nil
+	}
 	c.mu.Unlock()
+	if resume {
+		c.paused.Store(false)
+		c.t.ResumeRead()
+	}
 	if recv {
 		c.t.Close()
 		return nil
