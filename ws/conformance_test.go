@@ -157,3 +157,31 @@ func TestConformance(t *testing.T) {
 		}
 	}
 }
+
+// TestLimits (Autobahn family 9, as limits): a message or frame over the
+// limits fails the connection with 1009 as soon as a frame header says so,
+// before its payload has arrived.
+func TestLimits(t *testing.T) {
+	up := ws.Upgrader{Config: ws.Config{MaxMessageSize: 1000, MaxFrameSize: 600}}
+	addr := serveWS(t, &up, echo{})
+	for _, tc := range []struct {
+		name string
+		send []byte
+	}{
+		{"frame over MaxFrameSize", text(strings.Repeat("x", 601))},
+		{"fragments over MaxMessageSize", cat(frame(0x01, bytes.Repeat([]byte("x"), 600), false), frame(0x00, bytes.Repeat([]byte("x"), 401), false))},
+		{"header alone announcing 1 GiB", []byte{0x82, 0xff, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, addr)
+			c.send(tc.send)
+			c.expectClose(1009)
+		})
+	}
+	t.Run("at the limits", func(t *testing.T) {
+		c := dialRaw(t, addr)
+		s := strings.Repeat("y", 1000)
+		c.send(cat(frame(0x01, []byte(s[:600]), false), frame(0x80, []byte(s[600:]), false)))
+		c.expect(1, s)
+	})
+}
