@@ -73,6 +73,20 @@ type Config struct {
 	// means none: the pings keep a live peer's connection open.
 	IdleTimeout time.Duration
 
+	// Compression negotiates permessage-deflate (RFC 7692): a server
+	// accepts the first offer it can honour (every valid offer: a
+	// server_max_window_bits below 15 is honoured with Huffman-only
+	// output, which references no earlier bytes), a client offers it with
+	// no context takeover either way. This side never keeps a compression
+	// context between messages (compressors are pooled); a peer that keeps
+	// its own costs this side a 32 KiB dictionary per connection, unless it
+	// agreed to client_no_context_takeover. Decompressed messages are
+	// bounded by MaxMessageSize (no decompression bombs).
+	Compression bool
+	// CompressionThreshold is the size from which messages are sent
+	// compressed, when compression was agreed on. Zero means 256 bytes.
+	CompressionThreshold int
+
 	// HandlerTasks runs a Handler's OnMessage on a goroutine of its own
 	// instead of the reactor loop, so that it may block (call
 	// WriteMessage, query a database): one message at a time per
@@ -99,6 +113,8 @@ type limits struct {
 	handshake, close     time.Duration
 	ping, pong, idle     time.Duration
 	utf8, tasks          bool
+	compress             bool
+	threshold            int
 }
 
 func orDefault[T int | int64 | time.Duration](v, d T) T {
@@ -113,7 +129,7 @@ func (c *Config) resolve() (*limits, error) {
 	if c == nil {
 		c = &Config{}
 	}
-	if c.MaxFrameSize < 0 || c.MaxMessageSize < 0 || c.MaxOutbound < 0 {
+	if c.MaxFrameSize < 0 || c.MaxMessageSize < 0 || c.MaxOutbound < 0 || c.CompressionThreshold < 0 {
 		return nil, errors.New("ws: negative size in Config")
 	}
 	if c.Overflow > OverflowClose {
@@ -132,6 +148,8 @@ func (c *Config) resolve() (*limits, error) {
 		idle:         c.IdleTimeout,
 		utf8:         !c.SkipUTF8Check,
 		tasks:        c.HandlerTasks,
+		compress:     c.Compression,
+		threshold:    orDefault(c.CompressionThreshold, 256),
 	}
 	if l.overflowCode == 0 {
 		l.overflowCode = StatusPolicyViolation

@@ -61,6 +61,7 @@ type Conn struct {
 	h      Handler     // nil: messages wait in the inbox for ReadMessage
 	proto  string      // the subprotocol agreed on
 	closed func(error) // the upgrading server's, called once when the connection is gone
+	dfl    *deflate    // permessage-deflate, if agreed on
 
 	// Owned by the input side (the loop's callbacks, never concurrent).
 	in input

@@ -136,6 +136,9 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 	path := u.RequestURI()
 	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n", path, u.Host, key)
+	if lim.compress {
+		b.WriteString("Sec-WebSocket-Extensions: " + clientOffer + "\r\n")
+	}
 	if len(d.Subprotocols) > 0 {
 		fmt.Fprintf(&b, "Sec-WebSocket-Protocol: %s\r\n", strings.Join(d.Subprotocols, ", "))
 	}
@@ -170,8 +173,13 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 		return refused(resp, "wrong Sec-WebSocket-Accept")
 	case proto != "" && !hasToken([]string{strings.Join(d.Subprotocols, ",")}, proto):
 		return refused(resp, "a subprotocol that was not offered")
-	case len(resp.Header["Sec-Websocket-Extensions"]) > 0:
-		return refused(resp, "an extension that was not offered")
+	}
+	var dfl *deflate
+	if exts := parseExtensions(resp.Header["Sec-Websocket-Extensions"]); len(exts) > 0 {
+		var ok bool
+		if dfl, ok = clientAccept(exts, lim.threshold); !ok || !lim.compress {
+			return refused(resp, "an extension that was not offered")
+		}
 	}
 	var pre []byte
 	if n := br.Buffered(); n > 0 {
@@ -179,7 +187,7 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 		pre = append(pre, p...)
 	}
 	nc.SetDeadline(time.Time{})
-	c := &Conn{lim: lim, h: h, proto: proto, client: true}
+	c := &Conn{lim: lim, h: h, proto: proto, client: true, dfl: dfl}
 	if h == nil {
 		c.inbox = &inbox{ready: make(chan struct{}, 1)}
 	}

@@ -21,7 +21,7 @@ func hijack(w http.ResponseWriter, c *Conn) error {
 	}
 	var head []byte
 	head = append(head, "HTTP/1.1 101 Switching Protocols\r\n"...)
-	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Accept", "Sec-Websocket-Protocol"} {
+	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Accept", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions"} {
 		for _, v := range hdr[k] {
 			head = append(head, k+": "+v+"\r\n"...)
 		}

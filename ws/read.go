@@ -19,8 +19,9 @@ type input struct {
 	// The message being received (msgOp != 0): its assembled bytes (a
 	// pooled buffer, nil until a fragment must be kept), its length so
 	// far, and the UTF-8 state of a text message.
-	msgOp  opcode
-	msgLen int64
+	msgOp      opcode
+	compressed bool // the message is compressed (RSV1 on its first frame)
+	msgLen     int64
 	msg    []byte
 	utf    utf8State
 
@@ -111,10 +112,10 @@ func (c *Conn) onData(data []byte) int {
 			continue
 		}
 		if h.op != opContinuation {
-			in.msgOp, in.msgLen, in.utf = h.op, 0, utf8State{}
+			in.msgOp, in.msgLen, in.utf, in.compressed = h.op, 0, utf8State{}, h.rsv != 0
 		}
 		in.msgLen += h.length
-		if h.fin && h.op != opContinuation && int64(len(rest)) >= h.length {
+		if h.fin && h.op != opContinuation && h.rsv == 0 && int64(len(rest)) >= h.length {
 			// A whole message in this read: deliver it in place.
 			p := rest[:h.length]
 			if h.masked {
@@ -146,6 +147,8 @@ func (c *Conn) onData(data []byte) int {
 func (c *Conn) check(h *header) (StatusCode, string) {
 	in := &c.in
 	switch {
+	case h.rsv == 4 && c.dfl != nil && (h.op == opText || h.op == opBinary):
+		// RSV1: a compressed message (permessage-deflate)
 	case h.rsv != 0:
 		return StatusProtocolError, "reserved bits set without an extension"
 	case h.masked == c.client:
@@ -196,7 +199,7 @@ func (c *Conn) payload(data []byte) int {
 	p := data[:k]
 	in.keyPos = uint8(mask(p, in.key, int(in.keyPos)))
 	in.left -= int64(k)
-	if in.msgOp == opText && c.lim.utf8 && !in.utf.feed(p) {
+	if in.msgOp == opText && c.lim.utf8 && !in.compressed && !in.utf.feed(p) {
 		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return len(data)
 	}
@@ -217,6 +220,29 @@ func (c *Conn) endFrame() {
 	}
 	op := in.msgOp
 	in.msgOp = 0
+	if in.compressed {
+		in.compressed = false
+		out, tooBig, err := c.dfl.decompress(in.msg, c.lim.maxMessage)
+		switch {
+		case tooBig:
+			c.fail(StatusMessageTooBig, "message too large once decompressed")
+			return
+		case err != nil:
+			c.fail(StatusInvalidData, "invalid compressed data")
+			return
+		case op == opText && c.lim.utf8 && !validUTF8(out):
+			c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
+			return
+		}
+		in.release()
+		in.msg = out
+		if out == nil {
+			in.msg = []byte{}
+		}
+		c.deliver(MessageType(op), in.msg, true)
+		in.msg = nil // not pooled: its size is the decompressor's
+		return
+	}
 	if op == opText && c.lim.utf8 && !in.utf.complete() {
 		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return

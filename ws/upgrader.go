@@ -105,6 +105,13 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 		hdr["Sec-Websocket-Protocol"] = []string{proto}
 	}
 	c := &Conn{lim: lim, h: h, proto: proto}
+	if lim.compress {
+		answer, d := acceptDeflate(parseExtensions(r.Header["Sec-Websocket-Extensions"]), lim.threshold)
+		if d != nil {
+			hdr["Sec-Websocket-Extensions"] = []string{answer}
+			c.dfl = d
+		}
+	}
 	if h == nil {
 		c.inbox = &inbox{ready: make(chan struct{}, 1)}
 	}

@@ -66,6 +66,16 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 	if typ != TextMessage && typ != BinaryMessage {
 		return errors.New("ws: invalid message type")
 	}
+	rsv1 := false
+	if c.dfl != nil && len(p) >= c.dfl.threshold {
+		bp := msgPool.Get().(*[]byte)
+		if z, ok := c.dfl.compress((*bp)[:0], p); ok {
+			p, rsv1 = z, true
+			defer func() { *bp = z[:0]; msgPool.Put(bp) }()
+		} else {
+			msgPool.Put(bp)
+		}
+	}
 	size := len(p) + maxHeader*(1+len(p)/fragmentSize)
 	if err := c.room(ctx, size); err != nil {
 		return err
@@ -81,12 +91,12 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 			c.mu.Unlock()
 			return ErrClosed
 		}
-		err := c.writeFrameLocked(op, fin, p[:k])
+		err := c.writeFrameLocked(op, fin, rsv1, p[:k])
 		c.mu.Unlock()
 		if err != nil || fin {
 			return err
 		}
-		p, op = p[k:], opContinuation
+		p, op, rsv1 = p[k:], opContinuation, false
 	}
 }
 
@@ -143,14 +153,14 @@ func (c *Conn) onDrain() {
 
 // writeFrameLocked writes one frame; a client's is masked with a fresh
 // key. A frame up to coalesce bytes goes out in one write.
-func (c *Conn) writeFrameLocked(op opcode, fin bool, p []byte) error {
+func (c *Conn) writeFrameLocked(op opcode, fin, rsv1 bool, p []byte) error {
 	var key [4]byte
 	if c.client {
 		rand.Read(key[:])
 	}
 	bp := framePool.Get().(*[]byte)
 	defer framePool.Put(bp)
-	b := appendHeader((*bp)[:0], op, fin, false, len(p), c.client, key)
+	b := appendHeader((*bp)[:0], op, fin, rsv1, len(p), c.client, key)
 	if !c.client && len(p) > coalesce {
 		// A server's large payload goes out from the caller's slice.
 		if _, err := c.t.Write(b); err != nil {
@@ -183,7 +193,7 @@ func (c *Conn) writeControl(op opcode, p []byte) error {
 	if c.sentClose || c.done {
 		return ErrClosed
 	}
-	return c.writeFrameLocked(op, true, p)
+	return c.writeFrameLocked(op, true, false, p)
 }
 
 // sendCloseLocked writes the close frame, after which nothing more is
@@ -193,7 +203,7 @@ func (c *Conn) sendCloseLocked(code StatusCode, reason string) {
 		return
 	}
 	var buf [maxControlPayload]byte
-	c.writeFrameLocked(opClose, true, appendClosePayload(buf[:0], code, reason))
+	c.writeFrameLocked(opClose, true, false, appendClosePayload(buf[:0], code, reason))
 	c.sentClose = true
 }
 
