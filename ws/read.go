@@ -22,8 +22,8 @@ type input struct {
 	msgOp      opcode
 	compressed bool // the message is compressed (RSV1 on its first frame)
 	msgLen     int64
-	msg    []byte
-	utf    utf8State
+	msg        []byte
+	utf        utf8State
 
 	// failed: the connection was failed or closed; input is discarded.
 	failed bool
