@@ -61,17 +61,18 @@ type Conn struct {
 	h      Handler     // nil: messages wait in the inbox for ReadMessage
 	proto  string      // the subprotocol agreed on
 	closed func(error) // the upgrading server's, called once when the connection is gone
-	dfl    *deflate    // permessage-deflate, if agreed on
+	// x holds what only some connections use (see extras); nil for the
+	// common kind. It is set before the connection starts and never
+	// replaced, so it is read without a lock.
+	x *extras
 
 	// Owned by the input side (the loop's callbacks, never concurrent).
 	in input
-	// pre holds input that arrived before the connection opened (bytes
-	// behind the opening handshake) and what OnData left of it; it is
-	// presented before later input. Nearly always nil, and a pointer so
-	// that the common case costs 8 bytes, not a slice header.
-	pre *[]byte
 
 	client bool // the client side: frames out are masked, frames in must not be
+	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
+	// mu. OnClose waits for it (see extras).
+	task bool
 	// paused: reading is paused while a message waits for ReadMessage or
 	// a task runs OnMessage, so silence is not the peer's (keep-alive).
 	paused atomic.Bool
@@ -88,12 +89,60 @@ type Conn struct {
 	done      bool          // OnClose ran
 	result    *CloseError   // how the connection ended, once known
 	drained   chan struct{} // closed when the queue drains; made by a waiting writer
-	inbox     *inbox        // messages for ReadMessage; nil with a Handler
-	// task: a goroutine runs OnMessage (Config.HandlerTasks); OnClose
-	// waits for it (closeErr and closeCause hold what finish found).
-	task       bool
+}
+
+// extras is the state of the features only some connections use, behind
+// one pointer so that an idle connection of the common kind (a Handler,
+// no compression) stays in a small size class.
+type extras struct {
+	// pre (input side) holds input that arrived before the connection
+	// opened (bytes behind the opening handshake) and what OnData left of
+	// it; it is presented before later input.
+	pre []byte
+	// inbox holds messages for ReadMessage (no Handler); guarded by mu.
+	inbox *inbox
+	// dfl is permessage-deflate, if agreed on: its dictionary is the
+	// input side's, the rest is immutable.
+	dfl *deflate
+	// closeLater and closeCause (guarded by mu, HandlerTasks): the
+	// connection ended while a task ran OnMessage; the task calls OnClose.
 	closeLater bool
 	closeCause error
+}
+
+// extra returns c.x, making it: only before the connection starts.
+func (c *Conn) extra() *extras {
+	if c.x == nil {
+		c.x = new(extras)
+	}
+	return c.x
+}
+
+// deflate returns the permessage-deflate state, or nil.
+func (c *Conn) deflate() *deflate {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.dfl
+}
+
+// box returns the inbox, or nil with a Handler.
+func (c *Conn) box() *inbox {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.inbox
+}
+
+// setup readies a new connection's extras for its configuration: before
+// it starts.
+func (c *Conn) setup() {
+	if c.h == nil {
+		c.extra().inbox = &inbox{ready: make(chan struct{}, 1)}
+	}
+	if c.lim.tasks {
+		c.extra()
+	}
 }
 
 // Subprotocol returns the subprotocol the handshake agreed on, or "".
@@ -146,17 +195,21 @@ func (c *Conn) finish(err error) {
 	}
 	c.result = res
 	later := c.task
-	c.closeLater, c.closeCause = later, err
+	if later {
+		c.x.closeLater, c.x.closeCause = true, err
+	}
 	if c.drained != nil {
 		close(c.drained)
 		c.drained = nil
 	}
-	if c.inbox != nil {
-		c.inbox.closeLocked()
+	if b := c.box(); b != nil {
+		b.closeLocked()
 	}
 	c.mu.Unlock()
 	c.in.release()
-	c.pre = nil
+	if c.x != nil {
+		c.x.pre = nil
+	}
 	if !later {
 		c.closeHandler(res, err)
 	}

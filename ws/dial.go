@@ -187,9 +187,10 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 		pre = append(pre, p...)
 	}
 	nc.SetDeadline(time.Time{})
-	c := &Conn{lim: lim, h: h, proto: proto, client: true, dfl: dfl}
-	if h == nil {
-		c.inbox = &inbox{ready: make(chan struct{}, 1)}
+	c := &Conn{lim: lim, h: h, proto: proto, client: true}
+	c.setup()
+	if dfl != nil {
+		c.extra().dfl = dfl
 	}
 	serveNet(nc, c, pre)
 	return c, resp, nil

@@ -48,7 +48,7 @@ func (c *Conn) open() {
 		c.h.OnOpen(c)
 	}
 	c.armTick()
-	if c.pre != nil {
+	if c.x != nil && c.x.pre != nil {
 		c.input(nil) // the bytes that came with the hand-off
 	}
 }
@@ -56,14 +56,13 @@ func (c *Conn) open() {
 // input is OnData: input kept from before the connection opened, if any,
 // goes first.
 func (c *Conn) input(data []byte) int {
-	if c.pre == nil {
+	if c.x == nil || c.x.pre == nil {
 		return c.onData(data)
 	}
-	pre := append(*c.pre, data...)
-	c.pre = nil
+	pre := append(c.x.pre, data...)
+	c.x.pre = nil
 	if n := c.onData(pre); n < len(pre) {
-		pre = append(pre[:0], pre[n:]...)
-		c.pre = &pre
+		c.x.pre = append(pre[:0], pre[n:]...)
 	}
 	return len(data)
 }

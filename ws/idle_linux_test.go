@@ -18,18 +18,24 @@ import (
 // server: WS_IDLE_CONNS=N go test -run TestIdleMemory -v ./ws. The clients
 // are raw sockets (file descriptors, no Go objects), so the heap and RSS
 // growth is the server's. Ulimit -n must allow 2N descriptors.
+// WS_IDLE_DEFLATE=1 negotiates permessage-deflate (no context takeover).
 func TestIdleMemory(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("WS_IDLE_CONNS"))
 	if n <= 0 {
 		t.Skip("set WS_IDLE_CONNS=N to measure N idle connections")
 	}
-	up := ws.Upgrader{Config: ws.Config{PingInterval: -1}}
+	deflate := os.Getenv("WS_IDLE_DEFLATE") != ""
+	up := ws.Upgrader{Config: ws.Config{PingInterval: -1, Compression: deflate}}
 	addr := serveWS(t, &up, echo{})
 	ta, _ := net.ResolveTCPAddr("tcp", addr)
 	sa := &syscall.SockaddrInet4{Port: ta.Port}
 	copy(sa.Addr[:], ta.IP.To4())
 	req := []byte("GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + testKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+		"Sec-WebSocket-Key: " + testKey + "\r\nSec-WebSocket-Version: 13\r\n")
+	if deflate {
+		req = append(req, "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n"...)
+	}
+	req = append(req, "\r\n"...)
 	heap0, rss0 := usage()
 	fds := make([]int, 0, n)
 	defer func() {
@@ -55,8 +61,8 @@ func TestIdleMemory(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // let the request goroutines' stacks go (a measurement, not synchronisation)
 	heap1, rss1 := usage()
-	t.Logf("%d idle WebSocket connections: Go heap %.0f B/conn, RSS %.0f B/conn",
-		n, float64(heap1-heap0)/float64(n), float64(rss1-rss0)/float64(n))
+	t.Logf("%d idle WebSocket connections (permessage-deflate %v): Go heap %.0f B/conn, RSS %.0f B/conn",
+		n, deflate, float64(heap1-heap0)/float64(n), float64(rss1-rss0)/float64(n))
 }
 
 func usage() (heap, rss int64) {

@@ -49,14 +49,15 @@ func (c *Conn) ReadMessage(ctx context.Context) (typ MessageType, data []byte, e
 	if c.h != nil {
 		return 0, nil, errHandlerReads
 	}
+	b := c.box()
 	c.mu.Lock()
-	for !c.inbox.full {
+	for !b.full {
 		if c.done {
 			err := c.result
 			c.mu.Unlock()
 			return 0, nil, err
 		}
-		ch := c.inbox.ready
+		ch := b.ready
 		c.mu.Unlock()
 		select {
 		case <-ch:
@@ -65,8 +66,8 @@ func (c *Conn) ReadMessage(ctx context.Context) (typ MessageType, data []byte, e
 		}
 		c.mu.Lock()
 	}
-	typ, data = c.inbox.typ, c.inbox.msg
-	c.inbox.full, c.inbox.msg = false, nil
+	typ, data = b.typ, b.msg
+	b.full, b.msg = false, nil
 	c.mu.Unlock()
 	c.paused.Store(false)
 	c.t.ResumeRead()

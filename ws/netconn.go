@@ -72,7 +72,7 @@ func (t *netTransport) run(pre []byte) {
 	c := t.c
 	t.cb.Lock()
 	if len(pre) > 0 {
-		c.pre = &pre
+		c.extra().pre = pre
 	}
 	c.open()
 	t.cb.Unlock()

@@ -147,7 +147,7 @@ func (c *Conn) onData(data []byte) int {
 func (c *Conn) check(h *header) (StatusCode, string) {
 	in := &c.in
 	switch {
-	case h.rsv == 4 && c.dfl != nil && (h.op == opText || h.op == opBinary):
+	case h.rsv == 4 && c.deflate() != nil && (h.op == opText || h.op == opBinary):
 		// RSV1: a compressed message (permessage-deflate)
 	case h.rsv != 0:
 		return StatusProtocolError, "reserved bits set without an extension"
@@ -222,7 +222,7 @@ func (c *Conn) endFrame() {
 	in.msgOp = 0
 	if in.compressed {
 		in.compressed = false
-		out, tooBig, err := c.dfl.decompress(in.msg, c.lim.maxMessage)
+		out, tooBig, err := c.x.dfl.decompress(in.msg, c.lim.maxMessage)
 		switch {
 		case tooBig:
 			c.fail(StatusMessageTooBig, "message too large once decompressed")
@@ -285,7 +285,7 @@ func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
 	c.paused.Store(true)
 	c.t.PauseRead() // until ReadMessage takes it, or the task returns
 	if c.h == nil {
-		c.inbox.putLocked(typ, m)
+		c.x.inbox.putLocked(typ, m)
 		return
 	}
 	c.task = true
@@ -306,8 +306,8 @@ func (c *Conn) runTask(typ MessageType, m []byte) {
 	}
 	c.mu.Lock()
 	c.task = false
-	later, res, cause := c.closeLater, c.result, c.closeCause
-	c.closeLater = false
+	later, res, cause := c.x.closeLater, c.result, c.x.closeCause
+	c.x.closeLater = false
 	c.mu.Unlock()
 	if later {
 		c.closeHandler(res, cause)

@@ -109,17 +109,14 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 		answer, d := acceptDeflate(parseExtensions(r.Header["Sec-Websocket-Extensions"]), lim.threshold)
 		if d != nil {
 			hdr["Sec-Websocket-Extensions"] = []string{answer}
-			c.dfl = d
+			c.extra().dfl = d
 		}
 	}
-	if h == nil {
-		c.inbox = &inbox{ready: make(chan struct{}, 1)}
-	}
+	c.setup()
 	err = http1.Upgrade(w, func(rc *reactor.Conn, unread []byte, closed func(error)) reactor.Handler {
 		c.t, c.closed = rc, closed
 		if len(unread) > 0 {
-			pre := append([]byte(nil), unread...)
-			c.pre = &pre
+			c.extra().pre = append([]byte(nil), unread...)
 		}
 		return (*events)(c)
 	})

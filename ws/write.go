@@ -67,9 +67,9 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 		return errors.New("ws: invalid message type")
 	}
 	rsv1 := false
-	if c.dfl != nil && len(p) >= c.dfl.threshold {
+	if d := c.deflate(); d != nil && len(p) >= d.threshold {
 		bp := msgPool.Get().(*[]byte)
-		if z, ok := c.dfl.compress((*bp)[:0], p); ok {
+		if z, ok := d.compress((*bp)[:0], p); ok {
 			p, rsv1 = z, true
 			defer func() { *bp = z[:0]; msgPool.Put(bp) }()
 		} else {
@@ -241,9 +241,10 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	recv := c.recvClose
 	// A message waiting for ReadMessage is dropped: the peer's close frame
 	// behind it must be read for the handshake to complete.
-	resume := c.inbox != nil && c.inbox.full
+	b := c.box()
+	resume := b != nil && b.full
 	if resume {
-		c.inbox.full, c.inbox.msg = false, nil
+		b.full, b.msg = false, nil
 	}
 	c.mu.Unlock()
 	if resume {
