@@ -35,11 +35,14 @@ func (r *recorder) OnClose(c *Conn, err error) { fmt.Fprintf(&r.log, "close %v\n
 // run feeds input to a server Conn in pieces cut at the given sizes, as
 // the reactor would (unconsumed bytes presented again with more), and
 // returns what the handler saw and what the Conn wrote.
-func run(t testing.TB, input []byte, cuts []byte) (string, string) {
+func run(t testing.TB, input []byte, cuts []byte, compressed bool) (string, string) {
 	lim, _ := (&Config{MaxMessageSize: 1 << 16}).resolve()
 	ft := &fakeTransport{}
 	rec := &recorder{}
 	c := &Conn{t: ft, lim: lim, h: rec}
+	if compressed {
+		c.x = &extras{dfl: &deflate{peerTakeover: true, threshold: 1 << 30}}
+	}
 	var kept []byte
 	for i := 0; len(input) > 0 && !ft.closed; i++ {
 		k := len(input)
@@ -79,8 +82,26 @@ func FuzzParse(f *testing.F) {
 		if len(input) > 1<<16 {
 			return
 		}
-		wantLog, wantOut := run(t, input, nil)
-		gotLog, gotOut := run(t, input, cuts)
+		wantLog, wantOut := run(t, input, nil, false)
+		gotLog, gotOut := run(t, input, cuts, false)
+		if gotLog != wantLog || gotOut != wantOut {
+			t.Fatalf("split input gave\n%s%q\nwhole gave\n%s%q", gotLog, gotOut, wantLog, wantOut)
+		}
+	})
+}
+
+// FuzzParseDeflate is FuzzParse with permessage-deflate agreed on (the
+// peer keeping its context): compressed messages, dictionaries and
+// decompression limits, cut anywhere.
+func FuzzParseDeflate(f *testing.F) {
+	f.Add([]byte{0xc1, 0x87, 1, 2, 3, 4, 0xf3, 0x4a, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, []byte{1})
+	f.Add([]byte{0x41, 0x83, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0x80, 0x84, 0, 0, 0, 0, 0xc9, 0xc9, 0x07, 0x00}, []byte{0, 3})
+	f.Fuzz(func(t *testing.T, input, cuts []byte) {
+		if len(input) > 1<<16 {
+			return
+		}
+		wantLog, wantOut := run(t, input, nil, true)
+		gotLog, gotOut := run(t, input, cuts, true)
 		if gotLog != wantLog || gotOut != wantOut {
 			t.Fatalf("split input gave\n%s%q\nwhole gave\n%s%q", gotLog, gotOut, wantLog, wantOut)
 		}
