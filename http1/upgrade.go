@@ -34,9 +34,11 @@ var ErrNotReactor = errors.New("http1: the ResponseWriter is not on a reactor co
 // itself first when it opens). open must not block. closed must be called
 // once, from the returned handler's OnClose, with OnClose's error: until
 // then the Server counts the connection as open (Stats.Open), and Shutdown
-// waits for it as for any hijacked connection. The Server's Shutdown
-// reaches the new handler through reactor.ShutdownHandler, if it
-// implements it. The connection's deadlines are cleared; the new handler
+// waits for it as for any hijacked connection. When the Server's own
+// reactor shuts down (Serve on a net.Listener) the new handler takes part
+// through reactor.ShutdownHandler, if it implements it; on the loops of a
+// tcp.Network, the Network's Shutdown does that, and the Server's
+// Shutdown only waits (Server.RegisterOnShutdown can tell the handler). The connection's deadlines are cleared; the new handler
 // sets its own. Stats counts the connection as Hijacked.
 //
 // On an error nothing was sent and the request can still be answered,
