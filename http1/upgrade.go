@@ -41,8 +41,9 @@ var ErrNotReactor = errors.New("http1: the ResponseWriter is not on a reactor co
 // Shutdown only waits (Server.RegisterOnShutdown can tell the handler). The connection's deadlines are cleared; the new handler
 // sets its own. Stats counts the connection as Hijacked.
 //
-// On an error nothing was sent and the request can still be answered,
-// unless the error says the connection is gone.
+// Before the 101 is sent, an error leaves the request to be answered as
+// usual; an error after it (the connection closed meanwhile) closes the
+// connection.
 func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, closed func(error)) reactor.Handler) error {
 	resp := unwrapResponse(w)
 	if resp == nil {
@@ -74,10 +75,24 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	}
 	h := open(rc.c, unread, func(err error) { rc.h.OnClose(rc.c, err) })
 	rc.c.SetDeadline(time.Time{})
-	// The hand-off comes first, under mu: an OnData that runs meanwhile
-	// finds the phase hijacked and consumes nothing, and what the client
-	// sends once it has read the 101 goes to h.
-	if err := rc.c.Handoff(h); err != nil {
+	// The 101 goes out first, so that nothing h writes (from its OnOpen,
+	// on the loop) can precede it; then the hand-off, under mu: an OnData
+	// that runs meanwhile (the client's first frames) waits for mu, finds
+	// the phase hijacked and consumes nothing, and the reactor keeps the
+	// bytes for h. Not rconn.Write: it may wait for a drain, which a
+	// hijacked connection's handler does not report; a reactor.Conn never
+	// blocks.
+	head := appendStatusLine(c.out[:0], http.StatusSwitchingProtocols)
+	head = appendHeader(head, resp.header, nil)
+	head = append(head, "\r\n"...)
+	_, err := rc.c.Write(head)
+	c.out = head[:0]
+	if err == nil {
+		err = rc.c.Handoff(h)
+	}
+	if err != nil {
+		rc.c.Close() // the client may have the 101: the connection is unusable
+		c.werr = err
 		return err
 	}
 	c.r = c.w
@@ -85,14 +100,7 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	rc.setPhaseLocked(phaseHijacked)
 	c.hijacked = true
 	c.srv.stats.hijacked.Add(1)
-	head := appendStatusLine(c.out[:0], http.StatusSwitchingProtocols)
-	head = appendHeader(head, resp.header, nil)
-	head = append(head, "\r\n"...)
-	// Not rconn.Write: it may wait for a drain, which a hijacked
-	// connection's handler does not report; a reactor.Conn never blocks.
-	_, err := rc.c.Write(head)
-	c.out = head[:0]
-	return err
+	return nil
 }
 
 // unwrapResponse finds the Server's response under w and the middleware

@@ -44,10 +44,10 @@ func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
 // open starts the connection: the Handler's OnOpen, the keep-alive timer,
 // then the input that came with the hand-off.
 func (c *Conn) open() {
+	c.armTick() // first: a Close in OnOpen arms the close timeout instead
 	if c.h != nil {
 		c.h.OnOpen(c)
 	}
-	c.armTick()
 	if c.x != nil && c.x.pre != nil {
 		c.input(nil) // the bytes that came with the hand-off
 	}
