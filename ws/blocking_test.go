@@ -69,7 +69,7 @@ func TestBlockingConn(t *testing.T) {
 // after PongTimeout; one that answers stays.
 func TestKeepAlive(t *testing.T) {
 	closed := make(chan error, 2)
-	up := ws.Upgrader{Config: ws.Config{PingInterval: 50 * time.Millisecond, PongTimeout: 50 * time.Millisecond}}
+	up := ws.Upgrader{Config: ws.Config{PingInterval: 50 * time.Millisecond, PongTimeout: 500 * time.Millisecond}}
 	addr := serveWS(t, &up, closeWatch{closed})
 	silent := dialRaw(t, addr)
 	f, err := silent.read()
