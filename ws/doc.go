@@ -30,6 +30,23 @@
 // Messages over 64 KiB go out in fragments, between which a pong or a
 // close frame may pass.
 //
+// [Config].HandlerTasks runs OnMessage on a goroutine instead of the loop,
+// one message at a time, for handlers that block. A [PreparedMessage] is
+// encoded once and written to many connections (a broadcast).
+//
+// # Clients
+//
+// [Dial] and [Dialer] open client connections over the same core, served
+// by a goroutine per connection (as are connections upgraded under a
+// server that is not on the reactor).
+//
+// # Compression
+//
+// [Config].Compression negotiates permessage-deflate (RFC 7692): every
+// valid offer is accepted, this side never keeps a compression context
+// (compressors are pooled), and decompressed messages are bounded by
+// MaxMessageSize.
+//
 // # Protocol
 //
 // Input is parsed as it arrives, resuming across any split of the bytes;
