@@ -23,7 +23,8 @@ import (
 // (the core — framing, UTF-8, the close handshake, keep-alive — is the
 // server's); the writes are the server's too, except that they are
 // masked and go straight to the socket, so Buffered is 0 and a write
-// waits while the server does not read.
+// waits while the server does not read (up to PongTimeout, after which the
+// connection closes).
 type Dialer struct {
 	// Config holds the connection's limits and timers; HandshakeTimeout
 	// bounds the TCP and TLS connection and the opening handshake.

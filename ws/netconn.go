@@ -44,8 +44,8 @@ func hijack(w http.ResponseWriter, c *Conn) error {
 // netTransport serves a Conn over a net.Conn with one goroutine that
 // reads it and runs the callbacks, as the reactor would (never two at
 // once). Writes go to the net.Conn directly, under a lock, so they block
-// while the peer does not read (bounded by the write deadline of
-// CloseTimeout once closing); Buffered is always 0.
+// while the peer does not read, for up to PongTimeout; Buffered is always
+// 0.
 type netTransport struct {
 	nc net.Conn
 	c  *Conn
@@ -143,10 +143,22 @@ func (t *netTransport) run(pre []byte) {
 	t.cb.Unlock()
 }
 
-func (t *netTransport) Write(p []byte) (int, error) { return t.nc.Write(p) }
-func (t *netTransport) Buffered() int               { return 0 }
-func (t *netTransport) RemoteAddr() net.Addr        { return t.nc.RemoteAddr() }
-func (t *netTransport) LocalAddr() net.Addr         { return t.nc.LocalAddr() }
+// Write writes p to the socket, waiting while the peer does not read, up
+// to PongTimeout (a peer that takes nothing for that long is as gone as
+// one that answers no ping): then the connection closes.
+func (t *netTransport) Write(p []byte) (int, error) {
+	if d := t.c.lim.pong; d > 0 {
+		t.nc.SetWriteDeadline(time.Now().Add(d))
+	}
+	n, err := t.nc.Write(p)
+	if err != nil {
+		t.Close()
+	}
+	return n, err
+}
+func (t *netTransport) Buffered() int        { return 0 }
+func (t *netTransport) RemoteAddr() net.Addr { return t.nc.RemoteAddr() }
+func (t *netTransport) LocalAddr() net.Addr  { return t.nc.LocalAddr() }
 
 // Close closes the connection; the reading goroutine ends.
 func (t *netTransport) Close() error {
