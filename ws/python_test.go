@@ -2,8 +2,11 @@ package ws_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,11 +45,24 @@ func TestPythonWebsocketsClient(t *testing.T) {
 	var up ws.Upgrader
 	up.Config.MaxMessageSize = 2 << 20
 	up.Config.MaxFrameSize = 2 << 20
-	addr := serveWS(t, &up, echo{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, py, "-c", pythonClient, "ws://"+addr+"/echo").CombinedOutput()
-	if err != nil || string(out) != "ok\n" {
-		t.Fatalf("python3-websockets: %v\n%s", err, out)
-	}
+	t.Run("http1", func(t *testing.T) {
+		addr := serveWS(t, &up, echo{})
+		out, err := exec.CommandContext(ctx, py, "-c", pythonClient, "ws://"+addr+"/echo").CombinedOutput()
+		if err != nil || string(out) != "ok\n" {
+			t.Fatalf("python3-websockets: %v\n%s", err, out)
+		}
+	})
+	t.Run("net/http Hijacker", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			up.Accept(w, r, echo{})
+		}))
+		defer srv.Close()
+		url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/echo"
+		out, err := exec.CommandContext(ctx, py, "-c", pythonClient, url).CombinedOutput()
+		if err != nil || string(out) != "ok\n" {
+			t.Fatalf("python3-websockets: %v\n%s", err, out)
+		}
+	})
 }
