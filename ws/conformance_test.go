@@ -185,3 +185,25 @@ func TestLimits(t *testing.T) {
 		c.expect(1, s)
 	})
 }
+
+// TestUTF8FailsFast (Autobahn 6.4): invalid UTF-8 fails the connection as
+// soon as it arrives, inside a frame whose rest has not been sent, and
+// inside a fragment of a message whose final fragment has not.
+func TestUTF8FailsFast(t *testing.T) {
+	var up ws.Upgrader
+	addr := serveWS(t, &up, echo{})
+	whole := []byte("κόσμε\xf4\x90\x80\x80 and the rest of a long frame")
+	for _, tc := range []struct {
+		name string
+		send []byte
+	}{
+		{"inside a frame", frame(0x81, whole, false)[:6+len("κόσμε")+2]},
+		{"inside a fragment", frame(0x01, whole[:len("κόσμε")+2], false)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, addr)
+			c.send(tc.send) // and nothing more
+			c.expectClose(1007)
+		})
+	}
+}
