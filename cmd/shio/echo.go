@@ -15,6 +15,10 @@ const echoSynopsis = `usage: shio echo [flags]
 A TCP echo server on shio's reactor: every byte a client sends comes back;
 an idle connection holds no goroutine and no buffer. Try it with
 nc 127.0.0.1 7000, or load it with shio bench tcp://127.0.0.1:7000 --echo.
+With --ws it is a WebSocket echo server instead, on any path of an HTTP/1.1
+server on the same reactor: text comes back as text, binary as binary, up to
+64 MiB a message; any Origin is accepted (it is a test server), and a
+shutdown says 1001 to every client.
 Ctrl-C shuts it down gracefully, for up to 10s.`
 
 // runEcho is `shio echo`: a TCP echo server on the reactor. Each
@@ -28,11 +32,15 @@ func runEcho(ctx context.Context, args []string, _ io.Writer) error {
 	loops := fs.Int("loops", 0, "event loops (0: GOMAXPROCS)")
 	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
 	reusePort := fs.Bool("reuseport", false, "one SO_REUSEPORT listener per loop instead of one shared listener")
+	wsMode := fs.Bool("ws", false, "a WebSocket echo server (any path) instead of TCP")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	if *wsMode {
+		return runEchoWS(ctx, *addr, *idle)
 	}
 	if *idle == 0 {
 		*idle = -1 // never (reactor.Config: negative means off)

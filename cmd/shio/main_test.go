@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shio-rt/shio/ws"
 	"go.uber.org/goleak"
 )
 
@@ -69,6 +72,37 @@ func TestEchoServesAndBenchVerifiesIt(t *testing.T) {
 	err := runBench(context.Background(), []string{"--echo", "--size", "64", "-c", "4", "-n", "2000", "--json", "tcp://" + addr}, io.Discard)
 	if err != nil {
 		t.Fatalf("shio bench --echo against shio echo: %v", err)
+	}
+}
+
+// TestEchoWS: shio echo --ws echoes text as text and binary as binary,
+// and closes cleanly.
+func TestEchoWS(t *testing.T) {
+	addr := freeAddr(t)
+	start(t, runEcho, "--ws", "--addr", addr)
+	waitListening(t, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, _, err := ws.Dial(ctx, "ws://"+addr+"/any/path", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []ws.MessageType{ws.TextMessage, ws.BinaryMessage} {
+		msg := bytes.Repeat([]byte("shio "), 20000)
+		if err := c.WriteMessage(ctx, typ, msg); err != nil {
+			t.Fatal(err)
+		}
+		gt, got, err := c.ReadMessage(ctx)
+		if err != nil || gt != typ || !bytes.Equal(got, msg) {
+			t.Fatalf("echo of %v: %v, %d bytes, %v", typ, gt, len(got), err)
+		}
+	}
+	c.Close(ws.StatusNormal, "")
+	if _, _, err := c.ReadMessage(ctx); !errors.Is(err, ws.ErrClosed) {
+		var ce *ws.CloseError
+		if !errors.As(err, &ce) || ce.Code != ws.StatusNormal {
+			t.Fatalf("close: %v", err)
+		}
 	}
 }
 

@@ -34,6 +34,7 @@ var levels = map[string]int{
 	"tcp":       4,
 	"http1":     4,
 	"console":   4,
+	"ws":        4,
 }
 
 func levelOf(rel string) (int, bool) {

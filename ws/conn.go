@@ -1,0 +1,227 @@
+package ws
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MessageType is the type of a data message (RFC 6455 section 5.6); the
+// values are the frame opcodes, as in gorilla/websocket.
+type MessageType uint8
+
+const (
+	// TextMessage is a message of UTF-8 text.
+	TextMessage MessageType = 1
+	// BinaryMessage is a message of bytes.
+	BinaryMessage MessageType = 2
+)
+
+// String returns "text", "binary" or "invalid".
+func (t MessageType) String() string {
+	switch t {
+	case TextMessage:
+		return "text"
+	case BinaryMessage:
+		return "binary"
+	}
+	return "invalid"
+}
+
+// transport is what a Conn runs over: a *reactor.Conn, or the fallback's
+// netTransport over a hijacked net.Conn. Write never blocks long on the
+// reactor (it queues); Close is graceful (queued output first).
+type transport interface {
+	Write(p []byte) (int, error)
+	Buffered() int
+	Close() error
+	SetReadDeadline(t time.Time) error
+	PauseRead()
+	ResumeRead()
+	RemoteAddr() net.Addr
+	LocalAddr() net.Addr
+}
+
+// Conn is one WebSocket connection, server or client side.
+//
+// Its write methods (WriteMessage, TryWriteMessage, Ping, Close) are safe
+// for concurrent use from any goroutine, including the handler's
+// callbacks, and never panic: a message is written whole, its frames never
+// interleaved with another message's, and control frames may pass between
+// the fragments of a long one. ReadMessage is for connections without a
+// [Handler] (see [Upgrader.Upgrade]) and for one goroutine at a time.
+//
+// A Conn served by a Handler holds, while idle, no goroutine and no
+// buffer: its input is parsed on the reactor loop as it arrives, and a
+// message that fits in one read is handed to OnMessage without a copy.
+type Conn struct {
+	t      transport
+	lim    *limits
+	h      Handler     // nil: messages wait in the inbox for ReadMessage
+	proto  string      // the subprotocol agreed on
+	closed func(error) // the upgrading server's, called once when the connection is gone
+	// x holds what only some connections use (see extras); nil for the
+	// common kind. It is set before the connection starts and never
+	// replaced, so it is read without a lock.
+	x *extras
+
+	// Owned by the input side (the loop's callbacks, never concurrent).
+	in input
+
+	client bool // the client side: frames out are masked, frames in must not be
+	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
+	// mu. OnClose waits for it (see extras).
+	task bool
+	// paused: reading is paused while a message waits for ReadMessage or
+	// a task runs OnMessage, so silence is not the peer's (keep-alive).
+	paused atomic.Bool
+
+	// wmu serialises data messages, so that the frames of one are never
+	// interleaved with another's; it is held only while frames are queued,
+	// never while a write waits for room.
+	wmu sync.Mutex
+
+	mu sync.Mutex
+	// Guarded by mu.
+	sentClose bool          // a close frame went out: no more frames after it
+	recvClose bool          // the peer's close frame came in
+	done      bool          // OnClose ran
+	result    *CloseError   // how the connection ended, once known
+	drained   chan struct{} // closed when the queue drains; made by a waiting writer
+}
+
+// extras is the state of the features only some connections use, behind
+// one pointer so that an idle connection of the common kind (a Handler,
+// no compression) stays in a small size class.
+type extras struct {
+	// pre (input side) holds input that arrived before the connection
+	// opened (bytes behind the opening handshake) and what OnData left of
+	// it; it is presented before later input.
+	pre []byte
+	// inbox holds messages for ReadMessage (no Handler); guarded by mu.
+	inbox *inbox
+	// dfl is permessage-deflate, if agreed on: its dictionary is the
+	// input side's, the rest is immutable.
+	dfl *deflate
+	// closeLater and closeCause (guarded by mu, HandlerTasks): the
+	// connection ended while a task ran OnMessage; the task calls OnClose.
+	closeLater bool
+	closeCause error
+}
+
+// extra returns c.x, making it: only before the connection starts.
+func (c *Conn) extra() *extras {
+	if c.x == nil {
+		c.x = new(extras)
+	}
+	return c.x
+}
+
+// deflate returns the permessage-deflate state, or nil.
+func (c *Conn) deflate() *deflate {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.dfl
+}
+
+// box returns the inbox, or nil with a Handler.
+func (c *Conn) box() *inbox {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.inbox
+}
+
+// setup readies a new connection's extras for its configuration: before
+// it starts.
+func (c *Conn) setup() {
+	if c.h == nil {
+		c.extra().inbox = &inbox{ready: make(chan struct{}, 1)}
+	}
+	if c.lim.tasks {
+		c.extra()
+	}
+}
+
+// Subprotocol returns the subprotocol the handshake agreed on, or "".
+func (c *Conn) Subprotocol() string { return c.proto }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.t.RemoteAddr() }
+
+// LocalAddr returns the connection's local address.
+func (c *Conn) LocalAddr() net.Addr { return c.t.LocalAddr() }
+
+// Buffered returns the number of outbound bytes queued and not yet taken
+// by the socket.
+func (c *Conn) Buffered() int { return c.t.Buffered() }
+
+// Handler receives a connection's events. Its callbacks for one
+// connection never run concurrently, and on the reactor they run on the
+// connection's loop: they must not block (a slow job goes to a goroutine,
+// which writes with the Conn's methods).
+type Handler interface {
+	// OnOpen is called once, before any message.
+	OnOpen(c *Conn)
+	// OnMessage is called with each complete message, text validated as
+	// UTF-8. data is valid only during the call (it may point into the
+	// reactor's read buffer): keep a copy to use it later.
+	OnMessage(c *Conn, typ MessageType, data []byte)
+	// OnClose is called once when the connection is gone. err is a
+	// *CloseError: the close frame the peer sent, the one this side sent
+	// when it failed the connection or the peer did not answer, or
+	// StatusAbnormal (with the transport's error in Err) when the
+	// connection ended without one.
+	OnClose(c *Conn, err error)
+}
+
+// finish reports how the connection ended, once, and releases what it
+// holds. It runs on the input side (the transport's close callback).
+func (c *Conn) finish(err error) {
+	c.mu.Lock()
+	if c.done {
+		c.mu.Unlock()
+		return
+	}
+	c.done = true
+	res := c.result
+	if res == nil || !c.recvClose && !c.sentClose {
+		res = &CloseError{Code: StatusAbnormal, Err: err}
+	} else if !c.recvClose && err != nil {
+		// We sent a close frame and the peer never answered.
+		res = &CloseError{Code: res.Code, Reason: res.Reason, Err: err}
+	}
+	c.result = res
+	later := c.task
+	if later {
+		c.x.closeLater, c.x.closeCause = true, err
+	}
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
+	if b := c.box(); b != nil {
+		b.closeLocked()
+	}
+	c.mu.Unlock()
+	c.in.release()
+	if c.x != nil {
+		c.x.pre = nil
+	}
+	if !later {
+		c.closeHandler(res, err)
+	}
+}
+
+// closeHandler calls OnClose and tells the upgrading server, once the
+// handler's last callback has returned.
+func (c *Conn) closeHandler(res *CloseError, err error) {
+	if c.h != nil {
+		c.h.OnClose(c, res)
+	}
+	if c.closed != nil {
+		c.closed(err)
+	}
+}

@@ -1,0 +1,130 @@
+package ws
+
+import (
+	"time"
+
+	"github.com/shio-rt/shio/reactor"
+)
+
+// events is a Conn seen as the reactor handler of its connection (the
+// connection is handed to it by an upgrade or a dial). Its methods run on
+// the connection's loop.
+type events Conn
+
+var (
+	_ reactor.Handler            = (*events)(nil)
+	_ reactor.DrainHandler       = (*events)(nil)
+	_ reactor.ShutdownHandler    = (*events)(nil)
+	_ reactor.ReadTimeoutHandler = (*events)(nil)
+)
+
+func (e *events) OnOpen(*reactor.Conn) { (*Conn)(e).open() }
+
+func (e *events) OnData(_ *reactor.Conn, data []byte) int { return (*Conn)(e).input(data) }
+
+func (e *events) OnDrain(*reactor.Conn) { (*Conn)(e).onDrain() }
+
+// OnShutdown: a server going down says so with 1001 and waits (up to
+// CloseTimeout) for the peer's answer.
+func (e *events) OnShutdown(*reactor.Conn) {
+	c := (*Conn)(e)
+	c.Close(StatusGoingAway, "server shutting down")
+	c.mu.Lock()
+	done := c.done
+	c.mu.Unlock()
+	if done {
+		c.t.Close()
+	}
+}
+
+func (e *events) OnReadTimeout(*reactor.Conn) bool { return (*Conn)(e).tick() }
+
+func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
+
+// open starts the connection: the Handler's OnOpen, the keep-alive timer,
+// then the input that came with the hand-off.
+func (c *Conn) open() {
+	c.armTick() // first: a Close in OnOpen arms the close timeout instead
+	if c.h != nil {
+		c.h.OnOpen(c)
+	}
+	if c.x != nil && c.x.pre != nil {
+		c.input(nil) // the bytes that came with the hand-off
+	}
+}
+
+// input is OnData: input kept from before the connection opened, if any,
+// goes first.
+func (c *Conn) input(data []byte) int {
+	if c.x == nil || c.x.pre == nil {
+		return c.onData(data)
+	}
+	pre := append(c.x.pre, data...)
+	c.x.pre = nil
+	if n := c.onData(pre); n < len(pre) {
+		c.x.pre = append(pre[:0], pre[n:]...)
+	}
+	return len(data)
+}
+
+// The keep-alive runs on the reactor's read deadline, set once per
+// PingInterval, not per message: tick checks whether anything arrived
+// since the last one; if nothing did it sends a ping and waits
+// PongTimeout for any input. Input of any kind proves the peer alive. The
+// same deadline bounds the close handshake.
+
+// armTick sets the read deadline for the next keep-alive check.
+func (c *Conn) armTick() {
+	d := c.lim.ping
+	if d <= 0 {
+		d = c.lim.idle
+	}
+	if d > 0 {
+		c.t.SetReadDeadline(time.Now().Add(d))
+	}
+}
+
+// tick is OnReadTimeout: it reports whether the connection stays open.
+func (c *Conn) tick() bool {
+	c.mu.Lock()
+	closing := c.sentClose || c.recvClose || c.done
+	c.mu.Unlock()
+	if closing {
+		return false // the close handshake timed out
+	}
+	in := &c.in
+	if c.paused.Load() {
+		in.heard = true // reading is paused: the silence is ours
+	}
+	heard, pinged := in.heard, in.pinged
+	in.heard = false
+	if pinged && !heard {
+		return false // no answer to the ping
+	}
+	in.pinged = false
+	period := c.lim.ping
+	if period <= 0 {
+		period = c.lim.idle
+	}
+	if c.lim.idle > 0 {
+		if in.gotMessage {
+			in.idleFor = 0
+		} else {
+			in.idleFor += int64(period)
+		}
+		in.gotMessage = false
+		if in.idleFor >= int64(c.lim.idle) {
+			c.Close(StatusGoingAway, "idle timeout")
+			return true
+		}
+	}
+	if c.lim.ping > 0 && !heard {
+		if c.writeControl(opPing, nil) == nil {
+			in.pinged = true
+			c.t.SetReadDeadline(time.Now().Add(c.lim.pong))
+			return true
+		}
+	}
+	c.armTick()
+	return true
+}

@@ -1,0 +1,227 @@
+package ws
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// hijack is the fallback of an upgrade under a server that is not on the
+// reactor: it takes the connection over with http.Hijacker (unwrapping
+// middleware through http.ResponseController), sends the 101 and serves
+// the connection with a goroutine of its own.
+func hijack(w http.ResponseWriter, c *Conn) error {
+	hdr := w.Header()
+	nc, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return err
+	}
+	var head []byte
+	head = append(head, "HTTP/1.1 101 Switching Protocols\r\n"...)
+	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Accept", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions"} {
+		for _, v := range hdr[k] {
+			head = append(head, k+": "+v+"\r\n"...)
+		}
+	}
+	head = append(head, "\r\n"...)
+	nc.SetDeadline(time.Time{})
+	if _, err := nc.Write(head); err != nil {
+		nc.Close()
+		return err
+	}
+	var pre []byte
+	if n := brw.Reader.Buffered(); n > 0 {
+		pre, _ = brw.Reader.Peek(n)
+		pre = append([]byte(nil), pre...)
+	}
+	serveNet(nc, c, pre)
+	return nil
+}
+
+// netTransport serves a Conn over a net.Conn with one goroutine that
+// reads it and runs the callbacks, as the reactor would (never two at
+// once). Writes go to the net.Conn directly, under a lock, so they block
+// while the peer does not read, for up to PongTimeout; Buffered is always
+// 0.
+type netTransport struct {
+	nc net.Conn
+	c  *Conn
+
+	cb sync.Mutex // held while a callback runs: callbacks never overlap
+
+	mu       sync.Mutex
+	paused   bool
+	resume   chan struct{} // signalled by ResumeRead
+	closed   bool
+	deadline *time.Timer
+	dlAt     time.Time
+}
+
+// serveNet starts the goroutine that serves c over nc; pre is input that
+// arrived with the handshake.
+func serveNet(nc net.Conn, c *Conn, pre []byte) {
+	t := &netTransport{nc: nc, c: c, resume: make(chan struct{}, 1)}
+	c.t = t
+	go t.run(pre)
+}
+
+func (t *netTransport) run(pre []byte) {
+	c := t.c
+	t.cb.Lock()
+	if len(pre) > 0 {
+		c.extra().pre = pre
+	}
+	c.open()
+	t.cb.Unlock()
+	buf := make([]byte, 4<<10)
+	var kept []byte
+	var err error
+	// process presents the kept input, as the reactor presents what
+	// OnData left, until it is consumed, a partial frame is left, or a
+	// message went to the inbox (reading paused); it reports the latter.
+	process := func() bool {
+		for len(kept) > 0 {
+			t.cb.Lock()
+			used := c.input(kept)
+			stop := c.in.stop
+			t.cb.Unlock()
+			kept = kept[used:]
+			if stop {
+				return true
+			}
+			if used == 0 {
+				break
+			}
+		}
+		return false
+	}
+	stopped := false
+	for {
+		t.mu.Lock()
+		for t.paused && !t.closed {
+			t.mu.Unlock()
+			<-t.resume
+			t.mu.Lock()
+		}
+		closed := t.closed
+		t.mu.Unlock()
+		if closed {
+			break
+		}
+		if stopped {
+			if stopped = process(); stopped {
+				continue
+			}
+		}
+		var n int
+		n, err = t.nc.Read(buf)
+		if n > 0 {
+			kept = append(kept, buf[:n]...)
+			stopped = process()
+			if len(kept) == 0 {
+				kept = kept[:0]
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	t.Close()
+	t.mu.Lock()
+	if t.deadline != nil {
+		t.deadline.Stop()
+	}
+	t.mu.Unlock()
+	t.cb.Lock()
+	c.finish(err)
+	t.cb.Unlock()
+}
+
+// Write writes p to the socket, waiting while the peer does not read, up
+// to PongTimeout (a peer that takes nothing for that long is as gone as
+// one that answers no ping): then the connection closes.
+func (t *netTransport) Write(p []byte) (int, error) {
+	if d := t.c.lim.pong; d > 0 {
+		t.nc.SetWriteDeadline(time.Now().Add(d))
+	}
+	n, err := t.nc.Write(p)
+	if err != nil {
+		t.Close()
+	}
+	return n, err
+}
+func (t *netTransport) Buffered() int        { return 0 }
+func (t *netTransport) RemoteAddr() net.Addr { return t.nc.RemoteAddr() }
+func (t *netTransport) LocalAddr() net.Addr  { return t.nc.LocalAddr() }
+
+// Close closes the connection; the reading goroutine ends.
+func (t *netTransport) Close() error {
+	t.mu.Lock()
+	already := t.closed
+	t.closed = true
+	t.mu.Unlock()
+	if !already {
+		t.nc.Close()
+		t.signal()
+	}
+	return nil
+}
+
+func (t *netTransport) PauseRead() {
+	t.mu.Lock()
+	t.paused = true
+	t.mu.Unlock()
+}
+
+func (t *netTransport) ResumeRead() {
+	t.mu.Lock()
+	t.paused = false
+	t.mu.Unlock()
+	t.signal()
+}
+
+func (t *netTransport) signal() {
+	select {
+	case t.resume <- struct{}{}:
+	default:
+	}
+}
+
+// SetReadDeadline runs the keep-alive and close timers as the reactor's
+// read deadline does: at d the Conn's tick decides.
+func (t *netTransport) SetReadDeadline(d time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return net.ErrClosed
+	}
+	if t.deadline != nil {
+		t.deadline.Stop()
+		t.deadline = nil
+	}
+	if d.IsZero() {
+		return nil
+	}
+	t.dlAt = d
+	t.deadline = time.AfterFunc(time.Until(d), func() {
+		t.mu.Lock()
+		stale := t.closed || !t.dlAt.Equal(d)
+		t.mu.Unlock()
+		if stale {
+			return
+		}
+		t.cb.Lock()
+		keep := t.c.tick()
+		t.cb.Unlock()
+		if !keep {
+			t.Close()
+		}
+	})
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build linux && !reactor_portable
+
+package ws_test
+
+const queued = true

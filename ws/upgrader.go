@@ -1,0 +1,208 @@
+package ws
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/reactor"
+)
+
+// keyGUID is appended to the client's key to compute the accept value
+// (RFC 6455 section 1.3).
+const keyGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// Upgrader turns HTTP requests into WebSocket connections (the server's
+// opening handshake, RFC 6455 section 4.2). On an http1.Server's reactor
+// the request's connection becomes a WebSocket connection on its loop,
+// with no goroutine and no copy; under any other net/http server it is
+// taken over with http.Hijacker (through http.ResponseController, so that
+// middleware wrappers are unwrapped) and served by a goroutine.
+//
+// The zero value is ready to use: same-origin requests only, no
+// subprotocol, the zero Config. Its fields are read at the first upgrade
+// and must not change after. An Upgrader is safe for concurrent use.
+type Upgrader struct {
+	// Config holds the connections' limits and timers.
+	Config Config
+	// Subprotocols lists the subprotocols the server speaks, in its order
+	// of preference: the first the client also offers is agreed on. With
+	// none, or no match, the connection has no subprotocol.
+	Subprotocols []string
+	// CheckOrigin reports whether a request's Origin may open a
+	// connection; a refused request gets 403. Nil means same-origin only:
+	// a request without Origin (not from a browser), or whose Origin's
+	// host equals the request's Host. Browsers do not apply the
+	// same-origin policy to WebSocket, so a server that accepts cookies
+	// must check (cross-site WebSocket hijacking).
+	CheckOrigin func(r *http.Request) bool
+
+	once sync.Once
+	lim  *limits
+	err  error
+}
+
+// HandshakeError is the error of a refused opening handshake; the client
+// was answered with Status.
+type HandshakeError struct {
+	Status int
+	Reason string
+}
+
+// Error returns the reason the handshake was refused.
+func (e *HandshakeError) Error() string { return "ws: handshake refused: " + e.Reason }
+
+// Accept upgrades the request to a WebSocket connection served by h (the
+// event API): it returns as soon as the connection is handed over, and
+// the http.Handler that called it should return too, releasing its
+// goroutine. A refused handshake is answered (400, 403, or 426 with the
+// version this server speaks) and returned as a *HandshakeError.
+func (u *Upgrader) Accept(w http.ResponseWriter, r *http.Request, h Handler) error {
+	if h == nil {
+		panic("ws: Accept with a nil Handler")
+	}
+	_, err := u.upgrade(w, r, h)
+	return err
+}
+
+// Upgrade upgrades the request to a WebSocket connection read with
+// Conn.ReadMessage, for code written for blocking reads
+// (gorilla/websocket's shape). A refused handshake is answered and
+// returned as a *HandshakeError.
+func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request) (*Conn, error) {
+	return u.upgrade(w, r, nil)
+}
+
+func (u *Upgrader) limits() (*limits, error) {
+	u.once.Do(func() { u.lim, u.err = u.Config.resolve() })
+	return u.lim, u.err
+}
+
+func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*Conn, error) {
+	lim, err := u.limits()
+	if err != nil {
+		return nil, err
+	}
+	key, herr := u.check(r)
+	if herr != nil {
+		if herr.Status == http.StatusUpgradeRequired {
+			w.Header().Set("Sec-WebSocket-Version", "13")
+		}
+		http.Error(w, herr.Reason, herr.Status)
+		return nil, herr
+	}
+	proto := u.pick(r)
+	hdr := w.Header()
+	hdr["Upgrade"] = []string{"websocket"}
+	hdr["Connection"] = []string{"Upgrade"}
+	hdr["Sec-Websocket-Accept"] = []string{acceptKey(key)}
+	if proto != "" {
+		hdr["Sec-Websocket-Protocol"] = []string{proto}
+	}
+	c := &Conn{lim: lim, h: h, proto: proto}
+	if lim.compress {
+		answer, d := acceptDeflate(parseExtensions(r.Header["Sec-Websocket-Extensions"]), lim.threshold)
+		if d != nil {
+			hdr["Sec-Websocket-Extensions"] = []string{answer}
+			c.extra().dfl = d
+		}
+	}
+	c.setup()
+	err = http1.Upgrade(w, func(rc *reactor.Conn, unread []byte, closed func(error)) reactor.Handler {
+		c.t, c.closed = rc, closed
+		if len(unread) > 0 {
+			c.extra().pre = append([]byte(nil), unread...)
+		}
+		return (*events)(c)
+	})
+	if errors.Is(err, http1.ErrNotReactor) {
+		err = hijack(w, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// check validates the opening handshake and returns the client's key.
+func (u *Upgrader) check(r *http.Request) (string, *HandshakeError) {
+	switch {
+	case r.Method != http.MethodGet:
+		return "", &HandshakeError{http.StatusMethodNotAllowed, "the method is not GET"}
+	case !r.ProtoAtLeast(1, 1):
+		return "", &HandshakeError{http.StatusBadRequest, "HTTP/1.1 or later is required"}
+	case !hasToken(r.Header["Upgrade"], "websocket"):
+		return "", &HandshakeError{http.StatusBadRequest, "no 'websocket' token in Upgrade"}
+	case !hasToken(r.Header["Connection"], "upgrade"):
+		return "", &HandshakeError{http.StatusBadRequest, "no 'upgrade' token in Connection"}
+	}
+	if v := r.Header["Sec-Websocket-Version"]; len(v) != 1 || v[0] != "13" {
+		return "", &HandshakeError{http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version (13 is spoken)"}
+	}
+	keys := r.Header["Sec-Websocket-Key"]
+	if len(keys) != 1 {
+		return "", &HandshakeError{http.StatusBadRequest, "missing or repeated Sec-WebSocket-Key"}
+	}
+	if k, err := base64.StdEncoding.DecodeString(keys[0]); err != nil || len(k) != 16 {
+		return "", &HandshakeError{http.StatusBadRequest, "Sec-WebSocket-Key is not 16 bytes in base64"}
+	}
+	check := u.CheckOrigin
+	if check == nil {
+		check = sameOrigin
+	}
+	if !check(r) {
+		return "", &HandshakeError{http.StatusForbidden, "origin not allowed"}
+	}
+	return keys[0], nil
+}
+
+// pick returns the first of the server's subprotocols that the client
+// offers, or "".
+func (u *Upgrader) pick(r *http.Request) string {
+	offered := r.Header["Sec-Websocket-Protocol"]
+	for _, p := range u.Subprotocols {
+		if hasToken(offered, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// sameOrigin reports whether r has no Origin or one whose host is r.Host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header["Origin"]
+	if len(o) == 0 {
+		return true
+	}
+	u, err := url.Parse(o[0])
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// acceptKey computes Sec-WebSocket-Accept for a client's key.
+func acceptKey(key string) string {
+	h := sha1.New()
+	h.Write([]byte(key))
+	h.Write([]byte(keyGUID))
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}
+
+// hasToken reports whether the comma-separated lists in values contain
+// token, compared without regard to case.
+func hasToken(values []string, token string) bool {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
