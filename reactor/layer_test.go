@@ -249,11 +249,12 @@ func TestLayerBackpressureStopsReadingAndCountsRawBytes(t *testing.T) {
 	for range 100 {
 		unit = seal(unit, line)
 	}
-	sent := 0
+	sent, off := 0, 0
 	for give := time.Now().Add(30 * time.Second); ; {
 		c.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
-		n, err := c.Write(unit)
+		n, err := c.Write(unit[off:])
 		sent += n
+		off = (off + n) % len(unit) // a stalled write goes on where it stopped, keeping units whole
 		// A write that stalls means the server stopped reading, unless a
 		// loaded machine merely starved its loop: then the queue is not
 		// past the mark yet, and writing goes on.
