@@ -434,29 +434,37 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 	return n, err
 }
 
-// Write queues p on the connection, waiting while the client is more than
-// writeHighWater bytes behind.
-func (rc *rconn) Write(p []byte) (int, error) {
-	n, err := rc.c.Write(p)
-	if err != nil {
-		return n, err
-	}
-	if rc.c.Buffered() <= writeHighWater {
-		return n, nil
-	}
-	if rc.writeFor > 0 {
-		rc.c.SetWriteDeadline(time.Now().Add(rc.writeFor))
-	}
-	for rc.c.Buffered() > writeHighWater/2 {
+// Write writes p to the connection from the request goroutine: the
+// socket takes what it can at once and the reactor queues the rest, but
+// never more than writeHighWater bytes of it, so that a client that reads
+// slowly holds no more of the server's memory than that however large p
+// is. Past that Write waits for the client to read; each wait is bounded
+// by the write timeout (or deadline), on the reactor's write deadline,
+// which closes the connection if the queue has not drained by then.
+func (rc *rconn) Write(p []byte) (n int, err error) {
+	for {
+		queued := rc.c.Buffered()
+		if queued <= writeHighWater/2 {
+			chunk := p[:min(len(p), writeHighWater-queued)]
+			m, err := rc.c.Write(chunk)
+			n += m
+			p = p[len(chunk):]
+			if err != nil || len(p) == 0 {
+				return n, err
+			}
+			continue
+		}
+		if d := rc.writeFor; d > 0 {
+			rc.c.SetWriteDeadline(time.Now().Add(d)) // each wait: progress, not total
+		}
 		rc.mu.Lock()
 		err := rc.closedErrLocked()
 		rc.mu.Unlock()
 		if err != nil {
 			return n, err
 		}
-		<-rc.wake
+		<-rc.wake // OnDrain, or any other news: look again
 	}
-	return n, nil
 }
 
 // Close closes the connection gracefully after its queued output.

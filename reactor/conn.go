@@ -26,8 +26,9 @@ type Conn struct {
 }
 
 // Write writes p to the connection. It never blocks on Linux: it tries
-// the socket first (or, during a callback, coalesces with the callback's
-// other writes) and queues whatever the socket did not take, copying it.
+// the socket first (or, during a callback, coalesces small writes with the
+// callback's others, up to a bound) and queues whatever the socket did not
+// take, copying it.
 // It returns len(p) and a nil error unless the connection is closed, in
 // which case it returns how much was written before and [ErrClosed] or
 // the socket error. Outside Linux it blocks until the socket has taken p
@@ -37,8 +38,10 @@ type Conn struct {
 // the connection until the queue has drained.
 func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
 
-// Buffered returns the number of outbound bytes queued and not yet taken
-// by the socket (always 0 outside Linux, where Write blocks).
+// Buffered returns the number of outbound bytes accepted by Write and not
+// yet taken by the socket, whichever goroutine wrote them and when: those
+// queued and, during a callback, those collected to be written when it
+// returns. (Always 0 outside Linux, where Write blocks.)
 func (c *Conn) Buffered() int { return c.buffered() }
 
 // Close closes the connection gracefully: it stops reading, flushes the

@@ -97,16 +97,27 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 		return 0, nil
 	}
 	if c.inHandler {
-		// During a callback the loop's write buffer collects the
-		// callback's output (and that of any goroutine writing to c
-		// meanwhile, all under c.mu); leave flushes it with one call.
 		l := c.loop
-		l.wbuf = append(l.wbuf, p...)
-		if len(c.out)-c.off+len(l.wbuf) > l.r.cfg.WriteHighWater {
-			c.bp.Store(true)
+		if len(l.wbuf)+len(p) <= l.coalesceMax() {
+			// During a callback the loop's write buffer collects the
+			// callback's small writes (and those of any goroutine writing
+			// to c meanwhile, all under c.mu); leave flushes them with one
+			// call. Buffered counts them.
+			l.wbuf = append(l.wbuf, p...)
+			c.mu.Unlock()
+			return len(p), nil
 		}
-		c.mu.Unlock()
-		return len(p), nil
+		// A write that would grow the shared buffer past coalesceMax goes
+		// through, whichever goroutine makes it: what was collected first,
+		// then p, to the socket, and the rest to c's own queue, where the
+		// high-water mark, OnDrain and the write deadline see it.
+		if err := l.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		l.wbuf = l.wbuf[:0]
 	}
 	n := 0
 	if len(c.out) == c.off {
@@ -183,7 +194,14 @@ func (c *Conn) flushLocked() error {
 func (c *Conn) buffered() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.out) - c.off
+	n := len(c.out) - c.off
+	if c.inHandler && len(c.loop.wbuf) > 0 {
+		// c's: the loop is in c's callback. A caller that saw them may
+		// wait for OnDrain, so it follows their flush as for queued bytes.
+		n += len(c.loop.wbuf)
+		c.wantDrain = true
+	}
+	return n
 }
 
 func (c *Conn) close() {
