@@ -67,6 +67,8 @@ func (b *body) Read(p []byte) (int, error) {
 		b.err = err
 		if err != io.EOF {
 			b.c.mustClose = true
+		} else if ctx, ok := b.req.Context().(*requestContext); ok {
+			b.c.rwc.watchPeer(b.c, ctx) // the request is read whole
 		}
 	}
 	return n, err

@@ -340,6 +340,9 @@ func (c *conn) serveRequest(parent context.Context) bool {
 		b.w = w
 	}
 	c.rwc.begin(ctx)
+	if req.Body == http.NoBody {
+		c.rwc.watchPeer(c, ctx)
+	}
 	ok := c.runHandler(w, req)
 	c.rwc.end(ctx)
 	if !ok || c.hijacked {

@@ -42,6 +42,16 @@
 // that path over crypto/tls: the handshake is bounded by
 // ReadHeaderTimeout, ALPN offers http/1.1, and each Request has TLS set.
 //
+// # When the client leaves
+//
+// A request's context ends when its client leaves while the Handler runs,
+// by a reset or by its FIN (a client that half-closes after its request
+// is taken as gone, as net/http does), whether the body was read or not;
+// the deprecated [http.CloseNotifier] reports the same. On the reactor the
+// loop notices at once, since it reads every connection; on the fallback
+// path, as in net/http, a background read notices once the request's body
+// has been read (a FIN behind an unread body is not seen until then).
+//
 // # Differences from net/http
 //
 //   - Timeouts and limits are on by default, and WriteTimeout and

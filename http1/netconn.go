@@ -21,6 +21,12 @@ type netConn struct {
 	// state says whether the connection is idle, for Shutdown, which may
 	// close only an idle connection under a client's feet.
 	state atomic.Int32
+	// watch ends a running request's context if the client leaves while
+	// nobody reads (netconn_watch.go).
+	watch peerWatch
+	// readAt is the read deadline last set, which the watch's own
+	// deadline replaces and stopWatch restores.
+	readAt time.Time
 }
 
 // States of a netConn.
@@ -35,10 +41,13 @@ func (t *netConn) readTimeout(d time.Duration) {
 	if d > 0 {
 		at = time.Now().Add(d)
 	}
-	t.SetReadDeadline(at)
+	t.readDeadline(at)
 }
 
-func (t *netConn) readDeadline(at time.Time) { t.SetReadDeadline(at) }
+func (t *netConn) readDeadline(at time.Time) {
+	t.readAt = at
+	t.SetReadDeadline(at)
+}
 
 func (t *netConn) writeTimeout(d time.Duration) {
 	if d > 0 {
@@ -95,16 +104,25 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 // begin leaves ctx's LocalAddr to its parent, where conn.serve put it.
 func (t *netConn) begin(ctx *requestContext) {}
 
-func (t *netConn) end(ctx *requestContext) { ctx.cancel(context.Canceled) }
+func (t *netConn) end(ctx *requestContext) {
+	t.stopWatch()
+	ctx.cancel(context.Canceled)
+}
 
 // hijack returns the listener's own net.Conn, its deadlines cleared, and
 // a reader that yields the bytes already read past the head first.
 func (t *netConn) hijack(c *conn) (net.Conn, io.Reader, error) {
+	t.stopWatch()
 	t.SetDeadline(time.Time{})
-	if c.r == c.w {
+	rest := c.buf[c.r:c.w:c.w]
+	if t.watch.have { // a byte the watch read comes after those buffered
+		t.watch.have = false
+		rest = append(rest, t.watch.b[0])
+	}
+	if len(rest) == 0 {
 		return t.Conn, t.Conn, nil
 	}
-	rest := bytes.Clone(c.buf[c.r:c.w])
+	rest = bytes.Clone(rest)
 	c.r = c.w
 	return t.Conn, io.MultiReader(bytes.NewReader(rest), t.Conn), nil
 }

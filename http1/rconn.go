@@ -478,17 +478,22 @@ func (rc *rconn) writeTimeout(d time.Duration) { rc.writeFor = d }
 func (rc *rconn) writeDeadline(t time.Time)    { rc.writeFor = until(t) }
 
 // begin makes ctx the running request's context (its LocalAddr the
-// reactor.Conn's), ended at once if the connection has closed.
+// reactor.Conn's), ended at once if the client has left (closed, or sent
+// its FIN after the requests still to answer). The loop ends it when the
+// client leaves later (OnEOF, OnClose): it watches every connection.
 func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
 	rc.mu.Lock()
 	rc.ctx = ctx
-	closed := rc.phase == phaseClosed
+	gone := rc.phase == phaseClosed || rc.eof
 	rc.mu.Unlock()
-	if closed {
-		ctx.cancel(context.Canceled)
+	if gone {
+		ctx.clientGone()
 	}
 }
+
+// watchPeer does nothing: the loop watches the connection all along.
+func (rc *rconn) watchPeer(*conn, *requestContext) {}
 
 // end ends the running request's context.
 func (rc *rconn) end(ctx *requestContext) {

@@ -137,6 +137,11 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	case phaseHijacked:
 		// The reactor tells the tcp.Conn once the hand-off takes effect.
 	case phaseRunning:
+		// The client left (or half-closed, which HTTP/1.1 gives no other
+		// meaning): the running request's context ends, as in net/http.
+		if rc.ctx != nil {
+			rc.ctx.clientGone()
+		}
 		rc.signalLocked()
 	default:
 		rc.advanceLocked(phaseEnding)
@@ -174,7 +179,7 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.err = err
 	rc.setPhaseLocked(phaseClosed)
 	if rc.ctx != nil {
-		rc.ctx.cancel(context.Canceled)
+		rc.ctx.clientGone()
 	}
 	switch was {
 	case phaseHijacked:

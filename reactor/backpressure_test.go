@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,7 +211,7 @@ func TestResumeReadNoticesFINThatArrivedWhilePaused(t *testing.T) {
 // queue and the bytes written after each chunk.
 type inCallbackWriter struct {
 	echo
-	r            *reactor.Reactor
+	r            atomic.Pointer[reactor.Reactor]
 	total, chunk int
 	once         sync.Once
 	report       chan [2]int64 // Buffered, Stats().BytesWritten after each write
@@ -226,7 +227,7 @@ func (w *inCallbackWriter) OnData(c *reactor.Conn, data []byte) int {
 				if _, err := c.Write(p); err != nil {
 					return
 				}
-				w.report <- [2]int64{int64(c.Buffered()), w.r.Stats().BytesWritten}
+				w.report <- [2]int64{int64(c.Buffered()), w.r.Load().Stats().BytesWritten}
 			}
 		}()
 		<-done // the callback outlasts the other goroutine's writes
@@ -246,7 +247,7 @@ func TestWritesDuringACallbackCountInBuffered(t *testing.T) {
 	const total, chunk = 8 << 20, 32 << 10
 	w := &inCallbackWriter{total: total, chunk: chunk, report: make(chan [2]int64, total/chunk)}
 	r, addr := start(t, reactor.Config{Loops: 1}, w)
-	w.r = r
+	w.r.Store(r)
 	c := dial(t, addr)
 	if _, err := c.Write([]byte("go")); err != nil {
 		t.Fatal(err)
