@@ -348,6 +348,12 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	if !ok || c.hijacked {
 		return false
 	}
+	if b, ok := req.Body.(*body); ok && !w.committed && !b.willClose() {
+		// Read the rest of the body before the head, so that the head
+		// says Connection: close if the connection cannot carry another
+		// request after all.
+		b.discard()
+	}
 	w.finish()
 	if b, ok := req.Body.(*body); ok {
 		b.handlerDone = true
