@@ -379,7 +379,8 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 		}
 		if v != http.ErrAbortHandler && !w.committed {
 			c.out = c.out[:w.outStart]
-			c.reject(http.StatusInternalServerError, "")
+			c.mustClose = true // a panic is counted in Panics, not Rejected
+			c.out = appendReject(c.out, http.StatusInternalServerError, "")
 		}
 	}()
 	c.srv.handler().ServeHTTP(w, req)

@@ -24,6 +24,9 @@ type netConn struct {
 	// watch ends a running request's context if the client leaves while
 	// nobody reads (netconn_watch.go).
 	watch peerWatch
+	// served: a request has begun; until then ReadHeaderTimeout runs
+	// from the accept, as in net/http.
+	served bool
 	// readAt is the read deadline last set, which the watch's own
 	// deadline replaces and stopWatch restores.
 	readAt time.Time
@@ -71,7 +74,11 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 		if s.shuttingDown.Load() || !t.state.CompareAndSwap(stateActive, stateIdle) {
 			return headClose
 		}
-		t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
+		if t.served {
+			t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
+		} else if t.readAt.IsZero() {
+			t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
+		}
 	} else if c.w == len(c.buf) {
 		if !c.makeRoom() {
 			c.reject(http.StatusRequestHeaderFieldsTooLarge, "request head too large")
@@ -83,7 +90,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 		return headClose // Shutdown closed the idle connection
 	}
 	c.w += n
-	if n > 0 && first {
+	if n > 0 && first && t.served {
 		t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
 	}
 	if err == nil {
@@ -102,7 +109,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 }
 
 // begin leaves ctx's LocalAddr to its parent, where conn.serve put it.
-func (t *netConn) begin(ctx *requestContext) {}
+func (t *netConn) begin(ctx *requestContext) { t.served = true }
 
 func (t *netConn) end(ctx *requestContext) {
 	t.stopWatch()

@@ -167,6 +167,9 @@ type rconn struct {
 	// read deadline, which then closes the connection when it passes
 	// (see OnReadTimeout).
 	reading bool
+	// fresh: no request has started yet, so the header timeout runs from
+	// the accept (hdrAt, set by armFirst), as in net/http.
+	fresh bool
 }
 
 // setPhaseLocked moves the connection to p (every transition goes
@@ -301,6 +304,21 @@ func (rc *rconn) armIdle() {
 	}
 }
 
+// armFirst arms the reactor's read deadline for ReadHeaderTimeout from the
+// accept: a connection that sends no complete head by then closes (without
+// a word if it sent nothing, with 408 if it sent part of one), as in
+// net/http, rather than being held for IdleTimeout.
+func (rc *rconn) armFirst() {
+	d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	if d <= 0 {
+		rc.armIdle()
+		return
+	}
+	rc.fresh = true
+	rc.hdrAt = time.Now().Add(d)
+	rc.c.SetReadDeadline(rc.hdrAt)
+}
+
 // armHeaderLocked starts the header timeout as the connection enters
 // phase head: when it expires the client gets 408 Request Timeout and the
 // connection closes, as in net/http. A timer (not the reactor's read
@@ -311,7 +329,11 @@ func (rc *rconn) armHeaderLocked() {
 	if d <= 0 {
 		return
 	}
-	rc.hdrAt = time.Now().Add(d)
+	if rc.fresh {
+		d = max(time.Until(rc.hdrAt), 0) // the first head's time runs from the accept
+	} else {
+		rc.hdrAt = time.Now().Add(d)
+	}
 	rc.c.SetReadDeadline(rc.hdrAt.Add(headerGrace))
 	rc.hdr = time.AfterFunc(d, rc.headerExpired)
 }

@@ -43,7 +43,7 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 		c.Close() // the server is shutting down
 		return
 	}
-	rc.armIdle()
+	rc.armFirst()
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
@@ -97,6 +97,9 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 	}
 	rc.mu.Lock()
 	ok := rc.advanceLocked(next)
+	if ok && next == phaseRunning {
+		rc.fresh = false // later heads get ReadHeaderTimeout from their first byte
+	}
 	if ok && next != phaseEnding && len(rest) > 0 {
 		rc.pending = appendPooled(rc.pending, rest)
 	}

@@ -39,7 +39,10 @@ type Server struct {
 	Handler http.Handler
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
-	// end of its head. Zero means DefaultReadHeaderTimeout (10s).
+	// end of its head, and for a connection's first request the time from
+	// the accept (as in net/http): a connection that sends nothing is
+	// dropped after it, one that sends part of a head gets 408. Zero means
+	// DefaultReadHeaderTimeout (10s).
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout bounds each read of a request body (time without progress,
 	// not the whole body). Zero means DefaultReadTimeout (30s).
@@ -234,6 +237,7 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.shuttingDown.Load() {
 				return http.ErrServerClosed
 			}
+			s.stats.acceptErrors.Add(1)
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
