@@ -83,3 +83,23 @@ func TestIdleTimeoutClosesSilently(t *testing.T) {
 		}
 	})
 }
+
+// TestMalformedLineAnsweredAtOnce: a malformed request line or field line
+// gets its 400 as soon as the line is complete, not after
+// ReadHeaderTimeout (a 408) as it would if the server waited for the
+// head's end.
+func TestMalformedLineAnsweredAtOnce(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		addr := serve(t, &http1.Server{Handler: http.HandlerFunc(hello), ReadHeaderTimeout: time.Hour})
+		for _, partial := range []string{
+			"GET / HTTP/1.1 junk\r\n",
+			"GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n",
+		} {
+			c := dial(t, addr) // its deadline fails the test if no answer comes
+			c.send(partial)
+			if res, _ := c.response("GET"); res.StatusCode != http.StatusBadRequest || !res.Close {
+				t.Fatalf("%q: %d, want 400 and close", partial, res.StatusCode)
+			}
+		}
+	})
+}
