@@ -374,8 +374,13 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 		}
 		v := recover()
 		c.srv.stats.panics.Add(1)
-		if v != http.ErrAbortHandler && c.srv.OnPanic != nil {
-			c.srv.OnPanic(req, v, debug.Stack())
+		if v != http.ErrAbortHandler {
+			switch s := c.srv; {
+			case s.OnPanic != nil:
+				s.OnPanic(req, v, debug.Stack())
+			case s.ErrorLog != nil:
+				s.ErrorLog.Printf("http1: panic serving %s: %v\n%s", c.remoteAddr, v, debug.Stack())
+			}
 		}
 		if v != http.ErrAbortHandler && !w.committed {
 			c.out = c.out[:w.outStart]

@@ -71,4 +71,14 @@
 //   - A request head left unfinished past ReadHeaderTimeout gets 408 and
 //     the connection closes; an idle connection closes without a word.
 //   - "OPTIONS *" is answered by the server (200, empty), as net/http does.
+//   - HTTP/2 is not served, over TLS (ALPN offers http/1.1 only) or
+//     cleartext; "PRI * HTTP/2.0" is refused.
+//   - A nil ErrorLog means no logging at all (net/http then logs to the
+//     log package's standard logger); OnPanic, if set, takes the panics.
+//   - On the reactor, ConnState and ConnContext run on the event loop (so
+//     must not block) and see the connection as a net.Conn whose Read
+//     fails: the server reads it.
+//   - A malformed request line or field line is answered 400 as soon as
+//     it is complete, and a connection's first head must be complete
+//     ReadHeaderTimeout after the accept, as in net/http.
 package http1

@@ -75,6 +75,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 			return headClose
 		}
 		if t.served {
+			t.setState(s, http.StateIdle)
 			t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
 		} else if t.readAt.IsZero() {
 			t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
@@ -88,6 +89,9 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 	n, err := t.Read(c.buf[c.w:])
 	if idle && !t.state.CompareAndSwap(stateIdle, stateActive) {
 		return headClose // Shutdown closed the idle connection
+	}
+	if idle && n > 0 {
+		t.setState(s, http.StateActive)
 	}
 	c.w += n
 	if n > 0 && first && t.served {
@@ -121,6 +125,7 @@ func (t *netConn) end(ctx *requestContext) {
 func (t *netConn) hijack(c *conn) (net.Conn, io.Reader, error) {
 	t.stopWatch()
 	t.SetDeadline(time.Time{})
+	t.setState(c.srv, http.StateHijacked)
 	rest := c.buf[c.r:c.w:c.w]
 	if t.watch.have { // a byte the watch read comes after those buffered
 		t.watch.have = false
@@ -142,12 +147,18 @@ func (t *netConn) serve(base context.Context, c *conn) {
 		t.state.Store(stateClosed)
 		if !c.hijacked {
 			t.Close()
+			t.setState(s, http.StateClosed)
 		}
 		c.releaseBuffers()
 		s.stats.open.Add(-1)
 		s.trackConn(t, false)
 	}()
 	c.remoteAddr = t.RemoteAddr().String()
+	if s.ConnContext != nil {
+		if base = s.ConnContext(base, t.Conn); base == nil {
+			panic("http1: ConnContext returned nil")
+		}
+	}
 	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, t.LocalAddr()))
 	defer cancel()
 	if tc, ok := t.Conn.(*tls.Conn); ok && !t.handshake(ctx, c, tc) {

@@ -167,6 +167,9 @@ type rconn struct {
 	// read deadline, which then closes the connection when it passes
 	// (see OnReadTimeout).
 	reading bool
+	// hooks: ConnState's and ConnContext's, only when the Server has
+	// one (set in OnOpen, read-only after).
+	hooks *connHooks
 	// fresh: no request has started yet, so the header timeout runs from
 	// the accept (hdrAt, set by armFirst), as in net/http.
 	fresh bool
@@ -398,6 +401,8 @@ func (rc *rconn) fillHead(cn *conn, _ bool) headResult {
 	next := phaseIdle
 	if cn.r < cn.w {
 		next = phaseHead
+	} else {
+		rc.setState(http.StateIdle)
 	}
 	rc.releaseLocked(cn, next)
 	return headPark
@@ -546,5 +551,6 @@ func (rc *rconn) hijack(cn *conn) (net.Conn, io.Reader, error) {
 	cn.r = cn.w
 	rc.pending = releasePooled(rc.pending)
 	rc.setPhaseLocked(phaseHijacked)
+	rc.setState(http.StateHijacked)
 	return tc, tc, nil
 }

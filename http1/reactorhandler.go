@@ -3,6 +3,7 @@ package http1
 import (
 	"context"
 	"errors"
+	"net/http"
 	"runtime"
 	"sync"
 
@@ -43,6 +44,7 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 		c.Close() // the server is shutting down
 		return
 	}
+	rc.openHooks(h.base)
 	rc.armFirst()
 }
 
@@ -52,6 +54,9 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	switch p := rc.phase; p {
 	case phaseIdle, phaseHead:
 		rc.mu.Unlock()
+		if p == phaseIdle {
+			rc.setState(http.StateActive)
+		}
 		h.parseHead(rc, data, p)
 		return len(data)
 	case phaseRunning:
@@ -113,7 +118,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 		// request began.
 		rc.armIdle()
 		rc.s.wg.Add(1)
-		rc.s.goRequest(rc, h.base)
+		rc.s.goRequest(rc, rc.baseFor(h.base))
 		// Let this P run the request at once, while its bytes are hot,
 		// instead of waking another thread for it; the loop continues as
 		// soon as the request goroutine blocks or ends (or another P takes
@@ -199,6 +204,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 		}
 	}
 	rc.mu.Unlock()
+	if was != phaseHijacked {
+		rc.setState(http.StateClosed)
+	}
 	h.s.stats.open.Add(-1)
 	if rc.tracked {
 		h.untrack(rc)

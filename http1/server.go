@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -76,6 +77,22 @@ type Server struct {
 	// BaseContext, if not nil, returns the context requests derive from for
 	// a listener. It must not return nil.
 	BaseContext func(net.Listener) context.Context
+	// ConnContext, if not nil, derives the context of a new connection's
+	// requests from the listener's, as in net/http. On the reactor it runs
+	// on the event loop and is given the connection as a net.Conn whose
+	// Read fails (the server reads it); it must not block or return nil.
+	ConnContext func(ctx context.Context, c net.Conn) context.Context
+	// ConnState, if not nil, is told each connection's state changes, as
+	// in net/http: StateNew at the accept, StateActive when a request's
+	// first byte arrives, StateIdle between requests, StateHijacked or
+	// StateClosed at the end. On the reactor it runs on the event loop (or
+	// the request goroutine) and must not block; the net.Conn is the same
+	// value for all of a connection's calls.
+	ConnState func(net.Conn, http.ConnState)
+	// ErrorLog, if not nil, logs what net/http's server logs: Handler
+	// panics (when OnPanic is nil) and failed accepts. Nil means no
+	// logging at all (unlike net/http, which then uses the log package).
+	ErrorLog *log.Logger
 	// OnPanic, if not nil, is called (on the connection's goroutine) with
 	// the value and stack of a Handler panic other than http.ErrAbortHandler.
 	// The server itself never logs.
@@ -238,6 +255,9 @@ func (s *Server) Serve(l net.Listener) error {
 				return http.ErrServerClosed
 			}
 			s.stats.acceptErrors.Add(1)
+			if s.ErrorLog != nil {
+				s.ErrorLog.Printf("http1: Accept error: %v", err)
+			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
@@ -254,6 +274,7 @@ func (s *Server) Serve(l net.Listener) error {
 			return http.ErrServerClosed
 		}
 		s.stats.accepted.Add(1)
+		t.setState(s, http.StateNew)
 		go t.serve(ctx, c)
 	}
 }
