@@ -3,6 +3,7 @@ package http1
 import (
 	"io"
 	"net"
+	"os"
 	"time"
 )
 
@@ -59,6 +60,11 @@ type transport interface {
 	// (ctx.clientGone). The reactor watches every connection anyway; the
 	// fallback starts a background read, as net/http does.
 	watchPeer(c *conn, ctx *requestContext)
+
+	// sendFile writes n bytes of f from offset off as response body
+	// without copying them through user space, waiting while the client
+	// is behind; errors.ErrUnsupported (nothing written) means copy instead.
+	sendFile(f *os.File, off, n int64) (int64, error)
 
 	// hijack hands the connection to a Handler (see response.Hijack): nc
 	// is the connection, r reads what the client sent after the request

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"net"
+	"os"
 	"time"
 )
 
@@ -37,6 +38,19 @@ type Conn struct {
 // When the queue passes [Config.WriteHighWater] the reactor stops reading
 // the connection until the queue has drained.
 func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
+
+// SendFile writes up to n bytes of f, from offset off, to the connection
+// with sendfile(2), from the calling goroutine and without copying them
+// through user space. It never blocks: it returns how many bytes the
+// socket took, which may be fewer than n, even 0, when the socket is full
+// or earlier output is still queued. The handler's OnDrain (see
+// [DrainHandler]) is then called once the connection can take more, and
+// the write deadline applies to the wait as to queued bytes. Offsets and
+// f's own file position are the caller's: SendFile moves neither.
+//
+// It returns an error wrapping [errors.ErrUnsupported] outside Linux and
+// on a connection with a [Layer] (TLS): copy with Write instead.
+func (c *Conn) SendFile(f *os.File, off int64, n int) (int, error) { return c.sendFile(f, off, n) }
 
 // Buffered returns the number of outbound bytes accepted by Write and not
 // yet taken by the socket, whichever goroutine wrote them and when: those

@@ -3,8 +3,10 @@
 package reactor
 
 import (
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,6 +54,7 @@ type connSys struct {
 	closed    bool    // the descriptor is closed; nothing may touch fd
 	watching  bool    // EPOLLOUT is registered (only while out is non-empty)
 	wantDrain bool    // a write was queued; call OnDrain when empty
+	waitOut   bool    // a SendFile found the socket full: watch for writability, then OnDrain
 	layerShut bool    // the layer's CloseWrite has been called
 	next      Handler // a hand-off not yet taken effect
 	err       error
@@ -144,7 +147,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 // watchLocked registers interest in writability exactly while output is
 // queued, so that a socket that takes every write raises no write events.
 func (c *Conn) watchLocked() {
-	want := c.off < len(c.out)
+	want := c.off < len(c.out) || c.waitOut
 	if want != c.watching && !c.closed {
 		c.watching = want
 		c.loop.p.WatchWrite(c.fd, c.idx, want)
@@ -189,6 +192,93 @@ func (c *Conn) flushLocked() error {
 		c.out, c.off = nil, 0
 	}
 	return nil
+}
+
+func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
+	c.mu.Lock()
+	if c.layer != nil {
+		c.mu.Unlock()
+		return 0, errNoSendFile
+	}
+	if c.closed || c.closeReq || c.cwReq {
+		err := c.err
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return 0, err
+	}
+	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
+		if err := c.loop.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		c.loop.wbuf = c.loop.wbuf[:0]
+	}
+	if c.off < len(c.out) || n <= 0 {
+		c.wantDrain = c.wantDrain || n > 0 // OnDrain once the queue is out
+		c.mu.Unlock()
+		return 0, nil
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		c.mu.Unlock()
+		return 0, err
+	}
+	written := 0
+	var werr error
+	cerr := rc.Control(func(in uintptr) {
+		for written < n {
+			o := off + int64(written)
+			m, err := unix.Sendfile(c.fd, int(in), &o, n-written)
+			if m > 0 {
+				written += m
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			if err == nil && m == 0 {
+				err = io.ErrUnexpectedEOF // f ends before n bytes
+			}
+			if err != nil {
+				werr = err
+				return
+			}
+		}
+	})
+	if written > 0 {
+		c.loop.stats.bytesWritten.Add(int64(written))
+	}
+	switch {
+	case cerr != nil:
+		werr = cerr
+	case werr == unix.EAGAIN:
+		werr = nil
+		c.waitOut, c.wantDrain = true, true
+		c.watchLocked()
+	case werr != nil && written == 0 && (werr == unix.EINVAL || werr == unix.ENOSYS):
+		c.mu.Unlock()
+		return 0, errNoSendFile // not a file sendfile can read: copy instead
+	case werr == io.ErrUnexpectedEOF:
+		// The file's fault, not the connection's: the caller decides.
+	case werr != nil:
+		c.err = werr
+		c.mu.Unlock()
+		c.loop.post(op{kind: opFail, c: c})
+		return written, werr
+	}
+	c.mu.Unlock()
+	return written, werr
+}
+
+// stalled reports whether output waits for the peer: queued bytes, or a
+// SendFile waiting for the socket to take more.
+func (c *Conn) stalled() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.off < len(c.out) || c.waitOut || c.inHandler && len(c.loop.wbuf) > 0
 }
 
 func (c *Conn) buffered() int {
