@@ -471,6 +471,17 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 func (rc *rconn) Write(p []byte) (n int, err error) {
 	for {
 		queued := rc.c.Buffered()
+		if queued == 0 && len(p) > writeHighWater {
+			// A large write: the kernel takes what it can in one call
+			// (often all of it), and only a bounded part of the rest is
+			// queued below.
+			m, err := rc.c.TryWrite(p)
+			n += m
+			p = p[m:]
+			if err != nil || len(p) == 0 {
+				return n, err
+			}
+		}
 		if queued <= writeHighWater/2 {
 			chunk := p[:min(len(p), writeHighWater-queued)]
 			m, err := rc.c.Write(chunk)

@@ -39,6 +39,14 @@ type Conn struct {
 // the connection until the queue has drained.
 func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
 
+// TryWrite writes to the socket what it takes of p now, from the calling
+// goroutine, and queues nothing: it returns how much was written, 0 while
+// earlier output is still queued (or, outside Linux and under a [Layer],
+// always: use Write). A writer with a large p uses it to hand the kernel
+// as much as it takes in one call before queueing a bounded part of the
+// rest with Write.
+func (c *Conn) TryWrite(p []byte) (int, error) { return c.tryWrite(p) }
+
 // SendFile writes up to n bytes of f, from offset off, to the connection
 // with sendfile(2), from the calling goroutine and without copying them
 // through user space. It never blocks: it returns how many bytes the

@@ -194,6 +194,58 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
+func (c *Conn) tryWrite(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.layer != nil {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	if c.closed || c.closeReq || c.cwReq {
+		err := c.err
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return 0, err
+	}
+	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
+		if err := c.loop.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		c.loop.wbuf = c.loop.wbuf[:0]
+	}
+	if c.off < len(c.out) {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(c.fd, p[n:])
+		if m > 0 {
+			n += m
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.stats.bytesWritten.Add(int64(n))
+			c.loop.post(op{kind: opFail, c: c})
+			return n, err
+		}
+	}
+	c.loop.stats.bytesWritten.Add(int64(n))
+	c.mu.Unlock()
+	return n, nil
+}
+
 func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 	c.mu.Lock()
 	if c.layer != nil {
