@@ -107,6 +107,9 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 			// to c meanwhile, all under c.mu); leave flushes them with one
 			// call. Buffered counts them.
 			l.wbuf = append(l.wbuf, p...)
+			if len(c.out)-c.off+len(l.wbuf) > l.r.cfg.WriteHighWater {
+				c.bp.Store(true) // stop reading: the queue and these pass the mark
+			}
 			c.mu.Unlock()
 			return len(p), nil
 		}
