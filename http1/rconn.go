@@ -252,17 +252,18 @@ func (rc *rconn) signalLocked() {
 	}
 }
 
-// queueLocked keeps data for the request goroutine and wakes it, or stops
-// reading while pendingHighWater bytes already wait. It returns how much
-// of data it took.
+// queueLocked keeps data for the request goroutine and wakes it, and
+// stops reading once pendingHighWater bytes wait (so pending holds at most
+// that and one read more). It takes all of data: bytes left to the
+// reactor would be copied into a fresh buffer of their own on every pause
+// (the allocation churn of a large upload).
 func (rc *rconn) queueLocked(data []byte) int {
-	if len(rc.pending) >= pendingHighWater {
-		rc.paused = true
-		rc.c.PauseRead()
-		return 0 // kept by the reactor and presented again on ResumeRead
-	}
 	rc.pending = appendPooled(rc.pending, data)
 	rc.signalLocked()
+	if len(rc.pending) >= pendingHighWater && !rc.paused {
+		rc.paused = true
+		rc.c.PauseRead()
+	}
 	return len(data)
 }
 
