@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -89,10 +88,12 @@ type Server struct {
 	// the request goroutine) and must not block; the net.Conn is the same
 	// value for all of a connection's calls.
 	ConnState func(net.Conn, http.ConnState)
-	// ErrorLog, if not nil, logs what net/http's server logs: Handler
-	// panics (when OnPanic is nil) and failed accepts. Nil means no
-	// logging at all (unlike net/http, which then uses the log package).
-	ErrorLog *log.Logger
+	// ErrorLog, if not nil, gets what net/http's server logs: Handler
+	// panics (when OnPanic is nil) and failed accepts. A *log.Logger
+	// satisfies it (a nil *log.Logger must not be assigned: leave the
+	// field nil). Nil means no logging at all (unlike net/http, which then
+	// uses the log package's standard logger).
+	ErrorLog Logger
 	// OnPanic, if not nil, is called (on the connection's goroutine) with
 	// the value and stack of a Handler panic other than http.ErrAbortHandler.
 	// The server itself never logs.
@@ -114,6 +115,11 @@ type Server struct {
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
 	onShut    []func()                   // from RegisterOnShutdown
+}
+
+// Logger is what [Server.ErrorLog] writes to; *log.Logger satisfies it.
+type Logger interface {
+	Printf(format string, v ...any)
 }
 
 // RegisterOnShutdown registers f to be called, in its own goroutine, when
