@@ -67,6 +67,8 @@ func (b *body) Read(p []byte) (int, error) {
 		b.err = err
 		if err != io.EOF {
 			b.c.mustClose = true
+		} else if ctx, ok := b.req.Context().(*requestContext); ok {
+			b.c.rwc.watchPeer(b.c, ctx) // the request is read whole
 		}
 	}
 	return n, err
@@ -146,27 +148,50 @@ func (b *body) Close() error {
 	return nil
 }
 
+// willClose reports, before the response's head is written, whether the
+// server will close the connection after it rather than read what the
+// Handler left of the body (so that the head says Connection: close).
+func (b *body) willClose() bool {
+	switch {
+	case b.err != nil:
+		return b.err != io.EOF
+	case b.expect:
+		return true // a client that asked to continue may never send the body
+	case !b.chunked:
+		return b.remaining > maxDrain
+	}
+	return false // chunked: discard finds out (before the head, once the Handler returned)
+}
+
+// discard reads what the Handler left unread, up to a bound, and records
+// how that ended in b.err (io.EOF: the connection is at the next request).
+func (b *body) discard() {
+	if b.err != nil || b.expect {
+		return
+	}
+	err := errDrainLimit
+	var scratch [4 << 10]byte
+	for total := 0; total < maxDrain; {
+		n, rerr := b.read(scratch[:])
+		total += n
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	b.err = err
+}
+
 // drain discards what the Handler left unread, up to a bound, and reports
 // whether the connection is positioned at the next request. A body that
 // turns out malformed or cut short replaces the Handler's response with a
 // 400 if none of it has been sent: the request was not a valid message.
 func (b *body) drain() bool {
+	b.discard()
 	err := b.err
 	if err == nil && b.expect {
 		// A client that asked to continue may never send the body.
 		return false
-	}
-	if err == nil {
-		err = errDrainLimit
-		var scratch [4 << 10]byte
-		for total := 0; total < maxDrain; {
-			n, rerr := b.read(scratch[:])
-			total += n
-			if rerr != nil {
-				err = rerr
-				break
-			}
-		}
 	}
 	switch {
 	case err == io.EOF:

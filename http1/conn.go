@@ -340,10 +340,19 @@ func (c *conn) serveRequest(parent context.Context) bool {
 		b.w = w
 	}
 	c.rwc.begin(ctx)
+	if req.Body == http.NoBody {
+		c.rwc.watchPeer(c, ctx)
+	}
 	ok := c.runHandler(w, req)
 	c.rwc.end(ctx)
 	if !ok || c.hijacked {
 		return false
+	}
+	if b, ok := req.Body.(*body); ok && !w.committed && !b.willClose() {
+		// Read the rest of the body before the head, so that the head
+		// says Connection: close if the connection cannot carry another
+		// request after all.
+		b.discard()
 	}
 	w.finish()
 	if b, ok := req.Body.(*body); ok {
@@ -365,12 +374,18 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 		}
 		v := recover()
 		c.srv.stats.panics.Add(1)
-		if v != http.ErrAbortHandler && c.srv.OnPanic != nil {
-			c.srv.OnPanic(req, v, debug.Stack())
+		if v != http.ErrAbortHandler {
+			switch s := c.srv; {
+			case s.OnPanic != nil:
+				s.OnPanic(req, v, debug.Stack())
+			case s.ErrorLog != nil:
+				s.ErrorLog.Printf("http1: panic serving %s: %v\n%s", c.remoteAddr, v, debug.Stack())
+			}
 		}
 		if v != http.ErrAbortHandler && !w.committed {
 			c.out = c.out[:w.outStart]
-			c.reject(http.StatusInternalServerError, "")
+			c.mustClose = true // a panic is counted in Panics, not Rejected
+			c.out = appendReject(c.out, http.StatusInternalServerError, "")
 		}
 	}()
 	c.srv.handler().ServeHTTP(w, req)

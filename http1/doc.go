@@ -42,6 +42,16 @@
 // that path over crypto/tls: the handshake is bounded by
 // ReadHeaderTimeout, ALPN offers http/1.1, and each Request has TLS set.
 //
+// # When the client leaves
+//
+// A request's context ends when its client leaves while the Handler runs,
+// by a reset or by its FIN (a client that half-closes after its request
+// is taken as gone, as net/http does), whether the body was read or not;
+// the deprecated [http.CloseNotifier] reports the same. On the reactor the
+// loop notices at once, since it reads every connection; on the fallback
+// path, as in net/http, a background read notices once the request's body
+// has been read (a FIN behind an unread body is not seen until then).
+//
 // # Differences from net/http
 //
 //   - Timeouts and limits are on by default, and WriteTimeout and
@@ -61,4 +71,14 @@
 //   - A request head left unfinished past ReadHeaderTimeout gets 408 and
 //     the connection closes; an idle connection closes without a word.
 //   - "OPTIONS *" is answered by the server (200, empty), as net/http does.
+//   - HTTP/2 is not served, over TLS (ALPN offers http/1.1 only) or
+//     cleartext; "PRI * HTTP/2.0" is refused.
+//   - A nil ErrorLog means no logging at all (net/http then logs to the
+//     log package's standard logger); OnPanic, if set, takes the panics.
+//   - On the reactor, ConnState and ConnContext run on the event loop (so
+//     must not block) and see the connection as a net.Conn whose Read
+//     fails: the server reads it.
+//   - A malformed request line or field line is answered 400 as soon as
+//     it is complete, and a connection's first head must be complete
+//     ReadHeaderTimeout after the accept, as in net/http.
 package http1

@@ -57,7 +57,7 @@ func TestPanickingHandlerGets500AndServerLivesOn(t *testing.T) {
 		if _, body := c.response("GET"); body != "Hello, World!" {
 			t.Fatalf("after panics: %q", body)
 		}
-		if st := s.Stats(); st.Panics != 2 || st.Requests != 3 {
+		if st := s.Stats(); st.Panics != 2 || st.Requests != 3 || st.Rejected != 0 {
 			t.Fatalf("stats %+v", st)
 		}
 	})

@@ -21,6 +21,15 @@ type netConn struct {
 	// state says whether the connection is idle, for Shutdown, which may
 	// close only an idle connection under a client's feet.
 	state atomic.Int32
+	// watch ends a running request's context if the client leaves while
+	// nobody reads (netconn_watch.go).
+	watch peerWatch
+	// served: a request has begun; until then ReadHeaderTimeout runs
+	// from the accept, as in net/http.
+	served bool
+	// readAt is the read deadline last set, which the watch's own
+	// deadline replaces and stopWatch restores.
+	readAt time.Time
 }
 
 // States of a netConn.
@@ -35,10 +44,13 @@ func (t *netConn) readTimeout(d time.Duration) {
 	if d > 0 {
 		at = time.Now().Add(d)
 	}
-	t.SetReadDeadline(at)
+	t.readDeadline(at)
 }
 
-func (t *netConn) readDeadline(at time.Time) { t.SetReadDeadline(at) }
+func (t *netConn) readDeadline(at time.Time) {
+	t.readAt = at
+	t.SetReadDeadline(at)
+}
 
 func (t *netConn) writeTimeout(d time.Duration) {
 	if d > 0 {
@@ -62,7 +74,12 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 		if s.shuttingDown.Load() || !t.state.CompareAndSwap(stateActive, stateIdle) {
 			return headClose
 		}
-		t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
+		if t.served {
+			t.setState(s, http.StateIdle)
+			t.readTimeout(timeout(s.IdleTimeout, DefaultIdleTimeout))
+		} else if t.readAt.IsZero() {
+			t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
+		}
 	} else if c.w == len(c.buf) {
 		if !c.makeRoom() {
 			c.reject(http.StatusRequestHeaderFieldsTooLarge, "request head too large")
@@ -73,8 +90,11 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 	if idle && !t.state.CompareAndSwap(stateIdle, stateActive) {
 		return headClose // Shutdown closed the idle connection
 	}
+	if idle && n > 0 {
+		t.setState(s, http.StateActive)
+	}
 	c.w += n
-	if n > 0 && first {
+	if n > 0 && first && t.served {
 		t.readTimeout(timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout))
 	}
 	if err == nil {
@@ -93,18 +113,28 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 }
 
 // begin leaves ctx's LocalAddr to its parent, where conn.serve put it.
-func (t *netConn) begin(ctx *requestContext) {}
+func (t *netConn) begin(ctx *requestContext) { t.served = true }
 
-func (t *netConn) end(ctx *requestContext) { ctx.cancel(context.Canceled) }
+func (t *netConn) end(ctx *requestContext) {
+	t.stopWatch()
+	ctx.cancel(context.Canceled)
+}
 
 // hijack returns the listener's own net.Conn, its deadlines cleared, and
 // a reader that yields the bytes already read past the head first.
 func (t *netConn) hijack(c *conn) (net.Conn, io.Reader, error) {
+	t.stopWatch()
 	t.SetDeadline(time.Time{})
-	if c.r == c.w {
+	t.setState(c.srv, http.StateHijacked)
+	rest := c.buf[c.r:c.w:c.w]
+	if t.watch.have { // a byte the watch read comes after those buffered
+		t.watch.have = false
+		rest = append(rest, t.watch.b[0])
+	}
+	if len(rest) == 0 {
 		return t.Conn, t.Conn, nil
 	}
-	rest := bytes.Clone(c.buf[c.r:c.w])
+	rest = bytes.Clone(rest)
 	c.r = c.w
 	return t.Conn, io.MultiReader(bytes.NewReader(rest), t.Conn), nil
 }
@@ -117,12 +147,18 @@ func (t *netConn) serve(base context.Context, c *conn) {
 		t.state.Store(stateClosed)
 		if !c.hijacked {
 			t.Close()
+			t.setState(s, http.StateClosed)
 		}
 		c.releaseBuffers()
 		s.stats.open.Add(-1)
 		s.trackConn(t, false)
 	}()
 	c.remoteAddr = t.RemoteAddr().String()
+	if s.ConnContext != nil {
+		if base = s.ConnContext(base, t.Conn); base == nil {
+			panic("http1: ConnContext returned nil")
+		}
+	}
 	ctx, cancel := context.WithCancel(context.WithValue(base, http.LocalAddrContextKey, t.LocalAddr()))
 	defer cancel()
 	if tc, ok := t.Conn.(*tls.Conn); ok && !t.handshake(ctx, c, tc) {

@@ -167,6 +167,12 @@ type rconn struct {
 	// read deadline, which then closes the connection when it passes
 	// (see OnReadTimeout).
 	reading bool
+	// hooks: ConnState's and ConnContext's, only when the Server has
+	// one (set in OnOpen, read-only after).
+	hooks *connHooks
+	// fresh: no request has started yet, so the header timeout runs from
+	// the accept (hdrAt, set by armFirst), as in net/http.
+	fresh bool
 }
 
 // setPhaseLocked moves the connection to p (every transition goes
@@ -246,17 +252,18 @@ func (rc *rconn) signalLocked() {
 	}
 }
 
-// queueLocked keeps data for the request goroutine and wakes it, or stops
-// reading while pendingHighWater bytes already wait. It returns how much
-// of data it took.
+// queueLocked keeps data for the request goroutine and wakes it, and
+// stops reading once pendingHighWater bytes wait (so pending holds at most
+// that and one read more). It takes all of data: bytes left to the
+// reactor would be copied into a fresh buffer of their own on every pause
+// (the allocation churn of a large upload).
 func (rc *rconn) queueLocked(data []byte) int {
-	if len(rc.pending) >= pendingHighWater {
-		rc.paused = true
-		rc.c.PauseRead()
-		return 0 // kept by the reactor and presented again on ResumeRead
-	}
 	rc.pending = appendPooled(rc.pending, data)
 	rc.signalLocked()
+	if len(rc.pending) >= pendingHighWater && !rc.paused {
+		rc.paused = true
+		rc.c.PauseRead()
+	}
 	return len(data)
 }
 
@@ -301,6 +308,21 @@ func (rc *rconn) armIdle() {
 	}
 }
 
+// armFirst arms the reactor's read deadline for ReadHeaderTimeout from the
+// accept: a connection that sends no complete head by then closes (without
+// a word if it sent nothing, with 408 if it sent part of one), as in
+// net/http, rather than being held for IdleTimeout.
+func (rc *rconn) armFirst() {
+	d := timeout(rc.s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	if d <= 0 {
+		rc.armIdle()
+		return
+	}
+	rc.fresh = true
+	rc.hdrAt = time.Now().Add(d)
+	rc.c.SetReadDeadline(rc.hdrAt)
+}
+
 // armHeaderLocked starts the header timeout as the connection enters
 // phase head: when it expires the client gets 408 Request Timeout and the
 // connection closes, as in net/http. A timer (not the reactor's read
@@ -311,7 +333,11 @@ func (rc *rconn) armHeaderLocked() {
 	if d <= 0 {
 		return
 	}
-	rc.hdrAt = time.Now().Add(d)
+	if rc.fresh {
+		d = max(time.Until(rc.hdrAt), 0) // the first head's time runs from the accept
+	} else {
+		rc.hdrAt = time.Now().Add(d)
+	}
 	rc.c.SetReadDeadline(rc.hdrAt.Add(headerGrace))
 	rc.hdr = time.AfterFunc(d, rc.headerExpired)
 }
@@ -376,6 +402,8 @@ func (rc *rconn) fillHead(cn *conn, _ bool) headResult {
 	next := phaseIdle
 	if cn.r < cn.w {
 		next = phaseHead
+	} else {
+		rc.setState(http.StateIdle)
 	}
 	rc.releaseLocked(cn, next)
 	return headPark
@@ -434,29 +462,48 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 	return n, err
 }
 
-// Write queues p on the connection, waiting while the client is more than
-// writeHighWater bytes behind.
-func (rc *rconn) Write(p []byte) (int, error) {
-	n, err := rc.c.Write(p)
-	if err != nil {
-		return n, err
-	}
-	if rc.c.Buffered() <= writeHighWater {
-		return n, nil
-	}
-	if rc.writeFor > 0 {
-		rc.c.SetWriteDeadline(time.Now().Add(rc.writeFor))
-	}
-	for rc.c.Buffered() > writeHighWater/2 {
+// Write writes p to the connection from the request goroutine: the
+// socket takes what it can at once and the reactor queues the rest, but
+// never more than writeHighWater bytes of it, so that a client that reads
+// slowly holds no more of the server's memory than that however large p
+// is. Past that Write waits for the client to read; each wait is bounded
+// by the write timeout (or deadline), on the reactor's write deadline,
+// which closes the connection if the queue has not drained by then.
+func (rc *rconn) Write(p []byte) (n int, err error) {
+	for {
+		queued := rc.c.Buffered()
+		if queued == 0 && len(p) > writeHighWater {
+			// A large write: the kernel takes what it can in one call
+			// (often all of it), and only a bounded part of the rest is
+			// queued below.
+			m, err := rc.c.TryWrite(p)
+			n += m
+			p = p[m:]
+			if err != nil || len(p) == 0 {
+				return n, err
+			}
+		}
+		if queued <= writeHighWater/2 {
+			chunk := p[:min(len(p), writeHighWater-queued)]
+			m, err := rc.c.Write(chunk)
+			n += m
+			p = p[len(chunk):]
+			if err != nil || len(p) == 0 {
+				return n, err
+			}
+			continue
+		}
+		if d := rc.writeFor; d > 0 {
+			rc.c.SetWriteDeadline(time.Now().Add(d)) // each wait: progress, not total
+		}
 		rc.mu.Lock()
 		err := rc.closedErrLocked()
 		rc.mu.Unlock()
 		if err != nil {
 			return n, err
 		}
-		<-rc.wake
+		<-rc.wake // OnDrain, or any other news: look again
 	}
-	return n, nil
 }
 
 // Close closes the connection gracefully after its queued output.
@@ -470,17 +517,22 @@ func (rc *rconn) writeTimeout(d time.Duration) { rc.writeFor = d }
 func (rc *rconn) writeDeadline(t time.Time)    { rc.writeFor = until(t) }
 
 // begin makes ctx the running request's context (its LocalAddr the
-// reactor.Conn's), ended at once if the connection has closed.
+// reactor.Conn's), ended at once if the client has left (closed, or sent
+// its FIN after the requests still to answer). The loop ends it when the
+// client leaves later (OnEOF, OnClose): it watches every connection.
 func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
 	rc.mu.Lock()
 	rc.ctx = ctx
-	closed := rc.phase == phaseClosed
+	gone := rc.phase == phaseClosed || rc.eof
 	rc.mu.Unlock()
-	if closed {
-		ctx.cancel(context.Canceled)
+	if gone {
+		ctx.clientGone()
 	}
 }
+
+// watchPeer does nothing: the loop watches the connection all along.
+func (rc *rconn) watchPeer(*conn, *requestContext) {}
 
 // end ends the running request's context.
 func (rc *rconn) end(ctx *requestContext) {
@@ -511,5 +563,6 @@ func (rc *rconn) hijack(cn *conn) (net.Conn, io.Reader, error) {
 	cn.r = cn.w
 	rc.pending = releasePooled(rc.pending)
 	rc.setPhaseLocked(phaseHijacked)
+	rc.setState(http.StateHijacked)
 	return tc, tc, nil
 }

@@ -3,6 +3,7 @@ package http1
 import (
 	"context"
 	"errors"
+	"net/http"
 	"runtime"
 	"sync"
 
@@ -43,7 +44,8 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 		c.Close() // the server is shutting down
 		return
 	}
-	rc.armIdle()
+	rc.openHooks(h.base)
+	rc.armFirst()
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
@@ -52,6 +54,9 @@ func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
 	switch p := rc.phase; p {
 	case phaseIdle, phaseHead:
 		rc.mu.Unlock()
+		if p == phaseIdle {
+			rc.setState(http.StateActive)
+		}
 		h.parseHead(rc, data, p)
 		return len(data)
 	case phaseRunning:
@@ -97,6 +102,9 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 	}
 	rc.mu.Lock()
 	ok := rc.advanceLocked(next)
+	if ok && next == phaseRunning {
+		rc.fresh = false // later heads get ReadHeaderTimeout from their first byte
+	}
 	if ok && next != phaseEnding && len(rest) > 0 {
 		rc.pending = appendPooled(rc.pending, rest)
 	}
@@ -110,7 +118,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 		// request began.
 		rc.armIdle()
 		rc.s.wg.Add(1)
-		rc.s.goRequest(rc, h.base)
+		rc.s.goRequest(rc, rc.baseFor(h.base))
 		// Let this P run the request at once, while its bytes are hot,
 		// instead of waking another thread for it; the loop continues as
 		// soon as the request goroutine blocks or ends (or another P takes
@@ -137,6 +145,11 @@ func (h *reactorHandler) OnEOF(c *reactor.Conn) {
 	case phaseHijacked:
 		// The reactor tells the tcp.Conn once the hand-off takes effect.
 	case phaseRunning:
+		// The client left (or half-closed, which HTTP/1.1 gives no other
+		// meaning): the running request's context ends, as in net/http.
+		if rc.ctx != nil {
+			rc.ctx.clientGone()
+		}
 		rc.signalLocked()
 	default:
 		rc.advanceLocked(phaseEnding)
@@ -174,7 +187,7 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.err = err
 	rc.setPhaseLocked(phaseClosed)
 	if rc.ctx != nil {
-		rc.ctx.cancel(context.Canceled)
+		rc.ctx.clientGone()
 	}
 	switch was {
 	case phaseHijacked:
@@ -191,6 +204,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 		}
 	}
 	rc.mu.Unlock()
+	if was != phaseHijacked {
+		rc.setState(http.StateClosed)
+	}
 	h.s.stats.open.Add(-1)
 	if rc.tracked {
 		h.untrack(rc)

@@ -23,6 +23,7 @@ type requestContext struct {
 	mu      sync.Mutex
 	done    chan struct{} // made on the first Done call
 	err     error
+	gone    bool         // it ended because the client left (see clientGone)
 	afters  []*afterFunc // from AfterFunc, run when the context ends
 	unwatch func() bool  // stops watching the parent
 }
@@ -115,6 +116,25 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 		}
 		return false
 	}
+}
+
+// clientGone ends the request's context because the client left (its FIN
+// or a reset arrived) while the Handler runs, as net/http's background
+// read does; http.CloseNotifier reports it.
+func (c *requestContext) clientGone() {
+	c.mu.Lock()
+	if c.err == nil {
+		c.gone = true
+	}
+	c.mu.Unlock()
+	c.cancel(context.Canceled)
+}
+
+// left reports whether the context ended because the client left.
+func (c *requestContext) left() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gone
 }
 
 // cancel ends the request's context with err; later calls do nothing.

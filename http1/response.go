@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,12 +39,23 @@ type response struct {
 	closeAfter  bool  // the response ends the connection
 	head        bool  // a HEAD request: no body bytes are sent
 	cl          int64 // Content-Length to send, or -1
-	written     int64 // body bytes the Handler wrote
-	pend        []byte
-	outStart    int  // len(c.out) when this response began (or was last flushed)
-	headAt      int  // len(c.out) when the final head was queued
-	sent        bool // bytes of the final response have left c.out
-	done        bool
+
+	// The header as WriteHeader found it (net/http's snapshot: later
+	// changes are not sent, except trailers): its fields rendered in
+	// sorted order, less those the server writes itself and the trailers,
+	// and the facts commit needs. The buffers are reused across requests.
+	fields   []byte
+	keys     []string // scratch for sorting
+	trailers []string // the names the Trailer field declared, canonical
+	hasType  bool     // Content-Type was set
+	hasDate  bool     // Date was set
+	askClose bool     // Connection: close was set
+	written  int64    // body bytes the Handler wrote
+	pend     []byte
+	outStart int  // len(c.out) when this response began (or was last flushed)
+	headAt   int  // len(c.out) when the final head was queued
+	sent     bool // bytes of the final response have left c.out
+	done     bool
 }
 
 func (w *response) reset(c *conn, req *http.Request) {
@@ -56,16 +68,23 @@ func (w *response) reset(c *conn, req *http.Request) {
 		w.pend = make([]byte, 0, bufferLimit)
 	}
 	*w = response{c: c, req: req, header: w.header, pend: w.pend[:0], cl: -1,
-		head: req.Method == "HEAD", outStart: len(c.out)}
+		head: req.Method == "HEAD", outStart: len(c.out),
+		fields: w.fields[:0], keys: w.keys[:0], trailers: w.trailers[:0]}
 }
 
 // Header returns the header map that WriteHeader sends.
 func (w *response) Header() http.Header { return w.header }
 
-// WriteHeader sends the status code with the header (at the first write or
-// flush, so that a short body gets a Content-Length). 1xx codes other than
-// 101 are sent at once (to HTTP/1.1 clients only) and may be repeated; later
-// final codes are ignored.
+// WriteHeader sends the status code with the header as it is now, as
+// net/http does: changes to the map after it are not sent, except trailers
+// (fields the Trailer field declared, and those named with
+// http.TrailerPrefix), which go in the trailer section only. The head goes
+// out at the first flush or large write, so that a short body gets a
+// Content-Length. 1xx codes other than 101 are sent at once (to HTTP/1.1
+// clients only), with the header's fields, and may be repeated; 101
+// Switching Protocols is final and carries the Handler's Connection and
+// Upgrade fields. Later final codes are ignored. Fields are written in
+// sorted order.
 func (w *response) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		panic("http1: invalid WriteHeader code " + strconv.Itoa(code))
@@ -82,20 +101,65 @@ func (w *response) WriteHeader(code int) {
 		// RFC 9110 section 8.6 and RFC 9112 section 6.1: no Content-Length
 		// or Transfer-Encoding in a 1xx, whatever the map holds for the
 		// final response.
-		c.out = appendHeader(c.out, w.header, skipOnInterim)
+		c.out = w.appendSorted(c.out, skipOnInterim)
 		c.out = append(c.out, "\r\n"...)
 		c.flush()
 		w.flushed()
 		return
 	}
 	w.wroteHeader, w.status = true, code
-	if v := first(w.header["Content-Length"]); v != "" {
+	h := w.header
+	if v := first(h["Content-Length"]); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && v[0] != '+' {
 			w.cl = n
 		} else {
-			delete(w.header, "Content-Length")
+			delete(h, "Content-Length")
 		}
 	}
+	w.snapshot()
+}
+
+// snapshot records the header as WriteHeader found it for commit.
+func (w *response) snapshot() {
+	h := w.header
+	for _, decl := range h["Trailer"] {
+		for _, k := range strings.Split(decl, ",") {
+			if k = http.CanonicalHeaderKey(strings.TrimSpace(k)); validFieldName(k) {
+				w.trailers = append(w.trailers, k)
+			}
+		}
+	}
+	_, w.hasType = h["Content-Type"]
+	_, w.hasDate = h["Date"]
+	w.askClose = hasToken(h["Connection"], "close")
+	skip := skipOnCommit
+	if w.status == http.StatusSwitchingProtocols {
+		skip = skipOnSwitch // the Handler's Connection: Upgrade goes out
+	}
+	w.fields = w.appendSorted(w.fields[:0], skip)
+}
+
+// appendSorted appends the header's fields in sorted order (as net/http
+// writes them), less those skip names and the declared trailers.
+func (w *response) appendSorted(b []byte, skip func(string) bool) []byte {
+	h := w.header
+	keys := w.keys[:0]
+	for k := range h {
+		if !skip(k) && !slices.Contains(w.trailers, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if validFieldName(k) {
+			for _, v := range h[k] {
+				b = appendField(b, k, v)
+			}
+		}
+	}
+	clear(keys)
+	w.keys = keys[:0]
+	return b
 }
 
 // bodyAllowed reports whether a response with status may carry content:
@@ -244,7 +308,7 @@ func (w *response) finish() {
 	c := w.c
 	if w.chunked {
 		c.out = append(c.out, "0\r\n"...)
-		c.out = appendTrailers(c.out, w.header)
+		c.out = appendTrailers(c.out, w.header, w.trailers)
 		c.out = append(c.out, "\r\n"...)
 	}
 	if w.cl >= 0 && w.written < w.cl && !w.head && bodyAllowed(w.status) {
@@ -260,7 +324,7 @@ func (w *response) commit(final bool, more []byte) {
 	c, h, req := w.c, w.header, w.req
 	w.committed = true
 	allowed := bodyAllowed(w.status)
-	hasTrailers := len(h["Trailer"]) > 0 || final && anyTrailerPrefix(h)
+	hasTrailers := len(w.trailers) > 0 || final && anyTrailerPrefix(h)
 	switch {
 	case !allowed:
 		switch {
@@ -282,20 +346,25 @@ func (w *response) commit(final bool, more []byte) {
 		w.closeAfter = true // an HTTP/1.0 body of unknown length ends at close
 	}
 	if !req.ProtoAtLeast(1, 1) && !hasToken(req.Header["Connection"], "keep-alive") ||
-		req.Close || c.mustClose || hasToken(h["Connection"], "close") || !c.srv.keepAlive() {
+		req.Close || c.mustClose || w.askClose || !c.srv.keepAlive() {
 		w.closeAfter = true
 	}
-
-	if b, ok := req.Body.(*body); ok && b.expect {
-		w.closeAfter = true // 100 Continue can no longer be sent: the body may never come
+	if b, ok := req.Body.(*body); ok && b.willClose() {
+		w.closeAfter = true // the server will not read the rest of the body
+	}
+	switching := w.status == http.StatusSwitchingProtocols
+	if switching {
+		// The connection is the Handler's to take over (Hijack); if it
+		// does not, it cannot carry another request.
+		w.closeAfter = true
 	}
 
 	w.headAt = len(c.out)
 	c.out = appendStatusLine(c.out, w.status)
-	if _, ok := h["Date"]; !ok {
+	if !w.hasDate {
 		c.out = appendDate(c.out)
 	}
-	if _, ok := h["Content-Type"]; !ok && allowed && (len(w.pend) > 0 || len(more) > 0) {
+	if !w.hasType && allowed && (len(w.pend) > 0 || len(more) > 0) {
 		sniff := w.pend
 		if len(sniff) == 0 {
 			sniff = more
@@ -304,7 +373,7 @@ func (w *response) commit(final bool, more []byte) {
 		c.out = append(c.out, c.sniff.detect(sniff)...)
 		c.out = append(c.out, "\r\n"...)
 	}
-	c.out = appendHeader(c.out, h, skipOnCommit)
+	c.out = append(c.out, w.fields...)
 	if w.cl >= 0 {
 		c.out = append(c.out, "Content-Length: "...)
 		c.out = appendInt(c.out, w.cl)
@@ -314,6 +383,7 @@ func (w *response) commit(final bool, more []byte) {
 		c.out = append(c.out, "Transfer-Encoding: chunked\r\n"...)
 	}
 	switch {
+	case switching: // its Connection field is the Handler's
 	case w.closeAfter:
 		c.out = append(c.out, "Connection: close\r\n"...)
 	case req.ProtoMinor == 0:
@@ -344,6 +414,12 @@ func skipOnCommit(k string) bool {
 		return true
 	}
 	return strings.HasPrefix(k, http.TrailerPrefix)
+}
+
+// skipOnSwitch is skipOnCommit for 101 Switching Protocols, whose
+// Connection field (Upgrade) is the Handler's.
+func skipOnSwitch(k string) bool {
+	return k != "Connection" && skipOnCommit(k)
 }
 
 func anyTrailerPrefix(h http.Header) bool {

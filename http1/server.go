@@ -39,7 +39,10 @@ type Server struct {
 	Handler http.Handler
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
-	// end of its head. Zero means DefaultReadHeaderTimeout (10s).
+	// end of its head, and for a connection's first request the time from
+	// the accept (as in net/http): a connection that sends nothing is
+	// dropped after it, one that sends part of a head gets 408. Zero means
+	// DefaultReadHeaderTimeout (10s).
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout bounds each read of a request body (time without progress,
 	// not the whole body). Zero means DefaultReadTimeout (30s).
@@ -73,6 +76,24 @@ type Server struct {
 	// BaseContext, if not nil, returns the context requests derive from for
 	// a listener. It must not return nil.
 	BaseContext func(net.Listener) context.Context
+	// ConnContext, if not nil, derives the context of a new connection's
+	// requests from the listener's, as in net/http. On the reactor it runs
+	// on the event loop and is given the connection as a net.Conn whose
+	// Read fails (the server reads it); it must not block or return nil.
+	ConnContext func(ctx context.Context, c net.Conn) context.Context
+	// ConnState, if not nil, is told each connection's state changes, as
+	// in net/http: StateNew at the accept, StateActive when a request's
+	// first byte arrives, StateIdle between requests, StateHijacked or
+	// StateClosed at the end. On the reactor it runs on the event loop (or
+	// the request goroutine) and must not block; the net.Conn is the same
+	// value for all of a connection's calls.
+	ConnState func(net.Conn, http.ConnState)
+	// ErrorLog, if not nil, gets what net/http's server logs: Handler
+	// panics (when OnPanic is nil) and failed accepts. A *log.Logger
+	// satisfies it (a nil *log.Logger must not be assigned: leave the
+	// field nil). Nil means no logging at all (unlike net/http, which then
+	// uses the log package's standard logger).
+	ErrorLog Logger
 	// OnPanic, if not nil, is called (on the connection's goroutine) with
 	// the value and stack of a Handler panic other than http.ErrAbortHandler.
 	// The server itself never logs.
@@ -94,6 +115,11 @@ type Server struct {
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
 	onShut    []func()                   // from RegisterOnShutdown
+}
+
+// Logger is what [Server.ErrorLog] writes to; *log.Logger satisfies it.
+type Logger interface {
+	Printf(format string, v ...any)
 }
 
 // RegisterOnShutdown registers f to be called, in its own goroutine, when
@@ -234,6 +260,10 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.shuttingDown.Load() {
 				return http.ErrServerClosed
 			}
+			s.stats.acceptErrors.Add(1)
+			if s.ErrorLog != nil {
+				s.ErrorLog.Printf("http1: Accept error: %v", err)
+			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
@@ -250,6 +280,7 @@ func (s *Server) Serve(l net.Listener) error {
 			return http.ErrServerClosed
 		}
 		s.stats.accepted.Add(1)
+		t.setState(s, http.StateNew)
 		go t.serve(ctx, c)
 	}
 }

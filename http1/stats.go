@@ -26,23 +26,36 @@ type Stats struct {
 	// Hijacked counts connections Handlers took over (http.Hijacker); a
 	// reactor connection stays in Open until its new owner closes it.
 	Hijacked int64 `json:"hijacked"`
+	// AcceptErrors counts failed accepts (the descriptor limit reached,
+	// say), on the server's own reactors and its fallback accept loops:
+	// the signal of a server that cannot take new connections. (Those of
+	// a shio tcp Network's listener are in that Network's reactor stats.)
+	AcceptErrors int64 `json:"accept_errors"`
 }
 
 type statsCounters struct {
-	accepted, open, requests, rejected, panics, hijacked atomic.Int64
+	accepted, open, requests, rejected, panics, hijacked, acceptErrors atomic.Int64
 }
 
-// Stats returns the server's counters. It is cheap (six atomic loads) and
-// safe to call at any time, from any goroutine.
+// Stats returns the server's counters. It is cheap (a few atomic loads, and
+// a lock to sum its reactors' accept errors) and safe to call at any time,
+// from any goroutine.
 func (s *Server) Stats() Stats {
-	return Stats{
-		Accepted: s.stats.accepted.Load(),
-		Open:     s.stats.open.Load(),
-		Requests: s.stats.requests.Load(),
-		Rejected: s.stats.rejected.Load(),
-		Panics:   s.stats.panics.Load(),
-		Hijacked: s.stats.hijacked.Load(),
+	st := Stats{
+		Accepted:     s.stats.accepted.Load(),
+		Open:         s.stats.open.Load(),
+		Requests:     s.stats.requests.Load(),
+		Rejected:     s.stats.rejected.Load(),
+		Panics:       s.stats.panics.Load(),
+		Hijacked:     s.stats.hijacked.Load(),
+		AcceptErrors: s.stats.acceptErrors.Load(),
 	}
+	s.mu.Lock()
+	for _, r := range s.reactors {
+		st.AcceptErrors += r.Stats().AcceptErrors
+	}
+	s.mu.Unlock()
+	return st
 }
 
 // LoopStats returns the counters of the event loops of the reactors the

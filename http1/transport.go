@@ -3,6 +3,7 @@ package http1
 import (
 	"io"
 	"net"
+	"os"
 	"time"
 )
 
@@ -53,6 +54,17 @@ type transport interface {
 	// parent does) and end ends it, as must a closed connection meanwhile.
 	begin(ctx *requestContext)
 	end(ctx *requestContext)
+	// watchPeer is called once the running request has been read whole
+	// (no body, or its end read): from then until end, the client's
+	// leaving (its FIN, a reset) must end ctx even though nobody reads
+	// (ctx.clientGone). The reactor watches every connection anyway; the
+	// fallback starts a background read, as net/http does.
+	watchPeer(c *conn, ctx *requestContext)
+
+	// sendFile writes n bytes of f from offset off as response body
+	// without copying them through user space, waiting while the client
+	// is behind; errors.ErrUnsupported (nothing written) means copy instead.
+	sendFile(f *os.File, off, n int64) (int64, error)
 
 	// hijack hands the connection to a Handler (see response.Hijack): nc
 	// is the connection, r reads what the client sent after the request

@@ -19,33 +19,13 @@ func appendStatusLine(b []byte, code int) []byte {
 
 func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
 
-// appendHeader appends the fields of h, except those skip names. Fields with
-// invalid names are dropped and control bytes in values become spaces, so a
-// Handler cannot split the response.
-func appendHeader(b []byte, h http.Header, skip func(string) bool) []byte {
-	for k, vs := range h {
-		if skip != nil && skip(k) || !validFieldName(k) {
-			continue
-		}
-		for _, v := range vs {
+// appendTrailers appends the trailer fields: those declared (the names
+// the Trailer field announced when the head was written) and those named
+// with http.TrailerPrefix, with their values in h now.
+func appendTrailers(b []byte, h http.Header, declared []string) []byte {
+	for _, k := range declared {
+		for _, v := range h[k] {
 			b = appendField(b, k, v)
-		}
-	}
-	return b
-}
-
-// appendTrailers appends the trailer fields: those the Trailer field
-// announced and those named with http.TrailerPrefix.
-func appendTrailers(b []byte, h http.Header) []byte {
-	for _, decl := range h["Trailer"] {
-		for _, k := range strings.Split(decl, ",") {
-			k = http.CanonicalHeaderKey(strings.TrimSpace(k))
-			if !validFieldName(k) {
-				continue
-			}
-			for _, v := range h[k] {
-				b = appendField(b, k, v)
-			}
 		}
 	}
 	for k, vs := range h {

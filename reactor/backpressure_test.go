@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,5 +202,75 @@ func TestResumeReadNoticesFINThatArrivedWhilePaused(t *testing.T) {
 	got, err := io.ReadAll(c)
 	if err != nil || string(got) != "late" {
 		t.Fatalf("got %q, %v; want the echo and then EOF", got, err)
+	}
+}
+
+// inCallbackWriter, on its first input, has another goroutine write total
+// bytes in chunks while the callback is still running (the window in which
+// http1's request goroutine writes after OnData yields), and reports the
+// queue and the bytes written after each chunk.
+type inCallbackWriter struct {
+	echo
+	r            atomic.Pointer[reactor.Reactor]
+	total, chunk int
+	once         sync.Once
+	report       chan [2]int64 // Buffered, Stats().BytesWritten after each write
+}
+
+func (w *inCallbackWriter) OnData(c *reactor.Conn, data []byte) int {
+	w.once.Do(func() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p := bytes.Repeat([]byte{'x'}, w.chunk)
+			for sent := 0; sent < w.total; sent += w.chunk {
+				if _, err := c.Write(p); err != nil {
+					return
+				}
+				w.report <- [2]int64{int64(c.Buffered()), w.r.Load().Stats().BytesWritten}
+			}
+		}()
+		<-done // the callback outlasts the other goroutine's writes
+	})
+	return len(data)
+}
+
+// TestWritesDuringACallbackCountInBuffered pins the backpressure
+// invariant for writes made by another goroutine while the connection's
+// callback runs: every byte Write accepted is on the socket or counted by
+// Buffered, so the high-water mark and the write deadline see it and a
+// collected burst cannot exceed a bounded shared buffer.
+func TestWritesDuringACallbackCountInBuffered(t *testing.T) {
+	if portable {
+		t.Skip("the portable Write blocks until the socket takes the bytes: nothing is buffered")
+	}
+	const total, chunk = 8 << 20, 32 << 10
+	w := &inCallbackWriter{total: total, chunk: chunk, report: make(chan [2]int64, total/chunk)}
+	r, addr := start(t, reactor.Config{Loops: 1}, w)
+	w.r.Store(r)
+	c := dial(t, addr)
+	if _, err := c.Write([]byte("go")); err != nil {
+		t.Fatal(err)
+	}
+	written := int64(0)
+	for range total / chunk {
+		var got [2]int64
+		select {
+		case got = <-w.report:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the writer stalled")
+		}
+		written += chunk
+		buffered, onSocket := got[0], got[1]
+		// The client never reads, so onSocket stops growing at the kernel's
+		// buffers; the rest must be queued where Buffered sees it.
+		if buffered+onSocket < written {
+			t.Fatalf("after %d bytes written in the callback: %d buffered + %d on the socket; %d bytes invisible to backpressure",
+				written, buffered, onSocket, written-buffered-onSocket)
+		}
+	}
+	got, err := io.ReadAll(io.LimitReader(c, total))
+	if err != nil || len(got) != total {
+		t.Fatalf("read back %d bytes (%v), want %d", len(got), err, total)
 	}
 }

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"net"
+	"os"
 	"time"
 )
 
@@ -26,8 +27,9 @@ type Conn struct {
 }
 
 // Write writes p to the connection. It never blocks on Linux: it tries
-// the socket first (or, during a callback, coalesces with the callback's
-// other writes) and queues whatever the socket did not take, copying it.
+// the socket first (or, during a callback, coalesces small writes with the
+// callback's others, up to a bound) and queues whatever the socket did not
+// take, copying it.
 // It returns len(p) and a nil error unless the connection is closed, in
 // which case it returns how much was written before and [ErrClosed] or
 // the socket error. Outside Linux it blocks until the socket has taken p
@@ -37,8 +39,31 @@ type Conn struct {
 // the connection until the queue has drained.
 func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
 
-// Buffered returns the number of outbound bytes queued and not yet taken
-// by the socket (always 0 outside Linux, where Write blocks).
+// TryWrite writes to the socket what it takes of p now, from the calling
+// goroutine, and queues nothing: it returns how much was written, 0 while
+// earlier output is still queued (or, outside Linux and under a [Layer],
+// always: use Write). A writer with a large p uses it to hand the kernel
+// as much as it takes in one call before queueing a bounded part of the
+// rest with Write.
+func (c *Conn) TryWrite(p []byte) (int, error) { return c.tryWrite(p) }
+
+// SendFile writes up to n bytes of f, from offset off, to the connection
+// with sendfile(2), from the calling goroutine and without copying them
+// through user space. It never blocks: it returns how many bytes the
+// socket took, which may be fewer than n, even 0, when the socket is full
+// or earlier output is still queued. The handler's OnDrain (see
+// [DrainHandler]) is then called once the connection can take more, and
+// the write deadline applies to the wait as to queued bytes. Offsets and
+// f's own file position are the caller's: SendFile moves neither.
+//
+// It returns an error wrapping [errors.ErrUnsupported] outside Linux and
+// on a connection with a [Layer] (TLS): copy with Write instead.
+func (c *Conn) SendFile(f *os.File, off int64, n int) (int, error) { return c.sendFile(f, off, n) }
+
+// Buffered returns the number of outbound bytes accepted by Write and not
+// yet taken by the socket, whichever goroutine wrote them and when: those
+// queued and, during a callback, those collected to be written when it
+// returns. (Always 0 outside Linux, where Write blocks.)
 func (c *Conn) Buffered() int { return c.buffered() }
 
 // Close closes the connection gracefully: it stops reading, flushes the

@@ -3,8 +3,10 @@
 package reactor
 
 import (
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,6 +54,7 @@ type connSys struct {
 	closed    bool    // the descriptor is closed; nothing may touch fd
 	watching  bool    // EPOLLOUT is registered (only while out is non-empty)
 	wantDrain bool    // a write was queued; call OnDrain when empty
+	waitOut   bool    // a SendFile found the socket full: watch for writability, then OnDrain
 	layerShut bool    // the layer's CloseWrite has been called
 	next      Handler // a hand-off not yet taken effect
 	err       error
@@ -97,16 +100,30 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 		return 0, nil
 	}
 	if c.inHandler {
-		// During a callback the loop's write buffer collects the
-		// callback's output (and that of any goroutine writing to c
-		// meanwhile, all under c.mu); leave flushes it with one call.
 		l := c.loop
-		l.wbuf = append(l.wbuf, p...)
-		if len(c.out)-c.off+len(l.wbuf) > l.r.cfg.WriteHighWater {
-			c.bp.Store(true)
+		if len(l.wbuf)+len(p) <= l.coalesceMax() {
+			// During a callback the loop's write buffer collects the
+			// callback's small writes (and those of any goroutine writing
+			// to c meanwhile, all under c.mu); leave flushes them with one
+			// call. Buffered counts them.
+			l.wbuf = append(l.wbuf, p...)
+			if len(c.out)-c.off+len(l.wbuf) > l.r.cfg.WriteHighWater {
+				c.bp.Store(true) // stop reading: the queue and these pass the mark
+			}
+			c.mu.Unlock()
+			return len(p), nil
 		}
-		c.mu.Unlock()
-		return len(p), nil
+		// A write that would grow the shared buffer past coalesceMax goes
+		// through, whichever goroutine makes it: what was collected first,
+		// then p, to the socket, and the rest to c's own queue, where the
+		// high-water mark, OnDrain and the write deadline see it.
+		if err := l.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		l.wbuf = l.wbuf[:0]
 	}
 	n := 0
 	if len(c.out) == c.off {
@@ -133,7 +150,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 // watchLocked registers interest in writability exactly while output is
 // queued, so that a socket that takes every write raises no write events.
 func (c *Conn) watchLocked() {
-	want := c.off < len(c.out)
+	want := c.off < len(c.out) || c.waitOut
 	if want != c.watching && !c.closed {
 		c.watching = want
 		c.loop.p.WatchWrite(c.fd, c.idx, want)
@@ -180,10 +197,156 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
+func (c *Conn) tryWrite(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.layer != nil {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	if c.closed || c.closeReq || c.cwReq {
+		err := c.err
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return 0, err
+	}
+	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
+		if err := c.loop.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		c.loop.wbuf = c.loop.wbuf[:0]
+	}
+	if c.off < len(c.out) {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(c.fd, p[n:])
+		if m > 0 {
+			n += m
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.stats.bytesWritten.Add(int64(n))
+			c.loop.post(op{kind: opFail, c: c})
+			return n, err
+		}
+	}
+	c.loop.stats.bytesWritten.Add(int64(n))
+	c.mu.Unlock()
+	return n, nil
+}
+
+func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
+	c.mu.Lock()
+	if c.layer != nil {
+		c.mu.Unlock()
+		return 0, errNoSendFile
+	}
+	if c.closed || c.closeReq || c.cwReq {
+		err := c.err
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return 0, err
+	}
+	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
+		if err := c.loop.flushWbufLocked(c); err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.loop.post(op{kind: opFail, c: c})
+			return 0, err
+		}
+		c.loop.wbuf = c.loop.wbuf[:0]
+	}
+	if c.off < len(c.out) || n <= 0 {
+		c.wantDrain = c.wantDrain || n > 0 // OnDrain once the queue is out
+		c.mu.Unlock()
+		return 0, nil
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		c.mu.Unlock()
+		return 0, err
+	}
+	written := 0
+	var werr error
+	cerr := rc.Control(func(in uintptr) {
+		for written < n {
+			o := off + int64(written)
+			m, err := unix.Sendfile(c.fd, int(in), &o, n-written)
+			if m > 0 {
+				written += m
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			if err == nil && m == 0 {
+				err = io.ErrUnexpectedEOF // f ends before n bytes
+			}
+			if err != nil {
+				werr = err
+				return
+			}
+		}
+	})
+	if written > 0 {
+		c.loop.stats.bytesWritten.Add(int64(written))
+	}
+	switch {
+	case cerr != nil:
+		werr = cerr
+	case werr == unix.EAGAIN:
+		werr = nil
+		c.waitOut, c.wantDrain = true, true
+		c.watchLocked()
+	case werr != nil && written == 0 && (werr == unix.EINVAL || werr == unix.ENOSYS):
+		c.mu.Unlock()
+		return 0, errNoSendFile // not a file sendfile can read: copy instead
+	case werr == io.ErrUnexpectedEOF:
+		// The file's fault, not the connection's: the caller decides.
+	case werr != nil:
+		c.err = werr
+		c.mu.Unlock()
+		c.loop.post(op{kind: opFail, c: c})
+		return written, werr
+	}
+	c.mu.Unlock()
+	return written, werr
+}
+
+// stalled reports whether output waits for the peer: queued bytes, or a
+// SendFile waiting for the socket to take more.
+func (c *Conn) stalled() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.off < len(c.out) || c.waitOut || c.inHandler && len(c.loop.wbuf) > 0
+}
+
 func (c *Conn) buffered() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.out) - c.off
+	n := len(c.out) - c.off
+	if c.inHandler && len(c.loop.wbuf) > 0 {
+		// c's: the loop is in c's callback. A caller that saw them may
+		// wait for OnDrain, so it follows their flush as for queued bytes.
+		n += len(c.loop.wbuf)
+		c.wantDrain = true
+	}
+	return n
 }
 
 func (c *Conn) close() {

@@ -363,6 +363,10 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 
 func (c *Conn) buffered() int { return 0 }
 
+func (c *Conn) sendFile(*os.File, int64, int) (int, error) { return 0, errNoSendFile }
+
+func (c *Conn) tryWrite([]byte) (int, error) { return 0, nil }
+
 func (c *Conn) close() {
 	c.closeLayer()
 	c.mu.Lock()

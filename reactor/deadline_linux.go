@@ -57,7 +57,7 @@ func (l *loop) expire(id int) {
 		return
 	}
 	if at := c.writeAt.Load(); at != 0 && at <= now {
-		if c.Buffered() > 0 {
+		if c.stalled() {
 			l.closeNow(c, ErrWriteTimeout)
 			return
 		}

@@ -2,8 +2,12 @@ package reactor
 
 import (
 	"errors"
+	"fmt"
 	"os"
 )
+
+// errNoSendFile is SendFile's answer where it cannot send a file.
+var errNoSendFile = fmt.Errorf("reactor: SendFile: %w", errors.ErrUnsupported)
 
 var (
 	// ErrClosed is returned by writes on a connection that has been closed

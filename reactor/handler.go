@@ -35,8 +35,9 @@ type EOFHandler interface {
 }
 
 // DrainHandler is implemented by handlers that want to know when a
-// connection's outbound queue has emptied after a write had to be queued.
-// OnDrain runs on the loop goroutine.
+// connection's outbound queue has emptied after a write had to be queued,
+// or after [Conn.Buffered] reported bytes: a writer that saw a non-zero
+// Buffered can wait for OnDrain. OnDrain runs on the loop goroutine.
 type DrainHandler interface {
 	OnDrain(c *Conn)
 }

@@ -41,6 +41,10 @@ func (l *loop) event(ev *poll.Event) {
 			err = c.flushLocked()
 			c.lastActive = l.now
 		}
+		if c.waitOut { // the socket takes more: the SendFile caller's OnDrain follows
+			c.waitOut = false
+			c.lastActive = l.now
+		}
 		if err == nil {
 			c.watchLocked()
 		}

@@ -61,8 +61,11 @@ func (l *loop) settle(c *Conn, err error) {
 	if drained && c.phase == phaseOpen {
 		if _, ok := c.h.(DrainHandler); ok || c.handing.Load() {
 			h, switched := l.enter(c)
-			if dh, ok := h.(DrainHandler); ok && !switched {
-				dh.OnDrain(c) // a handler just handed the connection wrote nothing yet
+			if dh, ok := h.(DrainHandler); ok {
+				// Also a handler just handed the connection: its writer
+				// (another goroutine, during the previous handler's
+				// callback) may be waiting for these bytes to drain.
+				dh.OnDrain(c)
 			}
 			l.leave(c)
 			if switched {

@@ -94,6 +94,15 @@ func (l *loop) finish(c *Conn) {
 	l.settle(c, err)
 }
 
+// coalesceMax is how many bytes the callback's writes may collect in
+// l.wbuf before a write goes through to the socket and c's queue: small
+// enough that the shared buffer never holds a slow reader's response
+// (bytes there count in Buffered but, not being queued, would not raise
+// OnDrain), large enough that a response's head and body make one write.
+func (l *loop) coalesceMax() int {
+	return min(maxPooled, l.r.cfg.WriteHighWater/2)
+}
+
 // flushWbufLocked writes what a callback wrote to c (collected in l.wbuf)
 // after anything already queued, and queues what the socket does not take.
 func (l *loop) flushWbufLocked(c *Conn) error {

@@ -7,12 +7,16 @@
 package main
 
 import (
+	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shio-rt/shio/http1"
@@ -23,6 +27,36 @@ var helloBody = []byte("Hello, World!")
 
 func hello(w http.ResponseWriter, r *http.Request) { w.Write(helloBody) }
 
+// bulk serves the bulk-body shapes of bulk.sh beside "/" (hello, for
+// cpusplit.sh): /1k, /64k and /1m from memory, /file/ a 1 MiB file through
+// http.FileServer (sendfile where the server has it), and /upload, which
+// hashes the request body.
+func bulk(dir string) http.Handler {
+	mem := map[string][]byte{"/1k": make([]byte, 1<<10), "/64k": make([]byte, 64<<10), "/1m": make([]byte, 1<<20)}
+	files := http.StripPrefix("/file", http.FileServer(http.Dir(dir)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := mem[r.URL.Path]; ok {
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.Write(b)
+			return
+		}
+		switch {
+		case r.URL.Path == "/upload":
+			h := sha256.New()
+			n, err := io.Copy(h, r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			fmt.Fprintf(w, "%d %x\n", n, h.Sum(nil))
+		case strings.HasPrefix(r.URL.Path, "/file/"):
+			files.ServeHTTP(w, r)
+		default:
+			hello(w, r)
+		}
+	})
+}
+
 // fallbackListener hides *net.TCPListener so http1 takes its
 // goroutine-per-connection path.
 type fallbackListener struct{ net.Listener }
@@ -32,6 +66,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the first -profile-for to this file")
 	profileFor := flag.Duration("profile-for", 5*time.Second, "how long -cpuprofile records")
+	dir := flag.String("dir", os.TempDir(), "the directory /file/ serves")
 	flag.Parse()
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -59,13 +94,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	h := bulk(*dir)
 	switch *impl {
 	case "shio":
-		err = (&http1.Server{Handler: http.HandlerFunc(hello)}).Serve(ln)
+		err = (&http1.Server{Handler: h, MaxBodyBytes: -1}).Serve(ln)
 	case "shio-fallback":
-		err = (&http1.Server{Handler: http.HandlerFunc(hello)}).Serve(fallbackListener{ln})
+		err = (&http1.Server{Handler: h, MaxBodyBytes: -1}).Serve(fallbackListener{ln})
 	case "net-http":
-		err = (&http.Server{Handler: http.HandlerFunc(hello)}).Serve(ln)
+		err = (&http.Server{Handler: h}).Serve(ln)
 	case "fasthttp":
 		err = (&fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.Write(helloBody) }}).Serve(ln)
 	default:

@@ -114,3 +114,29 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestMalformedLineRefusedWhenComplete: a malformed request line or field
+// line is refused as soon as its line is complete, before the head is.
+func TestMalformedLineRefusedWhenComplete(t *testing.T) {
+	for _, in := range []string{
+		"GET / HTTP/1.1 junk\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n",
+		"GET / HTTP/1.1\r\nHost : x\r\n",
+		"GET / HTTP/1.1\r\n folded\r\n",
+		"G@T / HTTP/1.1\r\nHost: x",
+	} {
+		var p http1parse.Parser
+		var r http1parse.Request
+		_, err := p.Parse([]byte(in), &r)
+		var perr *http1parse.Error
+		if !errors.As(err, &perr) || perr.Status != 400 {
+			t.Errorf("%q: %v, want a 400 before the head is complete", in, err)
+		}
+	}
+	// Good lines so far: wait for more.
+	var p http1parse.Parser
+	var r http1parse.Request
+	if _, err := p.Parse([]byte("GET / HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n"), &r); !errors.Is(err, http1parse.ErrIncomplete) {
+		t.Fatalf("good partial head: %v", err)
+	}
+}

@@ -75,6 +75,7 @@ type Parser struct {
 	lineStart int // first byte of the current line
 	headStart int // first byte after the request line, or 0
 	lines     int // complete field lines seen
+	checked   int // complete lines before this byte are known good (see checkLines)
 
 	fields []Field // storage reused for Request.Fields
 }
@@ -82,7 +83,7 @@ type Parser struct {
 // Reset forgets a partial head. Call it when the buffer given to Parse is
 // replaced by one that does not start with the same bytes.
 func (p *Parser) Reset() {
-	p.pos, p.start, p.lineStart, p.headStart, p.lines = 0, 0, 0, 0, 0
+	p.pos, p.start, p.lineStart, p.headStart, p.lines, p.checked = 0, 0, 0, 0, 0, 0
 }
 
 // Parse parses the request head at the start of buf into r and returns its
@@ -108,15 +109,20 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 			return p.fail(tooLong(buf[p.lineStart : p.lineStart+maxLine+1]))
 		}
 		if p.headStart != 0 && end-p.headStart > maxHead {
-			return p.fail(errTooManyBytes)
+			return p.failAfter(buf, errTooManyBytes)
 		}
 		if i < 0 {
 			p.pos = len(buf)
+			// A malformed line is refused as soon as it is complete, not
+			// when the head is: the client gets its 400 at once.
+			if err := p.checkLines(buf); err != nil {
+				return p.fail(err)
+			}
 			return 0, ErrIncomplete
 		}
 		nl := end
 		if nl == 0 || buf[nl-1] != '\r' {
-			return p.fail(errBareLF)
+			return p.failAfter(buf, errBareLF)
 		}
 		empty := nl-1 == p.lineStart
 		p.pos = nl + 1
@@ -132,12 +138,12 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 			continue
 		}
 		if p.pos-p.headStart > maxHead {
-			return p.fail(errTooManyBytes)
+			return p.failAfter(buf, errTooManyBytes)
 		}
 		if !empty {
 			p.lines++
 			if p.lines > p.Limits.fields() {
-				return p.fail(errTooManyFields)
+				return p.failAfter(buf, errTooManyFields)
 			}
 			p.lineStart = p.pos
 			continue
@@ -172,6 +178,47 @@ func tooLong(line []byte) *Error {
 func (p *Parser) fail(err *Error) (int, error) {
 	p.Reset()
 	return 0, err
+}
+
+// failAfter fails with err, found at the line that starts at p.lineStart,
+// unless a complete line before it is malformed: lines are refused in
+// order, so that the status does not depend on how the head was split
+// (checkLines may have refused that line already, had the head arrived in
+// pieces).
+func (p *Parser) failAfter(buf []byte, err *Error) (int, error) {
+	if early := p.checkLines(buf); early != nil {
+		err = early
+	}
+	return p.fail(err)
+}
+
+// checkLines checks the complete lines before p.lineStart not checked
+// yet: the request line and field lines, as parseHead will. It runs only
+// when Parse is about to return without a complete head (ErrIncomplete or
+// a limit), so a head that arrives whole is checked once, by parseHead.
+func (p *Parser) checkLines(buf []byte) *Error {
+	if p.headStart == 0 {
+		return nil // the request line is not complete
+	}
+	if p.checked < p.headStart {
+		var r Request
+		if err := parseRequestLine(buf[p.start:p.headStart-2], &r); err != nil {
+			return err.(*Error)
+		}
+		p.checked = p.headStart
+	}
+	for p.checked < p.lineStart {
+		i := bytes.IndexByte(buf[p.checked:p.lineStart], '\n')
+		line := buf[p.checked : p.checked+i-1] // without its CRLF
+		if bytes.IndexByte(line, '\r') >= 0 {
+			return errBareLF // as parseHead finds it
+		}
+		if _, err := parseFieldLine(line); err != nil {
+			return err.(*Error)
+		}
+		p.checked += i + 1
+	}
+	return nil
 }
 
 // parseHead parses a complete head: the request line with its CRLF, and the
