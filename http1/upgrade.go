@@ -83,7 +83,7 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	// hijacked connection's handler does not report; a reactor.Conn never
 	// blocks.
 	head := appendStatusLine(c.out[:0], http.StatusSwitchingProtocols)
-	head = appendHeader(head, resp.header, nil)
+	head = resp.appendSorted(head, skipOnSwitch) // the Handler's Connection: Upgrade goes out
 	head = append(head, "\r\n"...)
 	_, err := rc.c.Write(head)
 	c.out = head[:0]
