@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 	"github.com/shio-rt/shio/tcp"
 )
 
@@ -114,6 +115,8 @@ type rconn struct {
 	// it. A flag, not the handler's foreign: a connection opened as
 	// Shutdown began is refused untracked.
 	tracked bool
+	// tl is the connection's TLS layer (nil without TLS); set in OnOpen.
+	tl *tlslayer.Conn
 
 	// Owned by the request goroutine: each one's ownership ends, and the
 	// next one's begins, under mu.

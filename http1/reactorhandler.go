@@ -8,6 +8,7 @@ import (
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // reactorHandler adapts a Server to reactor callbacks: it moves each
@@ -22,6 +23,8 @@ type reactorHandler struct {
 	// Server.rconns.
 	foreign bool
 	conns   sync.WaitGroup
+	// tls, if not nil, puts a TLS layer on every connection (tls.go).
+	tls *tlslayer.Handshaker
 }
 
 // attach makes rc the per-connection value of c, and rconnOf reads it
@@ -36,6 +39,9 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s.stats.open.Add(1)
 	rc := &rconn{s: s, c: c, h: h}
 	attach(c, rc)
+	if h.tls != nil {
+		rc.startTLS(h.tls)
+	}
 	if h.foreign && !h.track(rc) {
 		rc.mu.Lock()
 		rc.setPhaseLocked(phaseEnding)
@@ -43,7 +49,9 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 		c.Close() // the server is shutting down
 		return
 	}
-	rc.armIdle()
+	if rc.tl == nil {
+		rc.armIdle()
+	}
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
@@ -79,6 +87,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 	if cn == nil {
 		cn = connPool.Get().(*conn)
 		cn.init(rc.s, rc)
+		cn.tls = rc.tlsState()
 		rc.cn = cn
 	}
 	rest := cn.appendInput(data)
@@ -191,6 +200,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 		}
 	}
 	rc.mu.Unlock()
+	if rc.tl != nil {
+		rc.tl.Close() // ends a handshake in progress
+	}
 	h.s.stats.open.Add(-1)
 	if rc.tracked {
 		h.untrack(rc)
