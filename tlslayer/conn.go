@@ -237,6 +237,7 @@ func (l *Conn) startLocked() {
 	l.state = stateHandshake
 	l.sig = make(chan struct{}, 1)
 	l.h.wg.Add(1)
+	l.h.active.Add(1)
 	go l.handshake()
 }
 
@@ -251,6 +252,7 @@ func (l *Conn) signalLocked() {
 // connection back to the loop.
 func (l *Conn) handshake() {
 	defer l.h.wg.Done()
+	defer l.h.active.Add(-1)
 	if d := l.h.timeout(); d > 0 {
 		t := time.AfterFunc(d, func() {
 			l.mu.Lock()

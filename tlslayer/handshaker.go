@@ -3,6 +3,7 @@ package tlslayer
 import (
 	"crypto/tls"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
@@ -48,7 +49,8 @@ type Handshaker struct {
 	// read deadline, not by Timeout.
 	Timeout time.Duration
 
-	wg sync.WaitGroup
+	wg     sync.WaitGroup
+	active atomic.Int64
 }
 
 // Server installs a TLS server layer on c and returns it. It must be
@@ -85,6 +87,10 @@ func (h *Handshaker) Client(c *reactor.Conn) *Conn {
 // connection's [Conn.Close] is called; a server calls Wait after its
 // connections have closed.
 func (h *Handshaker) Wait() { h.wg.Wait() }
+
+// Active returns the number of handshakes in progress, each holding a
+// goroutine.
+func (h *Handshaker) Active() int { return int(h.active.Load()) }
 
 func (h *Handshaker) timeout() time.Duration {
 	switch {

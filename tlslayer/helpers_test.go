@@ -70,7 +70,7 @@ type echo struct {
 func (e *echo) OnOpen(c *reactor.Conn) { c.Attach(e.hs.Server(c)) }
 
 func (e *echo) OnData(c *reactor.Conn, data []byte) int {
-	if e.states != nil {
+	{
 		select {
 		case e.states <- c.Attachment().(*tlslayer.Conn).ConnectionState():
 		default:
@@ -92,7 +92,7 @@ func (e *echo) OnClose(c *reactor.Conn, err error) {
 // the end of the test.
 func serveEcho(t testing.TB, cfg *tls.Config, timeout time.Duration) (string, *echo) {
 	t.Helper()
-	e := &echo{hs: &tlslayer.Handshaker{TLS: cfg, Timeout: timeout}}
+	e := &echo{hs: &tlslayer.Handshaker{TLS: cfg, Timeout: timeout}, states: make(chan tls.ConnectionState, 1)}
 	r, err := reactor.New(reactor.Config{Loops: 2}, e)
 	if err != nil {
 		t.Fatal(err)
