@@ -32,7 +32,9 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the first -profile-for to this file")
 	profileFor := flag.Duration("profile-for", 5*time.Second, "how long -cpuprofile records")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (shio, shio-fallback, net-http) with an in-memory ECDSA P-256 certificate, HTTP/1.1 only")
 	flag.Parse()
+	printStatsOnSignal()
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -57,6 +59,10 @@ func main() {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *useTLS {
+		fmt.Fprintln(os.Stderr, serveTLS(*impl, ln))
 		os.Exit(1)
 	}
 	switch *impl {
