@@ -16,7 +16,7 @@ import (
 	"github.com/shio-rt/shio/timer"
 )
 
-const serveSynopsis = `usage: shio serve [--addr host:port]
+const serveSynopsis = `usage: shio serve [--addr host:port] [--cert FILE --key FILE | --self-signed]
 
 The scalable "Hello, World!" web server: shio's HTTP/1.1 server (package
 http1) on the reactor, with these routes:
@@ -24,6 +24,10 @@ http1) on the reactor, with these routes:
   GET /          Hello, World!
   GET /stream    a chunked response, one line per tick (?n=5&every=200ms)
   GET /stats     the server's counters as JSON
+
+With --cert and --key (PEM files) or --self-signed (an in-memory ECDSA
+P-256 certificate for localhost, whose SHA-256 fingerprint is printed) it
+serves HTTPS, with TLS on the reactor (package tlslayer).
 
 Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
 
@@ -38,21 +42,39 @@ Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
 func runServe(ctx context.Context, args []string, _ io.Writer) error {
 	fs := newFlagSet("serve", serveSynopsis)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	certFile := fs.String("cert", "", "serve HTTPS with this certificate (PEM; with --key)")
+	keyFile := fs.String("key", "", "the certificate's private key (PEM)")
+	selfSigned := fs.Bool("self-signed", false, "serve HTTPS with an in-memory self-signed ECDSA P-256 certificate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr(fs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	srv := &http1.Server{}
+	tlsCfg, certLine, err := serveTLSConfig(*certFile, *keyFile, *selfSigned)
+	if err != nil {
+		return usageErr(fs, err)
+	}
+	srv := &http1.Server{TLSConfig: tlsCfg}
 	srv.Handler = serveMux(srv)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "shio serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+		fmt.Fprintf(os.Stderr, "shio serve: %s\n", certLine)
+	}
+	fmt.Fprintf(os.Stderr, "shio serve: listening on %s://%s/ (Ctrl-C to stop)\n", scheme, ln.Addr())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			done <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-done:
 		return err
