@@ -285,3 +285,22 @@ func TestIdleHTTPSConnectionsHoldNoGoroutine(t *testing.T) {
 		t.Fatalf("%d connections open, want at least %d", open, n)
 	}
 }
+
+// TestRFCConformanceOverTLS runs the RFC 9110/9112 conformance table over
+// HTTPS on the reactor: TLS must change nothing a client sees in HTTP.
+func TestRFCConformanceOverTLS(t *testing.T) {
+	cases := append(append([]rfcCase(nil), rfcCases...), rfcCasesMore...)
+	addr, _, roots := serveTLS(t, &http1.Server{Handler: http.HandlerFunc(rfcHandler)})
+	cfg := &tls.Config{RootCAs: roots, ClientSessionCache: tls.NewLRUClientSessionCache(1)}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := tls.Dial("tcp", addr, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { conn.Close() })
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			tc.runOn(t, &client{t, conn, bufio.NewReader(conn)})
+		})
+	}
+}
