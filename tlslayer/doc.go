@@ -42,4 +42,21 @@
 // before the handshake by [MaxEarlyWrite]. A peer that stalls before its
 // first record is bounded by the protocol's read deadline, one that stalls
 // after it by [Handshaker.Timeout].
+//
+// # Cost
+//
+// An idle TLS connection holds no goroutine. Its memory is crypto/tls's:
+// measured with bench/http/idleclient (2,000 HTTPS keep-alive connections
+// to http1 on one loop, TLS 1.3, ECDSA P-256, heap after a GC), one
+// connection that has served a small request holds about 7.4 KB of heap:
+// 3.6 KB of crypto/tls buffers that grew to the ClientHello during the
+// handshake and keep their capacity (its record buffer and its handshake
+// message buffer), 1.5 KB of AES-GCM state (both directions), the
+// tls.Conn itself (1 KB), the reactor connection (0.5 KB), this layer
+// (0.25 KB) and the exporter's secret (0.25 KB). After a 64 KiB upload in
+// full-size records it holds about 22 KB: crypto/tls's record buffer keeps
+// the capacity of a whole 16 KiB record (golang/go#43563), which no layer
+// can shrink without forking crypto/tls. net/http holds 17 KB of heap and a
+// goroutine (8 KB of stack) per idle HTTPS connection. bench/http/README.md
+// has the side-by-side figures and their commands.
 package tlslayer
