@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
-	"github.com/shio-rt/shio/tlslayer"
 	"github.com/shio-rt/shio/tcp"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // pendingHighWater is how many received bytes a connection keeps for a
