@@ -148,3 +148,38 @@ func TestTLSInteroperates(t *testing.T) {
 		t.Fatalf("ServeEvents on a TLS listener: %v", err)
 	}
 }
+
+// TestDialTLSCancellation: DialTLS to a server that never answers the
+// ClientHello returns ctx.Err() once ctx ends and leaves no connection
+// (the server sees it closed).
+func TestDialTLSCancellation(t *testing.T) {
+	_, ccfg := tlsPair(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+	n, err := tcp.New(reactor.Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := n.DialTLS(ctx, "tcp", ln.Addr().String(), ccfg); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("DialTLS: %v, want the context's error", err)
+	}
+	s := <-accepted
+	defer s.Close()
+	s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, s); err != nil {
+		t.Fatalf("the abandoned connection was not closed: %v", err)
+	}
+}

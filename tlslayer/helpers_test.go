@@ -21,6 +21,14 @@ import (
 // a fresh CA, and a pool holding that CA.
 func testCert(t testing.TB, names ...string) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
+	cert, pool, err := makeCert(names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, pool
+}
+
+func makeCert(names ...string) (tls.Certificate, *x509.CertPool, error) {
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -33,7 +41,7 @@ func testCert(t testing.TB, names ...string) (tls.Certificate, *x509.CertPool) {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, err
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -52,11 +60,11 @@ func testCert(t testing.TB, names ...string) (tls.Certificate, *x509.CertPool) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(caCert)
-	return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}, pool
+	return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}, pool, nil
 }
 
 // echo is a reactor handler that serves TLS and echoes the plaintext.
