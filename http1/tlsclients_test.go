@@ -304,3 +304,43 @@ func TestRFCConformanceOverTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPSHijack: a Handler that hijacks an HTTPS connection reads and
+// writes plaintext: the TLS layer stays under the hijacked connection.
+func TestHTTPSHijack(t *testing.T) {
+	s := &http1.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+		line, err := brw.ReadString('\n')
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.WriteString(c, strings.ToUpper(line))
+	})}
+	addr, _, roots := serveTLS(t, s)
+	c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello hijacker\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != 101 {
+		t.Fatalf("%v %v", res, err)
+	}
+	line, err := br.ReadString('\n')
+	if err != nil || line != "HELLO HIJACKER\n" {
+		t.Fatalf("%q, %v", line, err)
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after the hijacked Close: %v, want close_notify's EOF", err)
+	}
+}
