@@ -238,7 +238,7 @@ func (l *Conn) startLocked() {
 	l.sig = make(chan struct{}, 1)
 	l.h.wg.Add(1)
 	l.h.active.Add(1)
-	go l.handshake()
+	l.h.start(l)
 }
 
 func (l *Conn) signalLocked() {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shio-rt/shio/internal/gopool"
 	"github.com/shio-rt/shio/reactor"
 )
 
@@ -49,8 +50,13 @@ type Handshaker struct {
 	// read deadline, not by Timeout.
 	Timeout time.Duration
 
-	wg     sync.WaitGroup
-	active atomic.Int64
+	wg       sync.WaitGroup
+	active   atomic.Int64
+	poolOnce sync.Once
+	// pool runs the handshakes on warm goroutines: a handshake calls deep
+	// into crypto (ML-KEM, ECDSA), and a fresh goroutine would grow its
+	// stack through it every time.
+	pool gopool.Pool[*Conn]
 }
 
 // Server installs a TLS server layer on c and returns it. It must be
@@ -82,11 +88,22 @@ func (h *Handshaker) Client(c *reactor.Conn) *Conn {
 	return l
 }
 
-// Wait waits for the handshake goroutines started so far to exit. A
-// handshake ends when it completes, fails, times out, or when its
-// connection's [Conn.Close] is called; a server calls Wait after its
-// connections have closed.
-func (h *Handshaker) Wait() { h.wg.Wait() }
+// Wait waits for the handshakes started so far to end, and for the
+// goroutines that ran them (kept warm for the next handshakes, for up to
+// about ten seconds) to exit. A handshake ends when it completes, fails,
+// times out, or when its connection's [Conn.Close] is called; a server
+// calls Wait after its connections have closed. Handshakes may still
+// start after Wait, on goroutines that exit when they end.
+func (h *Handshaker) Wait() {
+	h.wg.Wait()
+	h.pool.Close()
+}
+
+// start runs l's handshake on a pooled goroutine.
+func (h *Handshaker) start(l *Conn) {
+	h.poolOnce.Do(func() { h.pool.Run = (*Conn).handshake })
+	h.pool.Go(l)
+}
 
 // Active returns the number of handshakes in progress, each holding a
 // goroutine.
