@@ -14,9 +14,9 @@
 // The handshake cannot be resumed once it has stopped for lack of input
 // (crypto/tls keeps its first error of any kind), so it runs on a goroutine
 // of its own that may block: the loop passes it ciphertext as it arrives.
-// A server starts that goroutine only once the peer's first record (the
-// ClientHello) has arrived whole, and the goroutine exits when the
-// handshake ends, within [Handshaker.Timeout].
+// A server starts the handshake only once the peer's first record (the
+// ClientHello) has arrived whole, and it ends within [Handshaker.Timeout];
+// the goroutine then goes back to a small pool of warm ones.
 //
 // After the handshake the loop drives crypto/tls itself: Input hands it
 // the ciphertext one complete record at a time, and when no complete

@@ -30,13 +30,15 @@ const (
 // and owns the goroutines that run their handshakes. Set its fields before
 // first use; it must not be copied after.
 //
-// A handshake runs on a goroutine of its own, which exists only while the
-// handshake does: crypto/tls cannot resume a handshake that stopped for
-// lack of input, so the handshake must be able to block. A server
-// connection starts it only once the peer's first record (the
-// ClientHello) has arrived whole, so a peer that connects and says nothing
-// costs no goroutine. Once the handshake is done the connection is driven
-// from its loop and holds no goroutine.
+// A handshake runs on a goroutine of its own: crypto/tls cannot resume a
+// handshake that stopped for lack of input, so the handshake must be able
+// to block. A server connection starts it only once the peer's first
+// record (the ClientHello) has arrived whole, so a peer that connects and
+// says nothing costs no goroutine. Once the handshake is done the
+// connection is driven from its loop and holds no goroutine. The
+// goroutines come from a pool that keeps a few warm (their stacks already
+// grown through the crypto) for up to about ten seconds after their last
+// handshake; [Handshaker.Wait] ends them.
 type Handshaker struct {
 	// TLS is the configuration, as for tls.Server or tls.Client. It must
 	// not be nil, and must not be modified once in use (GetCertificate
