@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shio-rt/shio/internal/gopool"
 	"github.com/shio-rt/shio/http1/internal/http1parse"
+	"github.com/shio-rt/shio/internal/gopool"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tlslayer"
 )
