@@ -36,11 +36,19 @@
 // same loop, a net.Conn with deadlines that still holds no goroutine or
 // buffer while nobody reads it.
 //
-// Serve given any other listener (TLS, in-memory pipes) falls back to a
-// goroutine per connection, as net/http does, with the same parser and
-// response writer. [Server.ServeTLS] and [Server.ListenAndServeTLS] take
-// that path over crypto/tls: the handshake is bounded by
-// ReadHeaderTimeout, ALPN offers http/1.1, and each Request has TLS set.
+// [Server.ServeTLS] and [Server.ListenAndServeTLS] serve HTTPS on the
+// reactor too, with TLS as a layer of each connection (package tlslayer,
+// crypto/tls unmodified): an idle HTTPS keep-alive connection holds no
+// goroutine (about 13 KB of server RSS each at 19,000 connections, against
+// 37 KB for net/http; bench/http/README.md). The handshake runs on a
+// goroutine of its own once the ClientHello has arrived and is bounded by
+// ReadHeaderTimeout; ALPN offers http/1.1 (a client offering only h2 gets
+// a no_application_protocol alert); each Request has TLS set; a graceful
+// close and Shutdown send close_notify.
+//
+// Serve given any other listener (a tls.Listener, in-memory pipes) falls
+// back to a goroutine per connection, as net/http does, with the same
+// parser and response writer; so does ServeTLS given one.
 //
 // # When the client leaves
 //

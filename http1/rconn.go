@@ -10,6 +10,7 @@ import (
 
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // pendingHighWater is how many received bytes a connection keeps for a
@@ -114,6 +115,8 @@ type rconn struct {
 	// it. A flag, not the handler's foreign: a connection opened as
 	// Shutdown began is refused untracked.
 	tracked bool
+	// tl is the connection's TLS layer (nil without TLS); set in OnOpen.
+	tl *tlslayer.Conn
 
 	// Owned by the request goroutine: each one's ownership ends, and the
 	// next one's begins, under mu.

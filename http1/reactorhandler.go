@@ -9,6 +9,7 @@ import (
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // reactorHandler adapts a Server to reactor callbacks: it moves each
@@ -23,6 +24,8 @@ type reactorHandler struct {
 	// Server.rconns.
 	foreign bool
 	conns   sync.WaitGroup
+	// tls, if not nil, puts a TLS layer on every connection (tls.go).
+	tls *tlslayer.Handshaker
 }
 
 // attach makes rc the per-connection value of c, and rconnOf reads it
@@ -37,6 +40,9 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 	s.stats.open.Add(1)
 	rc := &rconn{s: s, c: c, h: h}
 	attach(c, rc)
+	if h.tls != nil {
+		rc.startTLS(h.tls)
+	}
 	if h.foreign && !h.track(rc) {
 		rc.mu.Lock()
 		rc.setPhaseLocked(phaseEnding)
@@ -45,7 +51,9 @@ func (h *reactorHandler) OnOpen(c *reactor.Conn) {
 		return
 	}
 	rc.openHooks(h.base)
-	rc.armFirst()
+	if rc.tl == nil { // with TLS, startTLS bounds the wait for the ClientHello
+		rc.armFirst()
+	}
 }
 
 func (h *reactorHandler) OnData(c *reactor.Conn, data []byte) int {
@@ -84,6 +92,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 	if cn == nil {
 		cn = connPool.Get().(*conn)
 		cn.init(rc.s, rc)
+		cn.tls = rc.tlsState()
 		rc.cn = cn
 	}
 	rest := cn.appendInput(data)
@@ -206,6 +215,9 @@ func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
 	rc.mu.Unlock()
 	if was != phaseHijacked {
 		rc.setState(http.StateClosed)
+	}
+	if rc.tl != nil {
+		rc.tl.Close() // ends a handshake in progress
 	}
 	h.s.stats.open.Add(-1)
 	if rc.tracked {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -131,8 +130,10 @@ func TestRFCConformance(t *testing.T) {
 	})
 }
 
-func (tc *rfcCase) run(t *testing.T, addr string) {
-	c := dial(t, addr)
+func (tc *rfcCase) run(t *testing.T, addr string) { tc.runOn(t, dial(t, addr)) }
+
+// runOn runs the case on c, a fresh connection (plain or TLS).
+func (tc *rfcCase) runOn(t *testing.T, c *client) {
 	// Write errors are ignored: a server may refuse a request before the
 	// client has finished writing it, and what it answered is what counts.
 	if tc.split > 0 {
@@ -145,7 +146,7 @@ func (tc *rfcCase) run(t *testing.T, addr string) {
 		io.WriteString(c.conn, tc.req)
 	}
 	if tc.shut {
-		c.conn.(*net.TCPConn).CloseWrite()
+		c.conn.(interface{ CloseWrite() error }).CloseWrite() // TCP FIN, or TLS close_notify
 	}
 	v10 := strings.Contains(firstLine(tc.req), " HTTP/1.0")
 	sentThen := false

@@ -10,9 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shio-rt/shio/http1/internal/gopool"
 	"github.com/shio-rt/shio/http1/internal/http1parse"
+	"github.com/shio-rt/shio/internal/gopool"
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // Defaults for the zero fields of [Server].
@@ -151,9 +152,9 @@ func (s *Server) keepAlive() bool { return !s.shuttingDown.Load() && !s.noKeepAl
 // ListenAndServeTLS listens on s.Addr (empty: ":https") and serves TLS on
 // it with the certificate and key in certFile and keyFile (PEM; either may
 // be empty when TLSConfig has Certificates or GetCertificate), as
-// net/http's does. TLS connections take the goroutine-per-connection path;
-// each Request has TLS set. It returns http.ErrServerClosed after Shutdown
-// or Close.
+// net/http's does. The connections are served on the reactor (see
+// [Server.ServeTLS]); each Request has TLS set. It returns
+// http.ErrServerClosed after Shutdown or Close.
 func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if s.shuttingDown.Load() {
 		return http.ErrServerClosed
@@ -171,6 +172,18 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 
 // ServeTLS serves TLS on l with the certificate and key in certFile and
 // keyFile (see ListenAndServeTLS). It closes l.
+//
+// A *net.TCPListener or a shio tcp.Listener is served on the reactor, as
+// Serve does, with TLS as a layer of each connection (package tlslayer):
+// an idle keep-alive connection holds no goroutine; the handshake runs on
+// a goroutine of its own once the ClientHello has arrived, bounded by
+// ReadHeaderTimeout, as is the wait for the ClientHello. Shutdown and a
+// "Connection: close" response send close_notify. Any other listener is
+// wrapped with tls.NewListener and served with a goroutine per connection.
+//
+// TLSConfig's NextProtos defaults to "http/1.1"; a client that offers
+// only other protocols (only "h2") is refused with a
+// no_application_protocol alert.
 func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 	cfg := &tls.Config{}
 	if s.TLSConfig != nil {
@@ -187,7 +200,7 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 		}
 		cfg.Certificates = append(cfg.Certificates, cert)
 	}
-	return s.Serve(tls.NewListener(l, cfg))
+	return s.serveTLS(l, cfg)
 }
 
 // ListenAndServe listens on s.Addr and serves it on the reactor (see
@@ -221,14 +234,17 @@ func (s *Server) ListenAndServe() error {
 // other listener (TLS, in-memory pipes) is served the way
 // net/http does, with a goroutine per connection; there, an error from
 // l.Accept that is not temporary ends Serve with that error.
-func (s *Server) Serve(l net.Listener) error {
+func (s *Server) Serve(l net.Listener) error { return s.serve(l, nil) }
+
+// serve is Serve, with TLS on every connection if hs is not nil.
+func (s *Server) serve(l net.Listener, hs *tlslayer.Handshaker) error {
 	ctx, ok := s.baseContext(l)
 	if !ok {
 		l.Close()
 		return http.ErrServerClosed
 	}
 	if _, tcp := l.(*net.TCPListener); tcp {
-		return s.serveReactor(ctx, l)
+		return s.serveReactor(ctx, l, hs)
 	}
 	defer l.Close()
 	if !s.trackListener(&l, true) {
@@ -238,7 +254,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if el, ok := l.(eventListener); ok {
 		// New connections go to the event handler; Accept yields only
 		// those queued before, served below with a goroutine each.
-		h := &reactorHandler{s: s, base: ctx, foreign: true}
+		h := &reactorHandler{s: s, base: ctx, foreign: true, tls: hs}
 		release, err := el.ServeEvents(h)
 		if err != nil {
 			return err
@@ -249,6 +265,9 @@ func (s *Server) Serve(l net.Listener) error {
 			go func() {
 				defer s.wg.Done()
 				h.conns.Wait()
+				if hs != nil {
+					hs.Wait() // ended by the connections' OnClose
+				}
 				release()
 			}()
 		}()
@@ -273,6 +292,9 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
+		if hs != nil { // queued for Accept before ServeEvents
+			rwc = tls.Server(rwc, hs.TLS)
+		}
 		t := &netConn{Conn: rwc}
 		c := newConn(s, t)
 		if !s.trackConn(t, true) {
@@ -307,8 +329,8 @@ func (s *Server) baseContext(l net.Listener) (context.Context, bool) {
 }
 
 // serveReactor serves l on a new reactor until the server stops.
-func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
-	r, err := reactor.New(reactor.Config{IdleTimeout: -1}, &reactorHandler{s: s, base: ctx}) // idle: see rconn.armIdle
+func (s *Server) serveReactor(ctx context.Context, l net.Listener, hs *tlslayer.Handshaker) error {
+	r, err := reactor.New(reactor.Config{IdleTimeout: -1}, &reactorHandler{s: s, base: ctx, tls: hs}) // idle: see rconn.armIdle
 	if err != nil {
 		l.Close()
 		return err
@@ -330,6 +352,9 @@ func (s *Server) serveReactor(ctx context.Context, l net.Listener) error {
 		return err
 	}
 	<-stopped
+	if hs != nil {
+		hs.Wait() // the reactor has closed the connections, ending their handshakes
+	}
 	return http.ErrServerClosed
 }
 

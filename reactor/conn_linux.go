@@ -32,6 +32,7 @@ type connSys struct {
 	readPending bool // input may be waiting while reading is stopped
 	shutdownWR  bool // shutdown(SHUT_WR) done
 	again       bool // on loop.again
+	layerWake   bool // WakeLayer came while reading was stopped
 
 	// Deadlines as loop clock values; 0 means none. Set from any
 	// goroutine, acted on by the loop.
@@ -438,6 +439,8 @@ func (c *Conn) handoff(h Handler) error {
 }
 
 func (c *Conn) resume() { c.loop.post(op{kind: opResume, c: c}) }
+
+func (c *Conn) wakeLayer() { c.loop.post(op{kind: opWake, c: c}) }
 
 func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 	at := c.loop.r.monotonic(t)

@@ -64,6 +64,11 @@ func (c *Conn) serve(opened chan struct{}) {
 			c.cb.Lock()
 			err = c.resumeLocked()
 			c.unlockCB()
+			if err == io.EOF { // the layer's stream ended
+				err = nil
+				c.onEOF()
+				break
+			}
 			if err != nil {
 				break
 			}
@@ -76,32 +81,30 @@ func (c *Conn) serve(opened chan struct{}) {
 		}
 		c.mu.Unlock()
 		c.nc.SetReadDeadline(dl)
+		if c.resumed.Load() {
+			continue // WakeLayer came meanwhile: its deadline was overwritten
+		}
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
 			c.r.stats.bytesRead.Add(int64(n))
 			c.cb.Lock()
 			err = c.receiveLocked(buf[:n])
 			c.unlockCB()
+			if err == io.EOF { // the layer's stream ended
+				err, rerr = nil, io.EOF
+			}
 			if err != nil {
 				break
 			}
 		}
 		if rerr == io.EOF {
-			c.cb.Lock()
-			c.eof = true
-			c.in = nil
-			h, _ := c.enterLocked()
-			eh, ok := h.(EOFHandler)
-			if ok {
-				eh.OnEOF(c)
-			}
-			c.leave()
-			if ok {
-				c.waitClosed()
-			}
+			c.onEOF()
 			break
 		}
 		if rerr != nil {
+			if errors.Is(rerr, os.ErrDeadlineExceeded) && c.resumed.Load() {
+				continue // WakeLayer interrupted the read
+			}
 			err = c.translate(rerr)
 			if err == ErrReadTimeout && c.offerReadTimeout() {
 				continue
@@ -211,23 +214,46 @@ func (c *Conn) switchLocked() {
 	}
 }
 
+// onEOF handles the peer's FIN, or the end of the layer's stream.
+func (c *Conn) onEOF() {
+	c.cb.Lock()
+	c.eof = true
+	c.in = nil
+	h, _ := c.enterLocked()
+	eh, ok := h.(EOFHandler)
+	if ok {
+		eh.OnEOF(c)
+	}
+	c.leave()
+	if ok {
+		c.waitClosed()
+	}
+}
+
 // receiveLocked passes bytes read through the layer, if any, and presents
 // them (cb held).
 func (c *Conn) receiveLocked(data []byte) error {
 	c.mu.Lock()
 	ly := c.layer
 	c.mu.Unlock()
-	if ly != nil {
-		out, err := ly.Input(c.lbuf[:0], data)
-		if err != nil {
-			return err
-		}
-		c.lbuf = out[:0]
-		if len(out) == 0 {
-			return nil
-		}
-		data = out
+	if ly == nil {
+		return c.receivePlainLocked(data)
 	}
+	out, err := ly.Input(c.lbuf[:0], data)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	c.lbuf = out[:0]
+	if len(out) > 0 {
+		if perr := c.receivePlainLocked(out); perr != nil {
+			return perr
+		}
+	}
+	return err // nil, or io.EOF: the layer's stream ended
+}
+
+// receivePlainLocked presents plaintext after any kept input (cb held).
+func (c *Conn) receivePlainLocked(data []byte) error {
 	if len(c.in) > 0 {
 		c.in = append(c.in, data...)
 		data = c.in
@@ -451,6 +477,14 @@ func (c *Conn) handoff(h Handler) error {
 func (c *Conn) resume() {
 	c.resumed.Store(true)
 	c.wakeReader()
+}
+
+// wakeLayer has the reader call the layer's Input with nothing: it
+// interrupts a blocked read by moving the read deadline to now.
+func (c *Conn) wakeLayer() {
+	c.resumed.Store(true)
+	c.wakeReader()
+	c.nc.SetReadDeadline(time.Now())
 }
 
 func (c *Conn) wakeReader() {

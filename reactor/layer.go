@@ -17,7 +17,10 @@ import "io"
 // socket bytes without a layer: plaintext OnData leaves unconsumed is kept
 // in the connection's pending buffer and presented again, and
 // [Config.MaxPending] applies to it. An error from Input closes the
-// connection, and OnClose receives that error. Input is also called with
+// connection, and OnClose receives that error, except io.EOF: it means
+// the layer's stream has ended (a TLS close_notify), and the reactor
+// handles it as it handles the peer's FIN (OnEOF, or a graceful close),
+// after delivering the plaintext returned with it. Input is also called with
 // empty in when reading resumes ([Conn.ResumeRead]), so that a layer that
 // finished work on another goroutine (a TLS handshake) can deliver what it
 // holds.
@@ -64,6 +67,15 @@ func (c *Conn) SetLayer(l Layer) (raw io.Writer) {
 type rawConn Conn
 
 func (w *rawConn) Write(p []byte) (int, error) { return (*Conn)(w).writeRaw(p) }
+
+// WakeLayer asks c's loop to call its layer's Input with empty in soon,
+// as [Conn.ResumeRead] does, so that a layer that finished work on another
+// goroutine (a TLS handshake) delivers the plaintext it holds, or reports
+// the error that ends the connection. If reading is stopped (paused, or
+// under backpressure) the call happens when it resumes. WakeLayer is safe
+// from any goroutine, never blocks and costs no allocation; it does
+// nothing on a closed connection.
+func (c *Conn) WakeLayer() { c.wakeLayer() }
 
 // closeWriter is implemented by layers that say goodbye (TLS close_notify).
 type closeWriter interface{ CloseWrite() error }

@@ -21,6 +21,7 @@ const (
 	opClose                     // c.Close was called outside a callback
 	opSettle                    // re-evaluate c: deadlines, CloseWrite
 	opResume                    // c.ResumeRead
+	opWake                      // c.WakeLayer
 	opFail                      // a write outside the loop failed; close with c.err
 	opHandoff                   // c.Handoff was called outside a callback
 	opListen                    // start accepting on ln
@@ -272,6 +273,14 @@ func (l *loop) do(o *op) {
 		}
 	case opResume:
 		if c.phase == phaseOpen {
+			l.resume(c)
+		}
+	case opWake:
+		if c.phase == phaseOpen && c.layer != nil {
+			if c.readStopped() {
+				c.layerWake = true // resume calls Input when reading resumes
+				return
+			}
 			l.resume(c)
 		}
 	case opHandoff:

@@ -6,6 +6,8 @@ package reactor
 // scratch buffer, OnData with kept input, EOF and ResumeRead.
 
 import (
+	"io"
+
 	"github.com/shio-rt/shio/reactor/internal/poll"
 	"golang.org/x/sys/unix"
 )
@@ -149,18 +151,21 @@ func (l *loop) deliver(c *Conn, data []byte) {
 // produced any.
 func (l *loop) input(c *Conn, in []byte) bool {
 	out, err := c.layer.Input(l.lbuf[:0], in)
-	if err != nil {
+	if err != nil && err != io.EOF {
 		l.closeNow(c, err)
 		return true
 	}
 	if cap(out) <= maxPooled {
 		l.lbuf = out[:0] // keep what the layer grew, within reason
 	}
-	if len(out) == 0 {
-		return false
+	if len(out) > 0 {
+		l.deliver(c, out)
 	}
-	l.deliver(c, out)
-	return true
+	if err == io.EOF && c.phase == phaseOpen && !c.eof {
+		l.onEOF(c) // the layer's stream ended (TLS close_notify)
+		return true
+	}
+	return len(out) > 0
 }
 
 // present calls OnData with data, which is either scratch or c.in.
@@ -253,6 +258,7 @@ func (l *loop) resume(c *Conn) {
 	if c.readStopped() {
 		return
 	}
+	c.layerWake = false
 	delivered := c.layer != nil && l.input(c, nil)
 	if c.phase != phaseOpen {
 		return

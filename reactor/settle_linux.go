@@ -76,7 +76,13 @@ func (l *loop) settle(c *Conn, err error) {
 			}
 		}
 	}
-	if resume && c.readPending {
+	if resume && c.layerWake && !c.readStopped() {
+		c.layerWake = false
+		l.resume(c)
+		if c.phase == phaseDead {
+			return
+		}
+	} else if resume && c.readPending {
 		l.read(c, 0)
 		if c.phase == phaseDead {
 			return

@@ -59,6 +59,9 @@ func (e *events) OnEOF(*reactor.Conn) { (*Conn)(e).end(io.EOF) }
 func (e *events) OnDrain(*reactor.Conn) { (*Conn)(e).signal(true) }
 
 func (e *events) OnClose(rc *reactor.Conn, err error) {
+	if e.tl != nil {
+		e.tl.Close() // ends a handshake in progress
+	}
 	if e.onClose != nil {
 		e.onClose(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // maxBuffered is the input a Conn keeps for Read before it pauses the
@@ -29,6 +30,10 @@ type Conn struct {
 	rdl, wdl deadline
 
 	onClose func(err error) // see Adopt; called on the loop
+
+	// tl is the connection's TLS layer (nil without TLS), set before the
+	// Conn is handed out (by Accept or DialTLS).
+	tl *tlslayer.Conn
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -155,6 +160,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	dl := c.wdl.wait()
 	if isClosed(dl) {
 		return 0, c.opError("write", os.ErrDeadlineExceeded)
+	}
+	if err := c.waitHandshake(dl); err != nil {
+		return 0, c.opError("write", err)
 	}
 	c.mu.Lock()
 	closed := c.closed

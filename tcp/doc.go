@@ -18,4 +18,9 @@
 // A protocol server can take a Listener's connections on the event API
 // instead of as Conns with [Listener.ServeEvents]; http1.Server.Serve does,
 // so that a tcp.Listener is served with no goroutine per idle connection.
+//
+// [Network.ListenTLS] and [Network.DialTLS] (and the package-level
+// [ListenTLS] and [DialTLS]) give Conns that speak TLS on the same loops,
+// with a layer of package tlslayer under each: crypto/tls unmodified, a
+// goroutine only while a handshake runs.
 package tcp

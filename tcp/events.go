@@ -42,6 +42,9 @@ func (ln *Listener) ServeEvents(h reactor.Handler) (release func(), err error) {
 	if ln.closed {
 		return nil, &net.OpError{Op: "serve", Net: "tcp", Addr: ln.Addr(), Err: net.ErrClosed}
 	}
+	if ln.hs != nil {
+		return nil, ErrTLSEvents
+	}
 	if _, loaded := ln.n.events.LoadOrStore(ln.rl, h); loaded {
 		return nil, ErrServing
 	}

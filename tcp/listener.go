@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // Listener is a TCP listener on a [Network]. It implements net.Listener;
@@ -12,8 +13,9 @@ import (
 type Listener struct {
 	n     *Network
 	rl    *reactor.Listener
-	ready chan struct{} // a token when the queue gained a connection
-	done  chan struct{} // closed by Close
+	ready chan struct{}        // a token when the queue gained a connection
+	done  chan struct{}        // closed by Close
+	hs    *tlslayer.Handshaker // ListenTLS: the connections' TLS (set before use)
 
 	mu sync.Mutex
 	// Guarded by mu.

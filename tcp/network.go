@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // Network is a reactor whose connections are served as [Conn]s.
@@ -25,6 +26,7 @@ type Network struct {
 	private bool // made by the package-level Listen or Dial
 	handles int  // private: Listener and Conn handles not yet closed
 	closed  bool
+	hss     []*tlslayer.Handshaker // TLS listeners' and dials': Close waits for their handshakes
 }
 
 // New starts a Network on a reactor configured by cfg. cfg.LingerTimeout
@@ -50,6 +52,11 @@ func New(cfg reactor.Config) (*Network, error) {
 // Listen announces on the local address ("tcp", "tcp4" or "tcp6").
 // It does not block.
 func (n *Network) Listen(network, address string) (*Listener, error) {
+	return n.listen(network, address, nil)
+}
+
+// listen is Listen, with TLS on every connection if hs is not nil.
+func (n *Network) listen(network, address string, hs *tlslayer.Handshaker) (*Listener, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -60,6 +67,10 @@ func (n *Network) Listen(network, address string) (*Listener, error) {
 		return nil, err
 	}
 	ln := newListener(n, rl)
+	if hs != nil {
+		ln.hs = hs
+		n.hss = append(n.hss, hs)
+	}
 	n.lns[rl] = ln
 	if n.private {
 		n.handles++
@@ -93,7 +104,20 @@ func (n *Network) Close() error {
 	n.mu.Lock()
 	n.closed = true
 	n.mu.Unlock()
-	return n.r.Close()
+	err := n.r.Close()
+	n.waitHandshakes()
+	return err
+}
+
+// waitHandshakes waits for the TLS handshake goroutines, which the
+// connections' close has ended.
+func (n *Network) waitHandshakes() {
+	n.mu.Lock()
+	hss := n.hss
+	n.mu.Unlock()
+	for _, hs := range hss {
+		hs.Wait()
+	}
 }
 
 // release drops one handle of a private Network and closes the Network
@@ -116,6 +140,7 @@ func (n *Network) release() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		n.r.Shutdown(ctx)
+		n.waitHandshakes()
 	}
 }
 
@@ -187,6 +212,9 @@ func (h *handler) OnOpen(rc *reactor.Conn) {
 		h.n.handles++
 	}
 	h.n.mu.Unlock()
+	if ln != nil && ln.hs != nil {
+		c.tl = ln.hs.Server(rc)
+	}
 	if ln == nil || !ln.push(c) {
 		rc.Close()
 		if ln != nil {

@@ -41,7 +41,8 @@ type benchFlags struct {
 	json     bool
 	dialer   string
 
-	out io.Writer // where the report goes
+	out      io.Writer // where the report goes
+	insecure bool      // https: skip certificate verification
 }
 
 const benchUsage = `usage: shio bench [flags] URL
@@ -78,7 +79,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	case !f.echo && u.Scheme == "tcp":
 		return &usageError{err: fmt.Errorf("a tcp:// target needs --echo (echo load) or --idle N (idle connections); for HTTP type http://%s/", u.Host)}
 	}
-	dial, closeDialer, err := benchDialer(f.dialer)
+	dial, closeDialer, err := benchDialer(f.dialer, u, f.insecure)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func parseTarget(target string, tcp bool) (*url.URL, error) {
 	bad := func(format string, a ...any) error {
 		return &usageError{err: fmt.Errorf(format, a...)}
 	}
-	scheme, rest, ok := strings.Cut(target, "://")
+	scheme, _, ok := strings.Cut(target, "://")
 	if !ok {
 		if tcp {
 			return nil, bad("%q has no scheme: type tcp://%s", target, strings.TrimSuffix(target, "/"))
@@ -109,9 +110,7 @@ func parseTarget(target string, tcp bool) (*url.URL, error) {
 		return nil, bad("%q has no scheme: type %s (or tcp://%s with --echo or --idle N)", target, suggest, strings.TrimSuffix(target, "/"))
 	}
 	switch scheme {
-	case "http", "tcp":
-	case "https":
-		return nil, bad("%s: shio bench speaks plain HTTP/1.1 and TCP, not TLS; type http://%s for a plain-text server", target, rest)
+	case "http", "https", "tcp":
 	default:
 		return nil, bad("%s: unknown scheme %q; want http://host:port/path or tcp://host:port", target, scheme)
 	}
@@ -124,7 +123,7 @@ func parseTarget(target string, tcp bool) (*url.URL, error) {
 		return nil, bad("%s is not a valid URL: %v", target, err)
 	}
 	switch {
-	case u.Scheme == "http" && u.Host == "":
+	case u.Scheme != "tcp" && u.Host == "":
 		return nil, bad("%s names no host; want http://host:port/path", target)
 	case u.Scheme == "tcp" && (u.Host == "" || u.Port() == ""):
 		return nil, bad("%s names no host:port; want tcp://host:port", target)
@@ -150,6 +149,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	fs.IntVar(&f.perSrc, "per-source", 0, "with --idle on 127.x: connections per source address 127.0.0.N (0: 5000)")
 	fs.IntVar(&f.pid, "pid", 0, "with --idle: report this process's memory and CPU time per connection")
 	fs.BoolVar(&f.json, "json", false, "write the summary as JSON")
+	fs.BoolVar(&f.insecure, "insecure", false, "https: accept any server certificate (for --self-signed servers)")
 	fs.StringVar(&f.dialer, "dialer", defaultDialer, "client connections: shio (the reactor) or net (the standard library); --idle always uses net, which can bind source addresses")
 	// Flags may come before and after the target.
 	var pos []string
@@ -234,7 +234,7 @@ func benchHTTP(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dial
 	if f.rate > 0 {
 		rep.Loop = "open"
 	}
-	return finish(f, rep, runErr, hostPort(u, "80"))
+	return finish(f, rep, runErr, hostPort(u, defaultPort(u)))
 }
 
 func benchEcho(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dialer, dialName string) error {
@@ -268,6 +268,14 @@ func benchIdle(ctx context.Context, f *benchFlags, u *url.URL) error {
 	rep.Target, rep.Dialer = f.target, "net"
 	rep.Idle.PID = f.pid
 	return finish(f, rep, runErr, addr)
+}
+
+// defaultPort is the port of u's scheme.
+func defaultPort(u *url.URL) string {
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // hostPort returns u's host:port, with port def when u names none.

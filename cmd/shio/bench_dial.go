@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"time"
 
@@ -19,9 +21,21 @@ const defaultDialer = "shio"
 // that releases what it holds, to call once the run is over. "shio" dials
 // on one tcp.Network (a reactor with GOMAXPROCS loops) shared by every
 // connection of the run; "net" is the standard library.
-func benchDialer(name string) (dial loadgen.Dialer, closeFn func(), err error) {
+//
+// For an https:// target the connections speak TLS (HTTP/1.1 by ALPN,
+// trusting the system's roots, or anything with insecure): "shio" with
+// tcp.Network.DialTLS, so that TLS too runs on the loops.
+func benchDialer(name string, u *url.URL, insecure bool) (dial loadgen.Dialer, closeFn func(), err error) {
+	var cfg *tls.Config
+	if u.Scheme == "https" {
+		cfg = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: insecure, NextProtos: []string{"http/1.1"}}
+	}
 	switch name {
 	case "net":
+		if cfg != nil {
+			d := &tls.Dialer{Config: cfg}
+			return func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }, func() {}, nil
+		}
 		return loadgen.NetDial, func() {}, nil
 	case "shio":
 		n, err := tcp.New(reactor.Config{})
@@ -29,7 +43,13 @@ func benchDialer(name string) (dial loadgen.Dialer, closeFn func(), err error) {
 			return nil, nil, err
 		}
 		dial := func(ctx context.Context, addr string) (net.Conn, error) {
-			c, err := n.Dial(ctx, "tcp", addr)
+			var c *tcp.Conn
+			var err error
+			if cfg != nil {
+				c, err = n.DialTLS(ctx, "tcp", addr, cfg)
+			} else {
+				c, err = n.Dial(ctx, "tcp", addr)
+			}
 			if err != nil {
 				return nil, err // not a typed nil in the interface
 			}

@@ -100,7 +100,7 @@ func TestBenchTargetWithoutScheme(t *testing.T) {
 		{[]string{"127.0.0.1:1"}, "type http://127.0.0.1:1/"},
 		{[]string{"localhost:8080/x"}, "type http://localhost:8080/x"},
 		{[]string{"--echo", "127.0.0.1:7000"}, "type tcp://127.0.0.1:7000"},
-		{[]string{"https://127.0.0.1/"}, "type http://127.0.0.1/"},
+		{[]string{"https:///x"}, "names no host"},
 		{[]string{"tcp://127.0.0.1:7000"}, "needs --echo"},
 		{[]string{"http:///x"}, "names no host"},
 	} {

@@ -17,7 +17,8 @@ import (
 	"github.com/shio-rt/shio/timer"
 )
 
-const serveSynopsis = `usage: shio serve [--addr host:port] [--console host:port] [--level full|counters|off]
+const serveSynopsis = `usage: shio serve [--addr host:port] [--cert FILE --key FILE | --self-signed]
+                  [--console host:port] [--level full|counters|off]
 
 The scalable "Hello, World!" web server: shio's HTTP/1.1 server (package
 http1) on the reactor, with these routes:
@@ -29,6 +30,10 @@ http1) on the reactor, with these routes:
 The console (package console) listens apart, on loopback by default:
 /debug/shio/ is the live page, /metrics the Prometheus metrics. An empty
 --console turns it off.
+
+With --cert and --key (PEM files) or --self-signed (an in-memory ECDSA
+P-256 certificate for localhost, whose SHA-256 fingerprint is printed) it
+serves HTTPS, with TLS on the reactor (package tlslayer).
 
 Ctrl-C shuts it down gracefully: requests in flight finish, for up to 10s.`
 
@@ -45,6 +50,9 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	consoleAddr := fs.String("console", "127.0.0.1:8081", "address of the console and metrics (empty: none)")
 	levelName := fs.String("level", "full", "collection level for the console: full, counters or off")
+	certFile := fs.String("cert", "", "serve HTTPS with this certificate (PEM; with --key)")
+	keyFile := fs.String("key", "", "the certificate's private key (PEM)")
+	selfSigned := fs.Bool("self-signed", false, "serve HTTPS with an in-memory self-signed ECDSA P-256 certificate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,15 +64,30 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 		return usageErr(fs, fmt.Errorf("unknown --level %q", *levelName))
 	}
 	console.SetLevel(level)
-	srv := &http1.Server{}
+	tlsCfg, certLine, err := serveTLSConfig(*certFile, *keyFile, *selfSigned)
+	if err != nil {
+		return usageErr(fs, err)
+	}
+	srv := &http1.Server{TLSConfig: tlsCfg}
 	srv.Handler = serveMux(srv)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "shio serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+		fmt.Fprintf(os.Stderr, "shio serve: %s\n", certLine)
+	}
+	fmt.Fprintf(os.Stderr, "shio serve: listening on %s://%s/ (Ctrl-C to stop)\n", scheme, ln.Addr())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			done <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	if *consoleAddr != "" {
 		stop, err := serveConsole(*consoleAddr, srv)
 		if err != nil {

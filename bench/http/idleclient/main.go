@@ -4,10 +4,17 @@
 // the "server RSS per idle keep-alive connection" target.
 //
 //	idleclient -addr 127.0.0.1:8080 -pid <server pid> -conns 19000 [-parallel 32]
+//
+// With -tls it speaks TLS (1.3, trusting any certificate), and with
+// -upload N each connection first sends a POST of N bytes, so that the
+// server's TLS state has seen full-size records. It sends the server
+// SIGUSR1 before and after (the bench server prints its heap and
+// goroutines on SIGUSR1).
 package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"net"
@@ -16,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -39,14 +47,23 @@ func main() {
 	n := flag.Int("conns", 19000, "connections to hold")
 	settle := flag.Duration("settle", 2*time.Second, "wait before measuring")
 	parallelFlag := flag.Int("parallel", 1, "connections opened at once")
+	useTLS := flag.Bool("tls", false, "speak TLS")
+	upload := flag.Int("upload", 0, "bytes each connection POSTs before its GET")
 	flag.Parse()
 	parallel := *parallelFlag
+	syscall.Kill(*pid, syscall.SIGUSR1)
+	time.Sleep(200 * time.Millisecond)
 	before := rssKiB(*pid)
 	conns := make([]net.Conn, 0, *n)
 	var mu sync.Mutex
 	var next atomic.Int64
 	var failed atomic.Bool
 	req := []byte("GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
+	if *upload > 0 {
+		post := fmt.Appendf(nil, "POST / HTTP/1.1\r\nHost: bench\r\nContent-Length: %d\r\n\r\n", *upload)
+		post = append(post, bytes.Repeat([]byte("x"), *upload)...)
+		req = append(post, req...)
+	}
 	var wg sync.WaitGroup
 	for range max(parallel, 1) {
 		wg.Go(func() {
@@ -56,7 +73,13 @@ func main() {
 				if i >= int64(*n) {
 					return
 				}
-				c, err := net.Dial("tcp", *addr)
+				var c net.Conn
+				var err error
+				if *useTLS {
+					c, err = tls.Dial("tcp", *addr, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+				} else {
+					c, err = net.Dial("tcp", *addr)
+				}
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "dial %d: %v\n", i, err)
 					failed.Store(true)
@@ -67,7 +90,7 @@ func main() {
 				mu.Unlock()
 				c.Write(req)
 				got := 0
-				for !bytes.Contains(buf[:got], []byte("Hello, World!")) {
+				for want := 1 + min(*upload, 1); bytes.Count(buf[:got], []byte("Hello, World!")) < want; {
 					m, err := c.Read(buf[got:])
 					if err != nil {
 						fmt.Fprintf(os.Stderr, "read %d: %v\n", i, err)
@@ -81,6 +104,8 @@ func main() {
 	wg.Wait()
 	time.Sleep(*settle)
 	after := rssKiB(*pid)
+	syscall.Kill(*pid, syscall.SIGUSR1)
+	time.Sleep(200 * time.Millisecond)
 	fmt.Printf("conns=%d rss_before=%dKiB rss_after=%dKiB per_conn=%.0fB\n",
 		len(conns), before, after, float64(after-before)*1024/float64(len(conns)))
 	for _, c := range conns {

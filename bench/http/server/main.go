@@ -67,7 +67,9 @@ func main() {
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the first -profile-for to this file")
 	profileFor := flag.Duration("profile-for", 5*time.Second, "how long -cpuprofile records")
 	dir := flag.String("dir", os.TempDir(), "the directory /file/ serves")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (shio, shio-fallback, net-http) with an in-memory ECDSA P-256 certificate, HTTP/1.1 only")
 	flag.Parse()
+	printStatsOnSignal()
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -92,6 +94,10 @@ func main() {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *useTLS {
+		fmt.Fprintln(os.Stderr, serveTLS(*impl, ln))
 		os.Exit(1)
 	}
 	h := bulk(*dir)

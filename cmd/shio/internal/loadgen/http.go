@@ -14,8 +14,8 @@ import (
 
 // HTTPConfig configures an [HTTP] generator. Only URL is required.
 type HTTPConfig struct {
-	// URL is the target, http://host[:port][/path][?query]. https is not
-	// supported.
+	// URL is the target, http://host[:port][/path][?query], or https://
+	// when Dial speaks TLS (the default port is then 443).
 	URL string
 	// Method is the request method; "" means GET. HEAD responses are read
 	// without a body.
@@ -68,15 +68,15 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	if u.Scheme != "http" {
-		return nil, fmt.Errorf("%w: URL %q: scheme must be http", ErrConfig, cfg.URL)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: URL %q: scheme must be http or https", ErrConfig, cfg.URL)
 	}
 	if u.Host == "" {
 		return nil, fmt.Errorf("%w: URL %q has no host", ErrConfig, cfg.URL)
 	}
 	addr := u.Host
 	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "80")
+		addr = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 	} else if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
 		return nil, fmt.Errorf("%w: URL %q: bad port", ErrConfig, cfg.URL)
 	}

@@ -96,7 +96,7 @@ func TestHTTPDurationEndsRunWithoutErrors(t *testing.T) {
 }
 
 func TestHTTPBadURLsAreConfigErrors(t *testing.T) {
-	for _, u := range []string{"", "://x", "https://example.com/", "http:///path", "http://host:99999/", "ftp://x/"} {
+	for _, u := range []string{"", "://x", "http:///path", "http://host:99999/", "ftp://x/"} {
 		if _, err := loadgen.NewHTTP(loadgen.HTTPConfig{URL: u}); !errors.Is(err, loadgen.ErrConfig) {
 			t.Errorf("NewHTTP(%q) = %v, want ErrConfig", u, err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/shio-rt/shio/http1/internal/gopool"
+	"github.com/shio-rt/shio/internal/gopool"
 	"pgregory.net/rapid"
 )
 

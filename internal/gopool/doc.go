@@ -1,5 +1,6 @@
 // Package gopool keeps warm goroutines for short pieces of work that arrive
-// one at a time, such as HTTP requests handed off by an event loop.
+// one at a time, such as HTTP requests handed off by an event loop (http1)
+// or TLS handshakes (tlslayer).
 //
 // Starting a goroutine is cheap, but a fresh goroutine starts on a small
 // stack and grows it (copying it each time it doubles) as the work calls

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shio-rt/shio/http1/internal/gopool"
+	"github.com/shio-rt/shio/internal/gopool"
 )
 
 //go:noinline

@@ -1,0 +1,122 @@
+package tlslayer
+
+import (
+	"crypto/tls"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shio-rt/shio/internal/gopool"
+	"github.com/shio-rt/shio/reactor"
+)
+
+// DefaultHandshakeTimeout bounds a handshake when [Handshaker.Timeout] is
+// zero.
+const DefaultHandshakeTimeout = 10 * time.Second
+
+const (
+	// MaxHandshakeInput bounds the ciphertext the layer holds for a
+	// handshake that has not read it yet. Past half of it the layer
+	// pauses reading the socket until the handshake catches up; past
+	// all of it the connection ends with [ErrHandshakeInput].
+	MaxHandshakeInput = 4 * maxCiphertext
+
+	// MaxEarlyWrite bounds what a handler may write before the
+	// handshake completes; the layer holds it and sends it after.
+	MaxEarlyWrite = 64 << 10
+)
+
+// A Handshaker starts TLS on reactor connections with one configuration,
+// and owns the goroutines that run their handshakes. Set its fields before
+// first use; it must not be copied after.
+//
+// A handshake runs on a goroutine of its own: crypto/tls cannot resume a
+// handshake that stopped for lack of input, so the handshake must be able
+// to block. A server connection starts it only once the peer's first
+// record (the ClientHello) has arrived whole, so a peer that connects and
+// says nothing costs no goroutine. Once the handshake is done the
+// connection is driven from its loop and holds no goroutine. The
+// goroutines come from a pool that keeps a few warm (their stacks already
+// grown through the crypto) for up to about ten seconds after their last
+// handshake; [Handshaker.Wait] ends them.
+type Handshaker struct {
+	// TLS is the configuration, as for tls.Server or tls.Client. It must
+	// not be nil, and must not be modified once in use (GetCertificate
+	// and GetConfigForClient may return new values at any time).
+	TLS *tls.Config
+
+	// Timeout bounds each handshake, from its goroutine's start (a
+	// server's first record received, a client's Client call) to its
+	// end. Zero means [DefaultHandshakeTimeout]; negative means none.
+	// The wait for a server's first record is bounded by the protocol's
+	// read deadline, not by Timeout.
+	Timeout time.Duration
+
+	wg       sync.WaitGroup
+	active   atomic.Int64
+	poolOnce sync.Once
+	// pool runs the handshakes on warm goroutines: a handshake calls deep
+	// into crypto (ML-KEM, ECDSA), and a fresh goroutine would grow its
+	// stack through it every time.
+	pool gopool.Pool[*Conn]
+}
+
+// Server installs a TLS server layer on c and returns it. It must be
+// called from one of c's callbacks, normally OnOpen, as
+// [reactor.Conn.SetLayer] must; the protocol calls [Conn.Close] from its
+// OnClose.
+func (h *Handshaker) Server(c *reactor.Conn) *Conn {
+	if h.TLS == nil {
+		panic("tlslayer: Handshaker.TLS is nil")
+	}
+	l := newConn(h, c)
+	l.tc = tls.Server((*pipe)(l), h.TLS)
+	return l
+}
+
+// Client installs a TLS client layer on c, starts the handshake and
+// returns the layer. It must be called from one of c's callbacks, as
+// Server. The handler may write at once: what it writes is sent after the
+// handshake (up to [MaxEarlyWrite]).
+func (h *Handshaker) Client(c *reactor.Conn) *Conn {
+	if h.TLS == nil {
+		panic("tlslayer: Handshaker.TLS is nil")
+	}
+	l := newConn(h, c)
+	l.tc = tls.Client((*pipe)(l), h.TLS)
+	l.mu.Lock()
+	l.startLocked()
+	l.mu.Unlock()
+	return l
+}
+
+// Wait waits for the handshakes started so far to end, and for the
+// goroutines that ran them (kept warm for the next handshakes, for up to
+// about ten seconds) to exit. A handshake ends when it completes, fails,
+// times out, or when its connection's [Conn.Close] is called; a server
+// calls Wait after its connections have closed. Handshakes may still
+// start after Wait, on goroutines that exit when they end.
+func (h *Handshaker) Wait() {
+	h.wg.Wait()
+	h.pool.Close()
+}
+
+// start runs l's handshake on a pooled goroutine.
+func (h *Handshaker) start(l *Conn) {
+	h.poolOnce.Do(func() { h.pool.Run = (*Conn).handshake })
+	h.pool.Go(l)
+}
+
+// Active returns the number of handshakes in progress, each holding a
+// goroutine.
+func (h *Handshaker) Active() int { return int(h.active.Load()) }
+
+func (h *Handshaker) timeout() time.Duration {
+	switch {
+	case h.Timeout == 0:
+		return DefaultHandshakeTimeout
+	case h.Timeout < 0:
+		return 0
+	}
+	return h.Timeout
+}
