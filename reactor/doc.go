@@ -1,6 +1,7 @@
 // Package reactor runs TCP connections on a few event loops instead of a
 // goroutine per connection, so that an idle connection costs no goroutine
-// and no buffer: about 300 bytes of Go memory in total.
+// and no buffer: about 380 bytes of server memory in total (RSS at 8,000
+// idle connections; the Conn itself is 288 bytes).
 //
 // # Model
 //
