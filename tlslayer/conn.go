@@ -86,7 +86,13 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 		return dst, nil
 	case stateHandshake:
 		if len(in) > 0 {
-			if len(l.pend)+len(in) > MaxHandshakeInput {
+			// Only input that comes while reading is paused counts
+			// against the limit: one read can bring a whole
+			// ReadBufferSize (64 KiB by default) past the pause
+			// threshold, and a client that finished its handshake
+			// sends application data while the server's handshake
+			// goroutine (late under load) still runs.
+			if l.paused && len(l.pend)+len(in) > MaxHandshakeInput {
 				l.failLocked(ErrHandshakeInput)
 				l.mu.Unlock()
 				return dst, ErrHandshakeInput

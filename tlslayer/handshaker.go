@@ -17,8 +17,10 @@ const DefaultHandshakeTimeout = 10 * time.Second
 const (
 	// MaxHandshakeInput bounds the ciphertext the layer holds for a
 	// handshake that has not read it yet. Past half of it the layer
-	// pauses reading the socket until the handshake catches up; past
-	// all of it the connection ends with [ErrHandshakeInput].
+	// pauses reading the socket until the handshake catches up (the read
+	// that crossed it may bring a whole reactor read buffer); input past
+	// all of it that arrives while reading is paused ends the connection
+	// with [ErrHandshakeInput].
 	MaxHandshakeInput = 4 * maxCiphertext
 
 	// MaxEarlyWrite bounds what a handler may write before the
