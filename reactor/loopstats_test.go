@@ -51,7 +51,10 @@ func TestLoopStatsSumToStats(t *testing.T) {
 	if sum.Accepted != s.Accepted || sum.Accepted != 4 || sum.Open != 4 || sum.BytesRead != s.BytesRead || sum.BytesRead < 16 {
 		t.Errorf("loops sum to %+v; reactor %+v", sum, s)
 	}
-	if runtime.GOOS == "linux" && (sum.Passes == 0 || sum.Events < 8) {
-		t.Errorf("passes %d, events %d: want every accept and read counted", sum.Passes, sum.Events)
+	// One event may stand for several accepts, and a connection's first
+	// bytes may be read in the pass that accepts it, so the count of
+	// events is only known to be positive.
+	if runtime.GOOS == "linux" && (sum.Passes == 0 || sum.Events == 0 || sum.Events > sum.Passes*256) {
+		t.Errorf("passes %d, events %d: want passes and events counted", sum.Passes, sum.Events)
 	}
 }
