@@ -17,6 +17,7 @@ func TestAllYieldsTheLatestValueThenEachChange(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tx, rx := watch.New(0)
 		go func() {
+			time.Sleep(time.Second) // the loop yields the initial 0 first
 			_ = tx.Send(1)
 			time.Sleep(time.Second) // the loop sees 1 alone
 			_ = tx.Send(2)
