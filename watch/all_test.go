@@ -16,12 +16,15 @@ import (
 func TestAllYieldsTheLatestValueThenEachChange(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tx, rx := watch.New(0)
+		// Virtual time makes the interleaving exact: the loop yields 0 at
+		// 0 s, 1 at 1 s and is busy until 1.1 s, while 2 and 3 are sent
+		// at 1.05 s and coalesce.
 		go func() {
-			time.Sleep(time.Second) // the loop yields the initial 0 first
+			time.Sleep(time.Second)
 			_ = tx.Send(1)
-			time.Sleep(time.Second) // the loop sees 1 alone
+			time.Sleep(50 * time.Millisecond)
 			_ = tx.Send(2)
-			_ = tx.Send(3) // coalesced with 2 while the loop sleeps
+			_ = tx.Send(3)
 			time.Sleep(time.Second)
 			tx.Close()
 		}()
@@ -31,7 +34,7 @@ func TestAllYieldsTheLatestValueThenEachChange(t *testing.T) {
 				t.Fatalf("All yielded %v", err)
 			}
 			got = append(got, v)
-			time.Sleep(time.Millisecond) // a loop body that takes time
+			time.Sleep(100 * time.Millisecond) // a loop body that takes time
 		}
 		if !slices.Equal(got, []int{0, 1, 3}) {
 			t.Fatalf("All = %v; want [0 1 3]", got)
