@@ -198,28 +198,40 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
+// directLocked prepares a write that goes to the socket itself (TryWrite,
+// SendFile): it reports why c can take no more output, and sends first
+// what a running callback collected in the loop's write buffer, so that
+// bytes keep their order. failed reports a flush failure, after which the
+// caller, once it has released mu, fails the connection on its loop.
+func (c *Conn) directLocked() (failed bool, err error) {
+	if c.closed || c.closeReq || c.cwReq {
+		if c.err != nil {
+			return false, c.err
+		}
+		return false, ErrClosed
+	}
+	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
+		if err := c.loop.flushWbufLocked(c); err != nil {
+			c.err = err
+			return true, err
+		}
+		c.loop.wbuf = c.loop.wbuf[:0]
+	}
+	return false, nil
+}
+
 func (c *Conn) tryWrite(p []byte) (int, error) {
 	c.mu.Lock()
 	if c.layer != nil {
 		c.mu.Unlock()
 		return 0, nil
 	}
-	if c.closed || c.closeReq || c.cwReq {
-		err := c.err
+	if failed, err := c.directLocked(); err != nil {
 		c.mu.Unlock()
-		if err == nil {
-			err = ErrClosed
+		if failed {
+			c.loop.post(op{kind: opFail, c: c})
 		}
 		return 0, err
-	}
-	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
-		if err := c.loop.flushWbufLocked(c); err != nil {
-			c.err = err
-			c.mu.Unlock()
-			c.loop.post(op{kind: opFail, c: c})
-			return 0, err
-		}
-		c.loop.wbuf = c.loop.wbuf[:0]
 	}
 	if c.off < len(c.out) {
 		c.mu.Unlock()
@@ -256,22 +268,12 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 		c.mu.Unlock()
 		return 0, errNoSendFile
 	}
-	if c.closed || c.closeReq || c.cwReq {
-		err := c.err
+	if failed, err := c.directLocked(); err != nil {
 		c.mu.Unlock()
-		if err == nil {
-			err = ErrClosed
+		if failed {
+			c.loop.post(op{kind: opFail, c: c})
 		}
 		return 0, err
-	}
-	if c.inHandler && len(c.loop.wbuf) > 0 { // what the callback collected goes first
-		if err := c.loop.flushWbufLocked(c); err != nil {
-			c.err = err
-			c.mu.Unlock()
-			c.loop.post(op{kind: opFail, c: c})
-			return 0, err
-		}
-		c.loop.wbuf = c.loop.wbuf[:0]
 	}
 	if c.off < len(c.out) || n <= 0 {
 		c.wantDrain = c.wantDrain || n > 0 // OnDrain once the queue is out
