@@ -51,6 +51,11 @@ type SourceConfig[T any] struct {
 // server restart or a reconnect does not end it: the pulls resume on the
 // new connection. It ends with an error when the connection is closed or
 // the consumer deleted.
+//
+// While it waits, Next wakes at most once a second to look again: nats.go's
+// pull iterator can miss the moment to ask for more messages, and looking
+// again is what asks (without it such a Source waited for the pull's 30 s
+// heartbeat).
 type Source[T any] struct {
 	cons     jetstream.Consumer
 	codec    Codec[T]
