@@ -75,8 +75,15 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 		}
 		if a, err := checkClientHello(l.pend); err != nil {
 			l.failLocked(err)
+			reply := alertRecord(a)
+			if l.h.NotTLS != nil {
+				if r := l.h.NotTLS(l.pend[:recordHeaderLen]); r != nil {
+					reply = r
+				}
+			}
+			l.pend = nil
 			l.mu.Unlock()
-			l.raw.Write(alertRecord(a))
+			l.raw.Write(reply)
 			return dst, err
 		}
 		if len(l.pend) >= recordLen(l.pend) {

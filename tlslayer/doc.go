@@ -36,7 +36,9 @@
 //
 // A first record that cannot carry a ClientHello (another record type, a
 // bad version, empty or longer than 16 KiB) is answered with a fatal alert
-// and the connection closed with [ErrNotTLS]; what crypto/tls rejects it
+// and the connection closed with [ErrNotTLS] ([Handshaker.NotTLS] may send
+// another answer: http1 sends net/http's 400 to a plain HTTP request); what
+// crypto/tls rejects it
 // answers with its own alert. Input during a handshake is bounded by
 // [MaxHandshakeInput] (reading pauses at half of it), output written
 // before the handshake by [MaxEarlyWrite]. A peer that stalls before its

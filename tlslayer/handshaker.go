@@ -54,6 +54,14 @@ type Handshaker struct {
 	// read deadline, not by Timeout.
 	Timeout time.Duration
 
+	// NotTLS, if not nil, answers a server connection whose first five
+	// bytes cannot start a ClientHello record: it returns what to send
+	// before the close in place of the fatal alert, or nil for the alert.
+	// An HTTPS server uses it to tell a plain-HTTP client what happened,
+	// as net/http does. It runs on the connection's loop and must not
+	// block; head is only valid during the call.
+	NotTLS func(head []byte) []byte
+
 	wg       sync.WaitGroup
 	active   atomic.Int64
 	poolOnce sync.Once
