@@ -18,7 +18,7 @@ func (s *Server) serveTLS(l net.Listener, cfg *tls.Config) error {
 	switch l.(type) {
 	case *net.TCPListener, eventListener:
 		hs := &tlslayer.Handshaker{TLS: cfg, Timeout: timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
-			NotTLS: plainHTTPReply}
+			MaxHandshakes: s.MaxTLSHandshakes, NotTLS: plainHTTPReply}
 		if hs.Timeout == 0 {
 			hs.Timeout = -1 // ReadHeaderTimeout off: no handshake bound either
 		}

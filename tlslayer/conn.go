@@ -32,18 +32,36 @@ type Conn struct {
 	mu sync.Mutex
 	// Guarded by mu.
 	state  state
-	err    error         // why the connection failed (stateFailed)
-	hsErr  error         // the handshake's outcome, once done is closed
-	pend   []byte        // ciphertext not yet handed to crypto/tls (nil when none)
-	early  []byte        // plaintext written before the handshake completed
-	sig    chan struct{} // wakes the handshake goroutine's Read (nil outside it)
-	paused bool          // the layer paused reading (too much handshake input)
-	closed bool          // Close or CloseWrite: end a handshake in progress
-	expire bool          // the handshake timer fired
+	closed bool   // Close or CloseWrite: end a handshake in progress
+	err    error  // why the connection failed (stateFailed)
+	hsErr  error  // the handshake's outcome, once done is closed
+	pend   []byte // ciphertext not yet handed to crypto/tls (nil when none)
+	hs     *hsState
 
 	// Owned by the loop, inside Input, once the handshake is done.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
-	rest int    // bytes of the current record not yet handed over
+	rest int    // bytes of the current record not yet handed over (also the handshake's)
+}
+
+// hsState is what a Conn needs only until its handshake ends; it is
+// dropped then, so that an idle connection does not carry it. Guarded by
+// the Conn's mu, except slot.
+type hsState struct {
+	sig   chan struct{} // wakes the handshake goroutine's Read (nil until it is admitted)
+	early []byte        // plaintext written before the handshake completed
+	timer *time.Timer   // the handshake timeout, from the ClientHello (or Client)
+	// waiting is when the running handshake began to wait for its
+	// peer's input (zero while it computes or before it runs): the
+	// handshaker sheds the one that has waited longest when
+	// connections wait for a slot.
+	waiting time.Time
+	// slot is l's index in Handshaker.running while it runs, -1
+	// otherwise. Guarded by the Handshaker's mu.
+	slot   int
+	paused bool // the layer paused reading (too much handshake input)
+	expire bool // the handshake timer fired
+	queued bool // waiting for a slot (Handshaker.queue)
+	shed   bool // ended to make room for a waiting connection
 }
 
 // state is where a Conn is in its life.
@@ -58,7 +76,7 @@ const (
 )
 
 func newConn(h *Handshaker, c *reactor.Conn) *Conn {
-	l := &Conn{h: h, rc: c, done: make(chan struct{})}
+	l := &Conn{h: h, rc: c, done: make(chan struct{}), hs: &hsState{slot: -1}}
 	l.raw = c.SetLayer(l)
 	return l
 }
@@ -86,10 +104,13 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 			l.raw.Write(reply)
 			return dst, err
 		}
-		if len(l.pend) >= recordLen(l.pend) {
-			l.startLocked()
+		if len(l.pend) < recordLen(l.pend) {
+			l.mu.Unlock()
+			return dst, nil
 		}
+		l.startLocked()
 		l.mu.Unlock()
+		l.h.admit(l)
 		return dst, nil
 	case stateHandshake:
 		if len(in) > 0 {
@@ -99,14 +120,14 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 			// threshold, and a client that finished its handshake
 			// sends application data while the server's handshake
 			// goroutine (late under load) still runs.
-			if l.paused && len(l.pend)+len(in) > MaxHandshakeInput {
+			if l.hs.paused && len(l.pend)+len(in) > MaxHandshakeInput {
 				l.failLocked(ErrHandshakeInput)
 				l.mu.Unlock()
 				return dst, ErrHandshakeInput
 			}
 			l.pend = append(l.pend, in...)
-			if len(l.pend) > MaxHandshakeInput/2 && !l.paused {
-				l.paused = true
+			if len(l.pend) > MaxHandshakeInput/2 && !l.hs.paused {
+				l.hs.paused = true
 				l.rc.PauseRead()
 			}
 			l.signalLocked()
@@ -213,15 +234,22 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 		case l.closed:
 			l.mu.Unlock()
 			return 0, ErrClosed
-		case l.expire:
+		case l.hs.expire:
 			l.mu.Unlock()
 			return 0, ErrHandshakeTimeout
+		case l.hs.shed:
+			l.mu.Unlock()
+			return 0, ErrHandshakeShed
 		}
-		sig := l.sig
+		if l.hs.waiting.IsZero() {
+			l.hs.waiting = time.Now()
+		}
+		sig := l.hs.sig
 		l.mu.Unlock()
 		<-sig
 		l.mu.Lock()
 	}
+	l.hs.waiting = time.Time{}
 	if l.rest == 0 {
 		l.rest = recordLen(l.pend)
 		if l.rest > recordHeaderLen+maxCiphertext {
@@ -234,9 +262,9 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	if len(l.pend) == 0 {
 		l.pend = nil
 	}
-	resume := l.paused && len(l.pend) <= MaxHandshakeInput/4
+	resume := l.hs.paused && len(l.pend) <= MaxHandshakeInput/4
 	if resume {
-		l.paused = false
+		l.hs.paused = false
 	}
 	l.mu.Unlock()
 	if resume {
@@ -245,18 +273,46 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	return k, nil
 }
 
-// startLocked starts the handshake goroutine.
+// startLocked arms the handshake timer and counts the handshake in; the
+// caller then admits it ([Handshaker.admit]) once mu is released.
 func (l *Conn) startLocked() {
 	l.state = stateHandshake
-	l.sig = make(chan struct{}, 1)
 	l.h.wg.Add(1)
-	l.h.active.Add(1)
-	l.h.start(l)
+	if d := l.h.timeout(); d > 0 {
+		l.hs.timer = time.AfterFunc(d, l.expire)
+	}
+}
+
+// expire ends the handshake at its timeout: a running one at its next
+// read, a waiting one at once.
+func (l *Conn) expire() {
+	h := l.h
+	h.mu.Lock()
+	l.mu.Lock()
+	if l.hs == nil {
+		l.mu.Unlock()
+		h.mu.Unlock()
+		return
+	}
+	l.hs.expire = true
+	if l.hs.queued {
+		h.unqueueLocked(l)
+		paused := l.endLocked(ErrHandshakeTimeout) // unlocks
+		h.mu.Unlock()
+		l.wake(paused)
+		return
+	}
+	l.signalLocked()
+	l.mu.Unlock()
+	h.mu.Unlock()
 }
 
 func (l *Conn) signalLocked() {
+	if l.hs == nil || l.hs.sig == nil {
+		return
+	}
 	select {
-	case l.sig <- struct{}{}:
+	case l.hs.sig <- struct{}{}:
 	default:
 	}
 }
@@ -264,24 +320,13 @@ func (l *Conn) signalLocked() {
 // handshake runs the handshake on its own goroutine, then hands the
 // connection back to the loop.
 func (l *Conn) handshake() {
-	defer l.h.wg.Done()
-	defer l.h.active.Add(-1)
-	if d := l.h.timeout(); d > 0 {
-		t := time.AfterFunc(d, func() {
-			l.mu.Lock()
-			l.expire = true
-			l.signalLocked()
-			l.mu.Unlock()
-		})
-		defer t.Stop()
-	}
 	err := l.tc.Handshake()
 	for err == nil {
 		// Send what the handler wrote meanwhile, in order: Output holds
 		// new writes here until the state is open.
 		l.mu.Lock()
-		b := l.early
-		l.early = nil
+		b := l.hs.early
+		l.hs.early = nil
 		if len(b) == 0 {
 			break // mu held
 		}
@@ -291,25 +336,42 @@ func (l *Conn) handshake() {
 	if err != nil {
 		l.mu.Lock()
 	}
-	l.sig = nil
-	l.early = nil
-	resume := l.paused
-	l.paused = false
+	shed := l.hs.shed
+	if err == nil && l.closed {
+		err = ErrClosed
+	}
+	l.mu.Unlock()
+	l.h.release(l, shed)
+	l.mu.Lock()
+	l.wake(l.endLocked(err)) // unlocks
+}
+
+// endLocked ends the handshake with err (nil: it completed) and drops the
+// handshake state. It is called with mu held and releases it; the caller
+// then calls wake with its result, once it holds no lock.
+func (l *Conn) endLocked(err error) (paused bool) {
+	hs := l.hs
+	l.hs = nil
+	if hs.timer != nil {
+		hs.timer.Stop()
+	}
 	l.hsErr = err
-	switch {
-	case err != nil:
+	if err != nil {
 		l.failLocked(err)
 		l.pend = nil
-	case l.closed:
-		l.hsErr = ErrClosed
-		l.failLocked(ErrClosed)
-		l.pend = nil
-	default:
+	} else {
 		l.state = stateOpen
 	}
 	close(l.done)
 	l.mu.Unlock()
-	if resume {
+	l.h.wg.Done()
+	return hs.paused
+}
+
+// wake has the loop call Input, to deliver what the ended handshake left
+// or the error that ends the connection.
+func (l *Conn) wake(paused bool) {
+	if paused {
 		l.rc.ResumeRead() // calls Input, as WakeLayer does
 	} else {
 		l.rc.WakeLayer()
@@ -337,11 +399,11 @@ func (l *Conn) Output(p []byte) (int, error) {
 		l.mu.Unlock()
 		return 0, err
 	}
-	if len(l.early)+len(p) > MaxEarlyWrite {
+	if len(l.hs.early)+len(p) > MaxEarlyWrite {
 		l.mu.Unlock()
 		return 0, ErrEarlyWrite
 	}
-	l.early = append(l.early, p...)
+	l.hs.early = append(l.hs.early, p...)
 	l.mu.Unlock()
 	return len(p), nil
 }
@@ -355,8 +417,8 @@ func (l *Conn) CloseWrite() error {
 		l.mu.Unlock()
 		return l.tc.CloseWrite()
 	}
-	l.closeLocked()
 	l.mu.Unlock()
+	l.end(false)
 	return nil
 }
 
@@ -364,20 +426,30 @@ func (l *Conn) CloseWrite() error {
 // and makes later input and output fail. The protocol calls it from its
 // OnClose; it sends nothing (the connection is gone) and is idempotent.
 func (l *Conn) Close() error {
-	l.mu.Lock()
-	l.closeLocked()
-	if l.state != stateHandshake {
-		l.failLocked(ErrClosed)
-	}
-	l.mu.Unlock()
+	l.end(true)
 	return nil
 }
 
-func (l *Conn) closeLocked() {
+// end ends a handshake in progress or waiting for a slot, and with fail
+// makes later input and output fail.
+func (l *Conn) end(fail bool) {
+	h := l.h
+	h.mu.Lock()
+	l.mu.Lock()
 	l.closed = true
-	if l.sig != nil {
-		l.signalLocked()
+	if l.hs != nil && l.hs.queued {
+		h.unqueueLocked(l)
+		paused := l.endLocked(ErrClosed) // unlocks
+		h.mu.Unlock()
+		l.wake(paused)
+		return
 	}
+	h.mu.Unlock()
+	l.signalLocked()
+	if fail && l.state != stateHandshake {
+		l.failLocked(ErrClosed)
+	}
+	l.mu.Unlock()
 }
 
 // Handshake waits until the handshake has ended and returns its error (nil
