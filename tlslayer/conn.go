@@ -149,17 +149,74 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 
 // decode hands crypto/tls the held partial record and in, one record at a
 // time, and appends the plaintext to dst. It keeps a trailing partial
-// record in pend.
+// record in pend. The held record is completed from the front of in and
+// decoded alone, so that a read is never copied whole into pend.
 func (l *Conn) decode(dst, in []byte) ([]byte, error) {
-	src := in
+	// Plaintext is shorter than its records: grow dst once for all of
+	// it, not record by record (which would copy what it holds at every
+	// growth).
 	if len(l.pend) > 0 {
-		l.pend = append(l.pend, in...)
-		src = l.pend
+		k := min(len(in), l.pendRecordLen()-len(l.pend))
+		dst = slices.Grow(dst, maxPlaintext+plaintextBound(in[max(k, 0):], 0))
+	} else {
+		dst = slices.Grow(dst, plaintextBound(in, l.rest))
 	}
+	var err error
+	for len(l.pend) > 0 {
+		for k := l.pendNeed(); k > 0 && len(in) > 0; k = l.pendNeed() {
+			k = min(k, len(in)) // the header first, then the rest
+			l.pend = append(l.pend, in[:k]...)
+			in = in[k:]
+		}
+		if l.pendNeed() > 0 {
+			return dst, nil // in is used up
+		}
+		var left []byte
+		dst, left, err = l.decodeFrom(dst, l.pend)
+		if err != nil || len(left) == len(l.pend) {
+			return l.stop(dst, err)
+		}
+		l.pend = l.pend[:copy(l.pend, left)]
+		if len(l.pend) == 0 {
+			l.pend = nil
+		}
+	}
+	dst, left, err := l.decodeFrom(dst, in)
+	if err != nil {
+		return l.stop(dst, err)
+	}
+	if len(left) > 0 {
+		// Room for the whole record, which the next reads complete.
+		l.pend = make([]byte, len(left), max(len(left), min(recordLen(left), recordHeaderLen+maxCiphertext)))
+		copy(l.pend, left)
+	}
+	return dst, nil
+}
+
+// pendNeed returns how many bytes the record pend holds the start of
+// still lacks (its header first), or 0 if pend holds a whole record.
+func (l *Conn) pendNeed() int { return max(0, l.pendRecordLen()-len(l.pend)) }
+
+// pendRecordLen returns the length of the record pend begins, as far as
+// it is known: a header's worth while its header is incomplete.
+func (l *Conn) pendRecordLen() int {
+	switch {
+	case l.rest > 0:
+		return l.rest
+	case len(l.pend) < recordHeaderLen:
+		return recordHeaderLen
+	}
+	return min(recordLen(l.pend), recordHeaderLen+maxCiphertext)
+}
+
+// decodeFrom hands crypto/tls the whole records of src and appends their
+// plaintext to dst, returning what is left of src (a partial record). Its
+// error is nil when crypto/tls has used up what it was given.
+func (l *Conn) decodeFrom(dst, src []byte) ([]byte, []byte, error) {
 	l.src = src
 	var err error
 	for {
-		if cap(dst)-len(dst) < maxPlaintext {
+		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, maxPlaintext)
 		}
 		var n int
@@ -171,27 +228,26 @@ func (l *Conn) decode(dst, in []byte) ([]byte, error) {
 	}
 	left := l.src
 	l.src = nil
-	switch {
-	case len(left) == 0:
-		l.pend = nil
-	case len(l.pend) > 0: // left is the tail of pend
-		l.pend = l.pend[:copy(l.pend, left)]
-	default:
-		l.pend = append([]byte(nil), left...)
+	if err == errWouldBlock {
+		err = nil
 	}
-	switch {
-	case err == errWouldBlock:
-		return dst, nil
-	case err == io.EOF:
-		l.mu.Lock()
+	return dst, left, err
+}
+
+// stop ends decoding with err: io.EOF (close_notify) ends the stream,
+// any other error the connection.
+func (l *Conn) stop(dst []byte, err error) ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == io.EOF {
 		l.state = stateEOF
 		l.pend = nil
-		l.mu.Unlock()
 		return dst, io.EOF // the reactor treats it as the peer's FIN
 	}
-	l.mu.Lock()
+	if err == nil {
+		err = errStuck
+	}
 	l.failLocked(err)
-	l.mu.Unlock()
 	return dst, err
 }
 

@@ -27,6 +27,25 @@ func recordLen(b []byte) int {
 	return recordHeaderLen + (int(b[3])<<8 | int(b[4]))
 }
 
+// minOverhead is the least a record's body adds to its plaintext: an AEAD
+// tag (TLS 1.2 ChaCha20-Poly1305; TLS 1.3 adds the content type, AES-GCM
+// in TLS 1.2 an explicit nonce, CBC a MAC and padding).
+const minOverhead = 16
+
+// plaintextBound returns a bound on the plaintext of the whole records in
+// src, the first rest bytes of which end a record already begun.
+func plaintextBound(src []byte, rest int) int {
+	n := min(rest, len(src))
+	for b := src[n:]; ; {
+		k := recordLen(b)
+		if k == 0 || k > len(b) {
+			return n
+		}
+		n += max(0, k-recordHeaderLen-minOverhead)
+		b = b[k:]
+	}
+}
+
 // TLS alert descriptions the layer sends itself, before crypto/tls has
 // seen the connection.
 const (
