@@ -108,6 +108,7 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 			l.mu.Unlock()
 			return dst, nil
 		}
+		l.pend = fragmentHello(l.pend)
 		l.startLocked()
 		l.mu.Unlock()
 		l.h.admit(l)
