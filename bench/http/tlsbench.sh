@@ -29,6 +29,16 @@ trap 'rm -rf "$dir"' EXIT
 bin=$dir/peerserver
 go build -o "$bin" ./http/server
 tick=$(getconf CLK_TCK)
+# up waits (up to 10 s) until the server accepts connections: a fixed
+# sleep is too short on a loaded machine.
+up() {
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "server on port $PORT did not start" >&2
+  return 1
+}
 if [ "$MODE" = bulk ]; then
   CONNS=${BULK_CONNS:-16}
   head -c $((1 << 20)) /dev/urandom >"$dir/bulk1m"
@@ -44,7 +54,7 @@ LUA
       for impl in $IMPLS; do
         GOMAXPROCS=1 taskset -c 0 "$bin" -impl "$impl" -tls -addr "127.0.0.1:$PORT" -dir "$dir" 2>/dev/null &
         pid=$!
-        sleep 0.5
+        up
         read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
         case $shape in
         upload50m)
@@ -84,7 +94,7 @@ for round in $(seq "$ROUNDS"); do
   for impl in $IMPLS; do
     GOMAXPROCS=1 taskset -c 0 "$bin" -impl "$impl" -tls -addr "127.0.0.1:$PORT" 2>/dev/null &
     pid=$!
-    sleep 0.5
+    up
     read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
     rps=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "${hdr[@]}" "https://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/{print $2}')
     read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")

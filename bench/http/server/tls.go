@@ -50,10 +50,12 @@ func selfSigned() tls.Certificate {
 func serveTLS(impl string, ln net.Listener, h http.Handler) error {
 	cfg := &tls.Config{Certificates: []tls.Certificate{selfSigned()}, NextProtos: []string{"http/1.1"}}
 	switch impl {
+	// No idle timeout, as net/http's zero: idleclient's 19,000 handshakes
+	// can take longer than http1's default minute on a loaded machine.
 	case "shio":
-		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1}).ServeTLS(ln, "", "")
+		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1, IdleTimeout: -1}).ServeTLS(ln, "", "")
 	case "shio-fallback":
-		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1}).ServeTLS(fallbackListener{ln}, "", "")
+		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1, IdleTimeout: -1}).ServeTLS(fallbackListener{ln}, "", "")
 	case "net-http":
 		s := &http.Server{Handler: h, TLSConfig: cfg, TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
 		return s.ServeTLS(ln, "", "")
