@@ -74,6 +74,13 @@ type Server struct {
 	// is cloned; "http/1.1" is offered by ALPN when it names no protocol).
 	TLSConfig *tls.Config
 
+	// MaxTLSHandshakes bounds the TLS handshakes that run at once, each
+	// on a goroutine (tlslayer.Handshaker.MaxHandshakes): connections
+	// past it wait for a slot without a goroutine, within the handshake
+	// timeout (ReadHeaderTimeout). Zero means
+	// tlslayer.DefaultMaxHandshakes (1024); negative means no bound.
+	MaxTLSHandshakes int
+
 	// BaseContext, if not nil, returns the context requests derive from for
 	// a listener. It must not return nil.
 	BaseContext func(net.Listener) context.Context

@@ -17,7 +17,8 @@ import (
 func (s *Server) serveTLS(l net.Listener, cfg *tls.Config) error {
 	switch l.(type) {
 	case *net.TCPListener, eventListener:
-		hs := &tlslayer.Handshaker{TLS: cfg, Timeout: timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout)}
+		hs := &tlslayer.Handshaker{TLS: cfg, Timeout: timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+			MaxHandshakes: s.MaxTLSHandshakes, NotTLS: plainHTTPReply}
 		if hs.Timeout == 0 {
 			hs.Timeout = -1 // ReadHeaderTimeout off: no handshake bound either
 		}
@@ -25,6 +26,19 @@ func (s *Server) serveTLS(l net.Listener, cfg *tls.Config) error {
 	}
 	return s.Serve(tls.NewListener(l, cfg))
 }
+
+// plainHTTPReply is what a plain HTTP request to the HTTPS port gets, as
+// from net/http: a 400 that says why, then a close, instead of a TLS
+// alert the client would not understand.
+func plainHTTPReply(head []byte) []byte {
+	switch string(head) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO":
+		return plainHTTPResponse
+	}
+	return nil
+}
+
+var plainHTTPResponse = []byte("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
 
 // startTLS installs the connection's TLS layer (in OnOpen). The read
 // deadline bounds the wait for the ClientHello as ReadHeaderTimeout; the

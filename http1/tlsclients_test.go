@@ -11,9 +11,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -342,5 +344,50 @@ func TestHTTPSHijack(t *testing.T) {
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		t.Fatalf("after the hijacked Close: %v, want close_notify's EOF", err)
+	}
+}
+
+// TestPlainHTTPToHTTPSPort: a plain HTTP request to the HTTPS port gets
+// net/http's answer, byte for byte (a 400 that says why), then a close,
+// not a TLS alert; anything else that is not TLS still gets the alert.
+func TestPlainHTTPToHTTPSPort(t *testing.T) {
+	addr, certFile, _ := serveTLS(t, &http1.Server{Handler: pathEcho()})
+	std := httptest.NewUnstartedServer(pathEcho())
+	cert, err := tls.LoadX509KeyPair(certFile, strings.TrimSuffix(certFile, "cert.pem")+"key.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	std.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	std.StartTLS()
+	defer std.Close()
+	exchange := func(addr, in string) string {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, in)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("%s: read %v, want the server to close", addr, err)
+		}
+		return string(b)
+	}
+	for _, in := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"HEAD /x HTTP/1.0\r\n\r\n",
+		"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+		"PUT /a HTTP/1.1\r\nHost: x\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		got, want := exchange(addr, in), exchange(std.Listener.Addr().String(), in)
+		if got != want || !strings.HasPrefix(got, "HTTP/1.0 400 Bad Request\r\n") ||
+			!strings.Contains(got, "Client sent an HTTP request to an HTTPS server.") {
+			t.Errorf("%q: shio answered %q, net/http %q", in, got, want)
+		}
+	}
+	if got := exchange(addr, "DELETE / HTTP/1.1\r\n\r\n"); got != "\x15\x03\x01\x00\x02\x02\x0a" {
+		t.Errorf("DELETE (not one of net/http's five prefixes): got %q, want an unexpected_message alert", got)
 	}
 }

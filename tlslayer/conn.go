@@ -32,18 +32,36 @@ type Conn struct {
 	mu sync.Mutex
 	// Guarded by mu.
 	state  state
-	err    error         // why the connection failed (stateFailed)
-	hsErr  error         // the handshake's outcome, once done is closed
-	pend   []byte        // ciphertext not yet handed to crypto/tls (nil when none)
-	early  []byte        // plaintext written before the handshake completed
-	sig    chan struct{} // wakes the handshake goroutine's Read (nil outside it)
-	paused bool          // the layer paused reading (too much handshake input)
-	closed bool          // Close or CloseWrite: end a handshake in progress
-	expire bool          // the handshake timer fired
+	closed bool   // Close or CloseWrite: end a handshake in progress
+	err    error  // why the connection failed (stateFailed)
+	hsErr  error  // the handshake's outcome, once done is closed
+	pend   []byte // ciphertext not yet handed to crypto/tls (nil when none)
+	hs     *hsState
 
 	// Owned by the loop, inside Input, once the handshake is done.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
-	rest int    // bytes of the current record not yet handed over
+	rest int    // bytes of the current record not yet handed over (also the handshake's)
+}
+
+// hsState is what a Conn needs only until its handshake ends; it is
+// dropped then, so that an idle connection does not carry it. Guarded by
+// the Conn's mu, except slot.
+type hsState struct {
+	sig   chan struct{} // wakes the handshake goroutine's Read (nil until it is admitted)
+	early []byte        // plaintext written before the handshake completed
+	timer *time.Timer   // the handshake timeout, from the ClientHello (or Client)
+	// waiting is when the running handshake began to wait for its
+	// peer's input (zero while it computes or before it runs): the
+	// handshaker sheds the one that has waited longest when
+	// connections wait for a slot.
+	waiting time.Time
+	// slot is l's index in Handshaker.running while it runs, -1
+	// otherwise. Guarded by the Handshaker's mu.
+	slot   int
+	paused bool // the layer paused reading (too much handshake input)
+	expire bool // the handshake timer fired
+	queued bool // waiting for a slot (Handshaker.queue)
+	shed   bool // ended to make room for a waiting connection
 }
 
 // state is where a Conn is in its life.
@@ -58,7 +76,7 @@ const (
 )
 
 func newConn(h *Handshaker, c *reactor.Conn) *Conn {
-	l := &Conn{h: h, rc: c, done: make(chan struct{})}
+	l := &Conn{h: h, rc: c, done: make(chan struct{}), hs: &hsState{slot: -1}}
 	l.raw = c.SetLayer(l)
 	return l
 }
@@ -75,14 +93,25 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 		}
 		if a, err := checkClientHello(l.pend); err != nil {
 			l.failLocked(err)
+			reply := alertRecord(a)
+			if l.h.NotTLS != nil {
+				if r := l.h.NotTLS(l.pend[:recordHeaderLen]); r != nil {
+					reply = r
+				}
+			}
+			l.pend = nil
 			l.mu.Unlock()
-			l.raw.Write(alertRecord(a))
+			l.raw.Write(reply)
 			return dst, err
 		}
-		if len(l.pend) >= recordLen(l.pend) {
-			l.startLocked()
+		if len(l.pend) < recordLen(l.pend) {
+			l.mu.Unlock()
+			return dst, nil
 		}
+		l.pend = fragmentHello(l.pend)
+		l.startLocked()
 		l.mu.Unlock()
+		l.h.admit(l)
 		return dst, nil
 	case stateHandshake:
 		if len(in) > 0 {
@@ -92,14 +121,14 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 			// threshold, and a client that finished its handshake
 			// sends application data while the server's handshake
 			// goroutine (late under load) still runs.
-			if l.paused && len(l.pend)+len(in) > MaxHandshakeInput {
+			if l.hs.paused && len(l.pend)+len(in) > MaxHandshakeInput {
 				l.failLocked(ErrHandshakeInput)
 				l.mu.Unlock()
 				return dst, ErrHandshakeInput
 			}
 			l.pend = append(l.pend, in...)
-			if len(l.pend) > MaxHandshakeInput/2 && !l.paused {
-				l.paused = true
+			if len(l.pend) > MaxHandshakeInput/2 && !l.hs.paused {
+				l.hs.paused = true
 				l.rc.PauseRead()
 			}
 			l.signalLocked()
@@ -121,17 +150,74 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 
 // decode hands crypto/tls the held partial record and in, one record at a
 // time, and appends the plaintext to dst. It keeps a trailing partial
-// record in pend.
+// record in pend. The held record is completed from the front of in and
+// decoded alone, so that a read is never copied whole into pend.
 func (l *Conn) decode(dst, in []byte) ([]byte, error) {
-	src := in
+	// Plaintext is shorter than its records: grow dst once for all of
+	// it, not record by record (which would copy what it holds at every
+	// growth).
 	if len(l.pend) > 0 {
-		l.pend = append(l.pend, in...)
-		src = l.pend
+		k := min(len(in), l.pendRecordLen()-len(l.pend))
+		dst = slices.Grow(dst, maxPlaintext+plaintextBound(in[max(k, 0):], 0))
+	} else {
+		dst = slices.Grow(dst, plaintextBound(in, l.rest))
 	}
+	var err error
+	for len(l.pend) > 0 {
+		for k := l.pendNeed(); k > 0 && len(in) > 0; k = l.pendNeed() {
+			k = min(k, len(in)) // the header first, then the rest
+			l.pend = append(l.pend, in[:k]...)
+			in = in[k:]
+		}
+		if l.pendNeed() > 0 {
+			return dst, nil // in is used up
+		}
+		var left []byte
+		dst, left, err = l.decodeFrom(dst, l.pend)
+		if err != nil || len(left) == len(l.pend) {
+			return l.stop(dst, err)
+		}
+		l.pend = l.pend[:copy(l.pend, left)]
+		if len(l.pend) == 0 {
+			l.pend = nil
+		}
+	}
+	dst, left, err := l.decodeFrom(dst, in)
+	if err != nil {
+		return l.stop(dst, err)
+	}
+	if len(left) > 0 {
+		// Room for the whole record, which the next reads complete.
+		l.pend = make([]byte, len(left), max(len(left), min(recordLen(left), recordHeaderLen+maxCiphertext)))
+		copy(l.pend, left)
+	}
+	return dst, nil
+}
+
+// pendNeed returns how many bytes the record pend holds the start of
+// still lacks (its header first), or 0 if pend holds a whole record.
+func (l *Conn) pendNeed() int { return max(0, l.pendRecordLen()-len(l.pend)) }
+
+// pendRecordLen returns the length of the record pend begins, as far as
+// it is known: a header's worth while its header is incomplete.
+func (l *Conn) pendRecordLen() int {
+	switch {
+	case l.rest > 0:
+		return l.rest
+	case len(l.pend) < recordHeaderLen:
+		return recordHeaderLen
+	}
+	return min(recordLen(l.pend), recordHeaderLen+maxCiphertext)
+}
+
+// decodeFrom hands crypto/tls the whole records of src and appends their
+// plaintext to dst, returning what is left of src (a partial record). Its
+// error is nil when crypto/tls has used up what it was given.
+func (l *Conn) decodeFrom(dst, src []byte) ([]byte, []byte, error) {
 	l.src = src
 	var err error
 	for {
-		if cap(dst)-len(dst) < maxPlaintext {
+		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, maxPlaintext)
 		}
 		var n int
@@ -143,27 +229,26 @@ func (l *Conn) decode(dst, in []byte) ([]byte, error) {
 	}
 	left := l.src
 	l.src = nil
-	switch {
-	case len(left) == 0:
-		l.pend = nil
-	case len(l.pend) > 0: // left is the tail of pend
-		l.pend = l.pend[:copy(l.pend, left)]
-	default:
-		l.pend = append([]byte(nil), left...)
+	if err == errWouldBlock {
+		err = nil
 	}
-	switch {
-	case err == errWouldBlock:
-		return dst, nil
-	case err == io.EOF:
-		l.mu.Lock()
+	return dst, left, err
+}
+
+// stop ends decoding with err: io.EOF (close_notify) ends the stream,
+// any other error the connection.
+func (l *Conn) stop(dst []byte, err error) ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == io.EOF {
 		l.state = stateEOF
 		l.pend = nil
-		l.mu.Unlock()
 		return dst, io.EOF // the reactor treats it as the peer's FIN
 	}
-	l.mu.Lock()
+	if err == nil {
+		err = errStuck
+	}
 	l.failLocked(err)
-	l.mu.Unlock()
 	return dst, err
 }
 
@@ -206,15 +291,22 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 		case l.closed:
 			l.mu.Unlock()
 			return 0, ErrClosed
-		case l.expire:
+		case l.hs.expire:
 			l.mu.Unlock()
 			return 0, ErrHandshakeTimeout
+		case l.hs.shed:
+			l.mu.Unlock()
+			return 0, ErrHandshakeShed
 		}
-		sig := l.sig
+		if l.hs.waiting.IsZero() {
+			l.hs.waiting = time.Now()
+		}
+		sig := l.hs.sig
 		l.mu.Unlock()
 		<-sig
 		l.mu.Lock()
 	}
+	l.hs.waiting = time.Time{}
 	if l.rest == 0 {
 		l.rest = recordLen(l.pend)
 		if l.rest > recordHeaderLen+maxCiphertext {
@@ -227,9 +319,9 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	if len(l.pend) == 0 {
 		l.pend = nil
 	}
-	resume := l.paused && len(l.pend) <= MaxHandshakeInput/4
+	resume := l.hs.paused && len(l.pend) <= MaxHandshakeInput/4
 	if resume {
-		l.paused = false
+		l.hs.paused = false
 	}
 	l.mu.Unlock()
 	if resume {
@@ -238,18 +330,46 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	return k, nil
 }
 
-// startLocked starts the handshake goroutine.
+// startLocked arms the handshake timer and counts the handshake in; the
+// caller then admits it ([Handshaker.admit]) once mu is released.
 func (l *Conn) startLocked() {
 	l.state = stateHandshake
-	l.sig = make(chan struct{}, 1)
 	l.h.wg.Add(1)
-	l.h.active.Add(1)
-	l.h.start(l)
+	if d := l.h.timeout(); d > 0 {
+		l.hs.timer = time.AfterFunc(d, l.expire)
+	}
+}
+
+// expire ends the handshake at its timeout: a running one at its next
+// read, a waiting one at once.
+func (l *Conn) expire() {
+	h := l.h
+	h.mu.Lock()
+	l.mu.Lock()
+	if l.hs == nil {
+		l.mu.Unlock()
+		h.mu.Unlock()
+		return
+	}
+	l.hs.expire = true
+	if l.hs.queued {
+		h.unqueueLocked(l)
+		paused := l.endLocked(ErrHandshakeTimeout) // unlocks
+		h.mu.Unlock()
+		l.wake(paused)
+		return
+	}
+	l.signalLocked()
+	l.mu.Unlock()
+	h.mu.Unlock()
 }
 
 func (l *Conn) signalLocked() {
+	if l.hs == nil || l.hs.sig == nil {
+		return
+	}
 	select {
-	case l.sig <- struct{}{}:
+	case l.hs.sig <- struct{}{}:
 	default:
 	}
 }
@@ -257,24 +377,13 @@ func (l *Conn) signalLocked() {
 // handshake runs the handshake on its own goroutine, then hands the
 // connection back to the loop.
 func (l *Conn) handshake() {
-	defer l.h.wg.Done()
-	defer l.h.active.Add(-1)
-	if d := l.h.timeout(); d > 0 {
-		t := time.AfterFunc(d, func() {
-			l.mu.Lock()
-			l.expire = true
-			l.signalLocked()
-			l.mu.Unlock()
-		})
-		defer t.Stop()
-	}
 	err := l.tc.Handshake()
 	for err == nil {
 		// Send what the handler wrote meanwhile, in order: Output holds
 		// new writes here until the state is open.
 		l.mu.Lock()
-		b := l.early
-		l.early = nil
+		b := l.hs.early
+		l.hs.early = nil
 		if len(b) == 0 {
 			break // mu held
 		}
@@ -284,25 +393,42 @@ func (l *Conn) handshake() {
 	if err != nil {
 		l.mu.Lock()
 	}
-	l.sig = nil
-	l.early = nil
-	resume := l.paused
-	l.paused = false
+	shed := l.hs.shed
+	if err == nil && l.closed {
+		err = ErrClosed
+	}
+	l.mu.Unlock()
+	l.h.release(l, shed)
+	l.mu.Lock()
+	l.wake(l.endLocked(err)) // unlocks
+}
+
+// endLocked ends the handshake with err (nil: it completed) and drops the
+// handshake state. It is called with mu held and releases it; the caller
+// then calls wake with its result, once it holds no lock.
+func (l *Conn) endLocked(err error) (paused bool) {
+	hs := l.hs
+	l.hs = nil
+	if hs.timer != nil {
+		hs.timer.Stop()
+	}
 	l.hsErr = err
-	switch {
-	case err != nil:
+	if err != nil {
 		l.failLocked(err)
 		l.pend = nil
-	case l.closed:
-		l.hsErr = ErrClosed
-		l.failLocked(ErrClosed)
-		l.pend = nil
-	default:
+	} else {
 		l.state = stateOpen
 	}
 	close(l.done)
 	l.mu.Unlock()
-	if resume {
+	l.h.wg.Done()
+	return hs.paused
+}
+
+// wake has the loop call Input, to deliver what the ended handshake left
+// or the error that ends the connection.
+func (l *Conn) wake(paused bool) {
+	if paused {
 		l.rc.ResumeRead() // calls Input, as WakeLayer does
 	} else {
 		l.rc.WakeLayer()
@@ -330,11 +456,11 @@ func (l *Conn) Output(p []byte) (int, error) {
 		l.mu.Unlock()
 		return 0, err
 	}
-	if len(l.early)+len(p) > MaxEarlyWrite {
+	if len(l.hs.early)+len(p) > MaxEarlyWrite {
 		l.mu.Unlock()
 		return 0, ErrEarlyWrite
 	}
-	l.early = append(l.early, p...)
+	l.hs.early = append(l.hs.early, p...)
 	l.mu.Unlock()
 	return len(p), nil
 }
@@ -348,8 +474,8 @@ func (l *Conn) CloseWrite() error {
 		l.mu.Unlock()
 		return l.tc.CloseWrite()
 	}
-	l.closeLocked()
 	l.mu.Unlock()
+	l.end(false)
 	return nil
 }
 
@@ -357,20 +483,30 @@ func (l *Conn) CloseWrite() error {
 // and makes later input and output fail. The protocol calls it from its
 // OnClose; it sends nothing (the connection is gone) and is idempotent.
 func (l *Conn) Close() error {
-	l.mu.Lock()
-	l.closeLocked()
-	if l.state != stateHandshake {
-		l.failLocked(ErrClosed)
-	}
-	l.mu.Unlock()
+	l.end(true)
 	return nil
 }
 
-func (l *Conn) closeLocked() {
+// end ends a handshake in progress or waiting for a slot, and with fail
+// makes later input and output fail.
+func (l *Conn) end(fail bool) {
+	h := l.h
+	h.mu.Lock()
+	l.mu.Lock()
 	l.closed = true
-	if l.sig != nil {
-		l.signalLocked()
+	if l.hs != nil && l.hs.queued {
+		h.unqueueLocked(l)
+		paused := l.endLocked(ErrClosed) // unlocks
+		h.mu.Unlock()
+		l.wake(paused)
+		return
 	}
+	h.mu.Unlock()
+	l.signalLocked()
+	if fail && l.state != stateHandshake {
+		l.failLocked(ErrClosed)
+	}
+	l.mu.Unlock()
 }
 
 // Handshake waits until the handshake has ended and returns its error (nil

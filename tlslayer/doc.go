@@ -36,7 +36,9 @@
 //
 // A first record that cannot carry a ClientHello (another record type, a
 // bad version, empty or longer than 16 KiB) is answered with a fatal alert
-// and the connection closed with [ErrNotTLS]; what crypto/tls rejects it
+// and the connection closed with [ErrNotTLS] ([Handshaker.NotTLS] may send
+// another answer: http1 sends net/http's 400 to a plain HTTP request); what
+// crypto/tls rejects it
 // answers with its own alert. Input during a handshake is bounded by
 // [MaxHandshakeInput] (reading pauses at half of it), output written
 // before the handshake by [MaxEarlyWrite]. A peer that stalls before its
@@ -45,18 +47,27 @@
 //
 // # Cost
 //
-// An idle TLS connection holds no goroutine. Its memory is crypto/tls's:
-// measured with bench/http/idleclient (2,000 HTTPS keep-alive connections
-// to http1 on one loop, TLS 1.3, ECDSA P-256, heap after a GC), one
-// connection that has served a small request holds about 7.4 KB of heap:
-// 3.6 KB of crypto/tls buffers that grew to the ClientHello during the
-// handshake and keep their capacity (its record buffer and its handshake
-// message buffer), 1.5 KB of AES-GCM state (both directions), the
-// tls.Conn itself (1 KB), the reactor connection (0.5 KB), this layer
-// (0.25 KB) and the exporter's secret (0.25 KB). After a 64 KiB upload in
-// full-size records it holds about 22 KB: crypto/tls's record buffer keeps
-// the capacity of a whole 16 KiB record (golang/go#43563), which no layer
-// can shrink without forking crypto/tls. net/http holds 17 KB of heap and a
-// goroutine (8 KB of stack) per idle HTTPS connection. bench/http/README.md
-// has the side-by-side figures and their commands.
+// An idle TLS connection holds no goroutine. Its memory is mostly
+// crypto/tls's: measured with bench/http/idleclient (19,000 HTTPS
+// keep-alive connections to http1 on one loop, TLS 1.3, ECDSA P-256, a Go
+// client, heap after a GC), one connection that has served a small request
+// holds about 5.9 KB of heap: crypto/tls's handshake message buffer, grown
+// to the 1.8 KB ClientHello and never given back (2,048 bytes); its record
+// buffer (576 bytes: the layer hands it the ClientHello in records of at
+// most 571 bytes; handed whole, it would keep 2,688); AES-GCM state for both
+// directions (about 1.3 KB); the tls.Conn itself (896 bytes) and its key
+// exporter's secret; the reactor connection (288 bytes); this layer's Conn
+// (160 bytes; what only the handshake needs is dropped when it ends) and
+// its handshake-done channel (96 bytes); and the protocol's own state.
+// RSS is about 1.75 times that (10.3 KB a connection): the garbage
+// collector's headroom over the handshakes' garbage. After a 64 KiB upload
+// in full-size records crypto/tls's record buffer keeps the capacity of a
+// whole 16 KiB record (golang/go#43563), which no layer can shrink without
+// forking crypto/tls. net/http holds about 17 KB of heap and a goroutine
+// (8 KB of stack) per idle HTTPS connection. bench/http/README.md has the
+// side-by-side figures and their commands.
+//
+// A handshake in progress holds a goroutine; at most
+// [Handshaker.MaxHandshakes] run at once, and connections past it wait
+// for a slot without one.
 package tlslayer

@@ -42,3 +42,12 @@ type wouldBlock struct{}
 func (wouldBlock) Error() string   { return "tlslayer: no complete record yet" }
 func (wouldBlock) Timeout() bool   { return false }
 func (wouldBlock) Temporary() bool { return true }
+
+// ErrHandshakeShed ends a handshake that waited on its peer for more than
+// [ShedAfter] while other connections waited for a slot (see
+// [Handshaker.MaxHandshakes]).
+var ErrHandshakeShed = errors.New("tlslayer: handshake ended to make room: its peer was silent while others waited")
+
+// errStuck ends a connection if crypto/tls leaves a whole record it was
+// offered unread, which it never does: decoding would not progress.
+var errStuck = errors.New("tlslayer: crypto/tls did not read a whole record")

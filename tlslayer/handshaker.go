@@ -14,6 +14,17 @@ import (
 // zero.
 const DefaultHandshakeTimeout = 10 * time.Second
 
+// DefaultMaxHandshakes bounds the handshakes running at once when
+// [Handshaker.MaxHandshakes] is zero. One core completes about a thousand
+// TLS 1.3 handshakes a second, so the bound only matters for handshakes
+// that wait on their peers.
+const DefaultMaxHandshakes = 1024
+
+// ShedAfter is how long a running handshake may wait on its peer while
+// other connections wait for a slot before it is ended to make room (see
+// [Handshaker.MaxHandshakes]).
+const ShedAfter = time.Second
+
 const (
 	// MaxHandshakeInput bounds the ciphertext the layer holds for a
 	// handshake that has not read it yet. Past half of it the layer
@@ -47,15 +58,46 @@ type Handshaker struct {
 	// and GetConfigForClient may return new values at any time).
 	TLS *tls.Config
 
-	// Timeout bounds each handshake, from its goroutine's start (a
-	// server's first record received, a client's Client call) to its
-	// end. Zero means [DefaultHandshakeTimeout]; negative means none.
-	// The wait for a server's first record is bounded by the protocol's
-	// read deadline, not by Timeout.
+	// Timeout bounds each handshake, from a server's first record
+	// received (or a client's Client call) to its end, including any
+	// wait for a slot (MaxHandshakes). Zero means
+	// [DefaultHandshakeTimeout]; negative means none. The wait for a
+	// server's first record is bounded by the protocol's read deadline,
+	// not by Timeout.
 	Timeout time.Duration
 
-	wg       sync.WaitGroup
-	active   atomic.Int64
+	// MaxHandshakes bounds the handshakes that run at once, each on a
+	// goroutine of its own. A connection whose handshake would pass it
+	// waits for a slot holding no goroutine (its ClientHello, the
+	// layer and its timer: about 4 KB with its reactor connection),
+	// newest first, until Timeout.
+	// While connections wait, a running handshake that has waited on
+	// its peer for more than [ShedAfter] (or half of Timeout, if less)
+	// is ended with [ErrHandshakeShed] to make room: a flood of clients
+	// that send a ClientHello and then stall holds at most
+	// MaxHandshakes goroutines, and cannot keep the slots from clients
+	// that complete their handshakes. Zero means
+	// [DefaultMaxHandshakes]; negative means no bound.
+	MaxHandshakes int
+
+	// NotTLS, if not nil, answers a server connection whose first five
+	// bytes cannot start a ClientHello record: it returns what to send
+	// before the close in place of the fatal alert, or nil for the alert.
+	// An HTTPS server uses it to tell a plain-HTTP client what happened,
+	// as net/http does. It runs on the connection's loop and must not
+	// block; head is only valid during the call.
+	NotTLS func(head []byte) []byte
+
+	wg     sync.WaitGroup
+	active atomic.Int64
+
+	mu sync.Mutex
+	// Guarded by mu.
+	running   []*Conn     // handshakes on a goroutine, each at its hsState.slot
+	queue     []*Conn     // handshakes waiting for a slot, oldest first
+	shedding  int         // running handshakes told to end to make room
+	shedTimer *time.Timer // rechecks shedding while the queue is not empty (nil: not armed)
+
 	poolOnce sync.Once
 	// pool runs the handshakes on warm goroutines: a handshake calls deep
 	// into crypto (ML-KEM, ECDSA), and a fresh goroutine would grow its
@@ -89,6 +131,7 @@ func (h *Handshaker) Client(c *reactor.Conn) *Conn {
 	l.mu.Lock()
 	l.startLocked()
 	l.mu.Unlock()
+	h.admit(l)
 	return l
 }
 
@@ -100,18 +143,40 @@ func (h *Handshaker) Client(c *reactor.Conn) *Conn {
 // start after Wait, on goroutines that exit when they end.
 func (h *Handshaker) Wait() {
 	h.wg.Wait()
+	h.mu.Lock()
+	if h.shedTimer != nil {
+		h.shedTimer.Stop()
+		h.shedTimer = nil
+	}
+	h.mu.Unlock()
 	h.pool.Close()
-}
-
-// start runs l's handshake on a pooled goroutine.
-func (h *Handshaker) start(l *Conn) {
-	h.poolOnce.Do(func() { h.pool.Run = (*Conn).handshake })
-	h.pool.Go(l)
 }
 
 // Active returns the number of handshakes in progress, each holding a
 // goroutine.
 func (h *Handshaker) Active() int { return int(h.active.Load()) }
+
+// Waiting returns the number of handshakes waiting for a slot (see
+// MaxHandshakes), which hold no goroutine.
+func (h *Handshaker) Waiting() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.queue)
+}
+
+func (h *Handshaker) max() int {
+	if h.MaxHandshakes == 0 {
+		return DefaultMaxHandshakes
+	}
+	return h.MaxHandshakes
+}
+
+func (h *Handshaker) shedAfter() time.Duration {
+	if d := h.timeout(); d > 0 && d/2 < ShedAfter {
+		return d / 2
+	}
+	return ShedAfter
+}
 
 func (h *Handshaker) timeout() time.Duration {
 	switch {

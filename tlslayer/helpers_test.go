@@ -100,7 +100,13 @@ func (e *echo) OnClose(c *reactor.Conn, err error) {
 // the end of the test.
 func serveEcho(t testing.TB, cfg *tls.Config, timeout time.Duration) (string, *echo) {
 	t.Helper()
-	e := &echo{hs: &tlslayer.Handshaker{TLS: cfg, Timeout: timeout}, states: make(chan tls.ConnectionState, 1)}
+	return serveEchoWith(t, &tlslayer.Handshaker{TLS: cfg, Timeout: timeout})
+}
+
+// serveEchoWith is serveEcho with a handshaker of the test's own.
+func serveEchoWith(t testing.TB, hs *tlslayer.Handshaker) (string, *echo) {
+	t.Helper()
+	e := &echo{hs: hs, states: make(chan tls.ConnectionState, 1)}
 	r, err := reactor.New(reactor.Config{Loops: 2}, e)
 	if err != nil {
 		t.Fatal(err)

@@ -96,11 +96,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	h := bulk(*dir)
 	if *useTLS {
-		fmt.Fprintln(os.Stderr, serveTLS(*impl, ln))
+		fmt.Fprintln(os.Stderr, serveTLS(*impl, ln, h))
 		os.Exit(1)
 	}
-	h := bulk(*dir)
 	switch *impl {
 	case "shio":
 		err = (&http1.Server{Handler: h, MaxBodyBytes: -1}).Serve(ln)

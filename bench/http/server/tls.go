@@ -45,15 +45,17 @@ func selfSigned() tls.Certificate {
 }
 
 // serveTLS serves HTTPS, HTTP/1.1 only on both sides, with the same
-// certificate and tls.Config.
-func serveTLS(impl string, ln net.Listener) error {
+// certificate and tls.Config, and the same handler as without TLS (hello,
+// and bulk's shapes).
+func serveTLS(impl string, ln net.Listener, h http.Handler) error {
 	cfg := &tls.Config{Certificates: []tls.Certificate{selfSigned()}, NextProtos: []string{"http/1.1"}}
-	h := http.HandlerFunc(hello)
 	switch impl {
+	// No idle timeout, as net/http's zero: idleclient's 19,000 handshakes
+	// can take longer than http1's default minute on a loaded machine.
 	case "shio":
-		return (&http1.Server{Handler: h, TLSConfig: cfg}).ServeTLS(ln, "", "")
+		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1, IdleTimeout: -1}).ServeTLS(ln, "", "")
 	case "shio-fallback":
-		return (&http1.Server{Handler: h, TLSConfig: cfg}).ServeTLS(fallbackListener{ln}, "", "")
+		return (&http1.Server{Handler: h, TLSConfig: cfg, MaxBodyBytes: -1, IdleTimeout: -1}).ServeTLS(fallbackListener{ln}, "", "")
 	case "net-http":
 		s := &http.Server{Handler: h, TLSConfig: cfg, TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
 		return s.ServeTLS(ln, "", "")
