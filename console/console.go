@@ -32,6 +32,9 @@ type Config struct {
 	// MaxTasks bounds the live tasks sent in one update (the oldest first);
 	// the page says how many were left out. Zero means 10,000.
 	MaxTasks int
+	// MaxResources bounds the locks and the channels sent in one update
+	// (those with the most waiters first). Zero means 1,000.
+	MaxResources int
 }
 
 // A Console serves the live console and the metrics. It holds the servers
@@ -50,6 +53,9 @@ func New(cfg Config) *Console {
 	cfg.Interval = max(cfg.Interval, 100*time.Millisecond)
 	if cfg.MaxTasks <= 0 {
 		cfg.MaxTasks = 10_000
+	}
+	if cfg.MaxResources <= 0 {
+		cfg.MaxResources = 1000
 	}
 	return &Console{cfg: cfg}
 }
@@ -91,15 +97,18 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type Snapshot struct {
 	// Now is the collector's clock when the snapshot was taken: the times
 	// of the tasks are readings of the same clock (subtract them from Now).
-	Now      int64            `json:"now"`
-	Level    string           `json:"level"`
-	Tasks    []Task           `json:"tasks"`   // live tasks (Full level)
-	Omitted  int              `json:"omitted"` // live tasks past MaxTasks
-	Finished []Task           `json:"finished"`
-	Groups   []Group          `json:"groups"`
-	Servers  []serverSnapshot `json:"servers"`
-	Loops    []loopSnapshot   `json:"loops"`
-	Stuck    []Report         `json:"stuck"`
+	Now        int64            `json:"now"`
+	Level      string           `json:"level"`
+	Tasks      []Task           `json:"tasks"`   // live tasks (Full level)
+	Omitted    int              `json:"omitted"` // live tasks past MaxTasks
+	Finished   []Task           `json:"finished"`
+	Groups     []Group          `json:"groups"`
+	Servers    []serverSnapshot `json:"servers"`
+	Loops      []loopSnapshot   `json:"loops"`
+	Locks      []Lock           `json:"locks"`                 // Full level; at most MaxResources
+	Chans      []Chan           `json:"chans"`                 // Full level; at most MaxResources
+	ResOmitted int              `json:"res_omitted,omitempty"` // locks and channels past MaxResources
+	Stuck      []Report         `json:"stuck"`
 }
 
 type serverSnapshot struct {
@@ -121,6 +130,9 @@ func (c *Console) Snapshot() Snapshot {
 	s := Snapshot{Now: obs.Now(), Level: obs.Current().String(), Groups: obs.Groups(),
 		Servers: c.servers(), Loops: c.loops(), Stuck: c.Stuck()}
 	s.Tasks = obs.Live()
+	s.Locks = obs.Locks(s.Tasks)
+	s.Chans = obs.Chans()
+	s.Locks, s.Chans, s.ResOmitted = c.trimResources(s.Now, s.Locks, s.Chans)
 	slices.SortFunc(s.Tasks, func(a, b obs.TaskSnapshot) int { return cmpU64(a.ID, b.ID) })
 	if len(s.Tasks) > c.cfg.MaxTasks {
 		s.Omitted = len(s.Tasks) - c.cfg.MaxTasks
@@ -129,6 +141,48 @@ func (c *Console) Snapshot() Snapshot {
 	s.Finished = obs.Finished()
 	s.Finished = s.Finished[max(len(s.Finished)-finishedShown, 0):]
 	return s
+}
+
+// trimResources orders the locks (most waiters, then longest held, first)
+// and the channels (most blocked callers, then fullest, first), and keeps at
+// most MaxResources of each.
+func (c *Console) trimResources(now int64, ls []Lock, cs []Chan) ([]Lock, []Chan, int) {
+	held := func(l Lock) int64 {
+		if l.HeldSince == 0 {
+			return -1
+		}
+		return now - l.HeldSince
+	}
+	slices.SortFunc(ls, func(a, b Lock) int {
+		if len(a.Waiters) != len(b.Waiters) {
+			return len(b.Waiters) - len(a.Waiters)
+		}
+		if ha, hb := held(a), held(b); ha != hb {
+			return cmpInt64(hb, ha)
+		}
+		return cmpU64(a.Addr, b.Addr)
+	})
+	slices.SortFunc(cs, func(a, b Chan) int {
+		if wa, wb := a.Senders+a.Receivers, b.Senders+b.Receivers; wa != wb {
+			return wb - wa
+		}
+		if a.Len != b.Len {
+			return b.Len - a.Len
+		}
+		return cmpU64(a.Addr, b.Addr)
+	})
+	omitted := max(len(ls)-c.cfg.MaxResources, 0) + max(len(cs)-c.cfg.MaxResources, 0)
+	return ls[:min(len(ls), c.cfg.MaxResources)], cs[:min(len(cs), c.cfg.MaxResources)], omitted
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func cmpU64(a, b uint64) int {

@@ -144,15 +144,95 @@ func (c *Console) writeMetrics(w io.Writer, om bool) {
 
 	c.writeServerMetrics(p)
 
-	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; loop: an event loop's pass).")
-	n := map[string]int{"wait": 0, "loop": 0}
+	c.writeResourceMetrics(p)
+
+	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; lock: a lock held too long; deadlock: a cycle of waits; running: a task running outside shio too long; growth: a spawn site whose live tasks only grow; loop: an event loop's pass).")
+	n := map[string]int{}
 	for _, r := range c.Stuck() {
 		n[r.Kind]++
 	}
-	p.sample("shio_stuck", float64(n["loop"]), "kind", "loop")
-	p.sample("shio_stuck", float64(n["wait"]), "kind", "wait")
+	for _, k := range stuckKinds {
+		p.sample("shio_stuck", float64(n[k]), "kind", k)
+	}
 	if om {
 		io.WriteString(w, "# EOF\n")
+	}
+}
+
+// stuckKinds are the kinds of Report, in the order of the metric's samples.
+var stuckKinds = []string{"deadlock", "growth", "lock", "loop", "running", "wait"}
+
+// writeResourceMetrics writes the locks and channels seen at the Full
+// level, summed by kind (never per lock or channel: their number has no
+// bound).
+func (c *Console) writeResourceMetrics(p *promWriter) {
+	if obs.Current() < obs.Full {
+		return
+	}
+	now := obs.Now()
+	type lockAgg struct {
+		n, held, waiters, readers int64
+		longest                   float64
+	}
+	la := map[string]*lockAgg{"mutex": {}, "rwmutex": {}}
+	for _, l := range obs.Locks(obs.Live()) {
+		a := la[l.Kind]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.waiters += int64(len(l.Waiters))
+		a.readers += l.Readers
+		if l.HeldSince != 0 {
+			a.held++
+			a.longest = max(a.longest, float64(now-l.HeldSince)/1e9)
+		}
+	}
+	kinds := []string{"mutex", "rwmutex"}
+	for _, m := range []struct {
+		name, help string
+		v          func(*lockAgg) float64
+	}{
+		{"shio_locks", "Locks seen at the Full level and still live, by kind.", func(a *lockAgg) float64 { return float64(a.n) }},
+		{"shio_locks_held", "Locks held exclusively now, by kind.", func(a *lockAgg) float64 { return float64(a.held) }},
+		{"shio_lock_readers", "Read holders of read-write locks now.", func(a *lockAgg) float64 { return float64(a.readers) }},
+		{"shio_lock_waiters", "Tasks waiting for locks now, by kind.", func(a *lockAgg) float64 { return float64(a.waiters) }},
+		{"shio_lock_longest_held_seconds", "How long the longest-held lock of a kind has been held.", func(a *lockAgg) float64 { return a.longest }},
+	} {
+		p.family(m.name, "gauge", m.help)
+		for _, k := range kinds {
+			p.sample(m.name, m.v(la[k]), "kind", k)
+		}
+	}
+
+	type chanAgg struct{ n, length, senders, receivers, lag int64 }
+	ca := map[string]*chanAgg{"broadcast": {}, "mpsc": {}, "oneshot": {}, "watch": {}}
+	for _, ch := range obs.Chans() {
+		a := ca[ch.Kind]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.length += int64(ch.Len)
+		a.senders += int64(ch.Senders)
+		a.receivers += int64(ch.Receivers)
+		a.lag += int64(ch.Lag)
+	}
+	ckinds := []string{"broadcast", "mpsc", "oneshot", "watch"}
+	for _, m := range []struct {
+		name, help string
+		v          func(*chanAgg) float64
+	}{
+		{"shio_channels", "Channels made at the Full level and still live, by kind.", func(a *chanAgg) float64 { return float64(a.n) }},
+		{"shio_channel_values", "Values held in channels, by kind.", func(a *chanAgg) float64 { return float64(a.length) }},
+		{"shio_channel_blocked_senders", "Sends blocked on full channels, by kind.", func(a *chanAgg) float64 { return float64(a.senders) }},
+		{"shio_channel_blocked_receivers", "Receives blocked on empty channels, by kind.", func(a *chanAgg) float64 { return float64(a.receivers) }},
+		{"shio_channel_lagged_values", "Values the receivers of the live broadcast channels have lost to lag.", func(a *chanAgg) float64 { return float64(a.lag) }},
+	} {
+		p.family(m.name, "gauge", m.help)
+		for _, k := range ckinds {
+			p.sample(m.name, m.v(ca[k]), "kind", k)
+		}
 	}
 }
 

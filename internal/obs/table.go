@@ -157,6 +157,7 @@ type TaskSnapshot struct {
 	WaitSince int64  `json:"wait_since,omitempty"`
 	Spawned   int64  `json:"spawned"`
 	FirstRun  int64  `json:"first_run,omitempty"`
+	RunSince  int64  `json:"run_since,omitempty"` // while running: since it last started or resumed
 	Finished  int64  `json:"finished,omitempty"`
 	Panicked  bool   `json:"panicked,omitempty"`
 	Site      string `json:"site,omitempty"` // function file:line of the spawn
@@ -182,6 +183,9 @@ func (t *record) Snapshot() TaskSnapshot {
 		Finished: t.finished.Load(),
 		Panicked: t.panicked.Load(),
 		Site:     cachedSite(&t.site),
+	}
+	if st == Running {
+		s.RunSince = t.runSince.Load()
 	}
 	if st == Waiting {
 		s.WaitKind = Kind(t.waitKind.Load()).String()

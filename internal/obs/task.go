@@ -45,10 +45,12 @@ const (
 	KindOneshotRecv   // a oneshot receive
 	KindBroadcastRecv // a broadcast receive
 	KindWatchChanged  // a watch receiver's wait for a new version
+	KindEvent         // a ctxsync.Event's Wait
+	KindBarrier       // a ctxsync.Barrier's Wait
 )
 
 var kindNames = [...]string{"", "mutex", "rwmutex", "semaphore", "notify", "mpsc.send", "mpsc.recv", "join",
-	"oneshot.recv", "broadcast.recv", "watch.changed"}
+	"oneshot.recv", "broadcast.recv", "watch.changed", "event", "barrier"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -91,6 +93,7 @@ type record struct {
 	state     atomic.Uint32 // a State
 	waitKind  atomic.Uint32 // a Kind, while Waiting
 	firstRun  atomic.Int64
+	runSince  atomic.Int64 // Now when it last started or resumed
 	waitOn    atomic.Uintptr
 	waitSince atomic.Int64
 	finished  atomic.Int64
@@ -171,6 +174,7 @@ func (t *Task) Start() {
 	t.st.group.FirstRun.Observe(t.st.idx, since(t.spawned, now))
 	if x := t.x; x != nil {
 		x.firstRun.Store(now)
+		x.runSince.Store(now)
 		x.state.Store(uint32(Running))
 		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(),
 			pprof.Labels("shio.task", strconv.FormatUint(x.ID, 10), "shio.name", x.Name)))
@@ -239,12 +243,19 @@ func park(ctx context.Context, k Kind, on uintptr) *Task {
 // [Stamp] its waker took when it woke the task, or 0 if unknown (a
 // cancellation, a closed channel): only a known one feeds the wake-to-resume
 // histogram, and only for a timed task (every task at Full, one in
-// SampleEvery at Counters). Resume reads the clock only then.
+// SampleEvery at Counters). Resume reads the clock only then, or at the Full
+// level (where it records since when the task runs).
 func (t *Task) Resume(woke int64) {
-	if woke != 0 && t.spawned != 0 {
-		t.st.group.WakeResume.Observe(t.st.idx, since(woke, Now()))
+	x := t.x
+	if (woke == 0 || t.spawned == 0) && x == nil {
+		return
 	}
-	if x := t.x; x != nil {
+	now := Now()
+	if woke != 0 && t.spawned != 0 {
+		t.st.group.WakeResume.Observe(t.st.idx, since(woke, now))
+	}
+	if x != nil {
+		x.runSince.Store(now)
 		x.state.Store(uint32(Running))
 		x.waitKind.Store(uint32(KindNone))
 	}
