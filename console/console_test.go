@@ -183,14 +183,23 @@ func TestEventsStreamSnapshots(t *testing.T) {
 			continue
 		}
 		events++
-		var snap console.Snapshot
+		// The compact form: tasks as arrays whose strings are indexes in strs.
+		var snap struct {
+			Level string
+			Tasks [][]int64
+			Strs  []string
+		}
 		if err := json.Unmarshal([]byte(data), &snap); err != nil {
 			t.Fatal(err)
 		}
 		found := 0
 		for _, ts := range snap.Tasks {
+			if len(ts) != 13 {
+				t.Fatalf("task %v: want 13 fields", ts)
+			}
 			for _, id := range ids {
-				if ts.ID == uint64(id) && ts.State == "waiting" && ts.WaitKind == "mpsc.recv" {
+				if ts[0] == int64(id) && snap.Strs[ts[2]] == "sse-task" && snap.Strs[ts[3]] == "waiting" &&
+					snap.Strs[ts[4]] == "mpsc.recv" && ts[6] != 0 && strings.Contains(snap.Strs[ts[12]], "console_test.go") {
 					found++
 				}
 			}
