@@ -279,4 +279,12 @@ func (c *Console) writeServerMetrics(p *promWriter) {
 			p.sample(m.name, m.v(l.LoopStats), "server", l.Server, "loop", strconv.Itoa(l.Loop))
 		}
 	}
+	p.family("shio_loop_pass_seconds", "histogram", "Time an event loop's passes that handled work took (the loop's latency: an event waits for the pass before it).")
+	for _, l := range loops {
+		h := obs.HistogramSnapshot{Buckets: l.PassTimes, Sum: int64(l.Busy)}
+		for _, n := range h.Buckets {
+			h.Count += n
+		}
+		p.histogram("shio_loop_pass_seconds", h, "server", l.Server, "loop", strconv.Itoa(l.Loop))
+	}
 }

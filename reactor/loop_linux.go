@@ -204,7 +204,9 @@ func (l *loop) pass(events []poll.Event, batch *[]op) bool {
 	work := len(events) > 0 || ops > 0 || again > 0
 	l.stats.passStart.Store(0)
 	if work {
-		l.stats.busy.Add(l.r.clock() - start)
+		d := l.r.clock() - start
+		l.stats.busy.Add(d)
+		l.stats.passTimes.Observe(0, d)
 		l.stats.passes.Add(1)
 		l.stats.events.Add(int64(len(events)))
 	}
