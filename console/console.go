@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -67,7 +68,8 @@ var page []byte
 // (strip the prefix with http.StripPrefix): "/" the page, "/events" the live
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
-// (Full level), "/metrics" the Prometheus metrics.
+// (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
+// JSON, "/metrics" the Prometheus metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -86,6 +88,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(c.Snapshot())
 	case "stack":
 		c.serveStack(w, r)
+	case "conns":
+		c.serveConns(w, r)
 	case "metrics":
 		c.Metrics().ServeHTTP(w, r)
 	default:
@@ -366,4 +370,85 @@ func stacksOf(profile string, id uint64) string {
 		}
 	}
 	return out.String()
+}
+
+// Conn is one connection of a configured server or reactor (see
+// [Console.Conns]).
+type Conn struct {
+	Server string `json:"server"`
+	reactor.ConnInfo
+}
+
+// Conns describes up to max connections (all if max <= 0) of the configured
+// servers and reactors, the oldest first: peer, state, age, idle time,
+// bytes in and out, queued output and, for an HTTP server, the phase
+// (idle, head, running) and the requests carried. It also returns how many
+// connections there are in all. Each event loop describes its own
+// connections between two passes.
+//
+// # Cancellation
+//
+// If ctx ends first, Conns returns what it has gathered and ctx.Err().
+func (c *Console) Conns(ctx context.Context, max int) ([]Conn, int, error) {
+	var out []Conn
+	var err error
+	add := func(name string, infos []reactor.ConnInfo, e error) {
+		for _, i := range infos {
+			out = append(out, Conn{Server: name, ConnInfo: i})
+		}
+		if e != nil && err == nil {
+			err = e
+		}
+	}
+	for _, name := range sortedKeys(c.cfg.Servers) {
+		infos, e := c.cfg.Servers[name].Conns(ctx, 0)
+		add(name, infos, e)
+	}
+	for _, name := range sortedKeys(c.cfg.Reactors) {
+		infos, e := c.cfg.Reactors[name].Conns(ctx, 0)
+		add(name, infos, e)
+	}
+	total := len(out)
+	slices.SortStableFunc(out, func(a, b Conn) int { return cmpInt64(int64(b.Age), int64(a.Age)) })
+	if max > 0 && len(out) > max {
+		out = out[:max]
+	}
+	return out, total, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// serveConns answers /conns?max=N (N defaults to 1,000) with the
+// connections as JSON: {"total": T, "conns": [...]}.
+func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
+	max := 1000
+	if s := r.URL.Query().Get("max"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			http.Error(w, "conns: want ?max=<count>", http.StatusBadRequest)
+			return
+		}
+		max = n
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	conns, total, err := c.Conns(ctx, max)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	resp := struct {
+		Total int    `json:"total"`
+		Conns []Conn `json:"conns"`
+		Error string `json:"error,omitempty"`
+	}{Total: total, Conns: conns}
+	if err != nil {
+		resp.Error = err.Error()
+	}
+	json.NewEncoder(w).Encode(resp)
 }

@@ -2,11 +2,13 @@ package console
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
@@ -254,6 +256,35 @@ func (c *Console) writeServerMetrics(p *promWriter) {
 		for _, s := range servers {
 			p.sample(m.name, float64(m.v(s)), "server", s.Name)
 		}
+	}
+
+	// Connections by their HTTP phase (idle, head, running, ...), or by
+	// their reactor state for a plain reactor's.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	conns, _, _ := c.Conns(ctx, 0)
+	cancel()
+	type key struct{ server, phase string }
+	byPhase := map[key]int{}
+	for _, cn := range conns {
+		ph := cn.Phase
+		if ph == "" {
+			ph, _, _ = strings.Cut(cn.State, "+")
+		}
+		byPhase[key{cn.Server, ph}]++
+	}
+	keys := make([]key, 0, len(byPhase))
+	for k := range byPhase {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := strings.Compare(a.server, b.server); c != 0 {
+			return c
+		}
+		return strings.Compare(a.phase, b.phase)
+	})
+	p.family("shio_connections", "gauge", "Connections now, by server and phase (an HTTP server's: idle, head, running, hijacked, ending; a reactor's: open, lingering).")
+	for _, k := range keys {
+		p.sample("shio_connections", float64(byPhase[k]), "server", k.server, "phase", k.phase)
 	}
 
 	loops := c.loops()

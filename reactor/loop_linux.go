@@ -29,14 +29,16 @@ const (
 	opUnlistenOne               // stop accepting on ln
 	opShutdown                  // drain every connection
 	opStop                      // close every connection and exit
+	opVisit                     // run visit on the loop (Reactor.Conns)
 )
 
 // op is one posted request.
 type op struct {
-	kind opKind
-	c    *Conn
-	ln   *listener
-	done chan error // opOpen: told when OnOpen has returned (or failed)
+	kind  opKind
+	c     *Conn
+	ln    *listener
+	done  chan error // opOpen: told when OnOpen has returned (or failed)
+	visit func(*loop)
 }
 
 // loop is one event loop: a goroutine, a poller, its connections.
@@ -285,6 +287,8 @@ func (l *loop) do(o *op) {
 			}
 			l.resume(c)
 		}
+	case opVisit:
+		o.visit(l)
 	case opHandoff:
 		if c.phase == phaseOpen && c.handing.Load() {
 			l.switchHandler(c)
@@ -334,6 +338,7 @@ func (l *loop) open(c *Conn) error {
 	}
 	l.conns[idx] = c
 	c.lastActive = l.now
+	c.opened = l.now
 	l.r.open.Add(1)
 	if c.dialed {
 		l.stats.dialed.Add(1)
