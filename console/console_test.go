@@ -26,7 +26,9 @@ import (
 // and returns the server and its URL; the server is shut down at cleanup.
 func startServer(t *testing.T) (*http1.Server, string) {
 	t.Helper()
-	srv := &http1.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Idle connections that send nothing are kept for the whole test (the
+	// browser test holds thousands and may run long on a loaded machine).
+	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
