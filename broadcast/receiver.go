@@ -71,13 +71,21 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 		wake := sh.notify
 		sh.mu.Unlock()
 		rec := obs.Park(ctx, obs.KindBroadcastRecv, sh)
+		if rec != nil {
+			sh.parked.Add(1)
+		}
 		select {
 		case <-wake:
 			if rec != nil {
-				rec.Resume(0)
+				sh.parked.Add(-1)
+				sh.mu.Lock()
+				woke := sh.woke // the stamp of the close of wake, or a later one
+				sh.mu.Unlock()
+				rec.Resume(woke)
 			}
 		case <-ctx.Done():
 			if rec != nil {
+				sh.parked.Add(-1)
 				rec.Resume(0)
 			}
 			var zero T
@@ -170,6 +178,7 @@ func (r *Receiver[T]) poll() (v T, err error, ok bool) {
 		}
 		missed := oldest - r.next
 		r.next = oldest
+		sh.missed.Add(missed)
 		return v, &LagError{Missed: missed}, true
 	case closed:
 		return v, ErrClosed, true

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // entry is one sent value. Entries are immutable once stored, so receivers
@@ -27,6 +29,14 @@ type shared[T any] struct {
 	// notify is closed by the next send or close to wake every waiting
 	// receiver; nil while nobody waits. Guarded by mu.
 	notify chan struct{}
+
+	// For the collector: woke is the obs.Stamp of the last wake-up of the
+	// waiting receivers (guarded by mu), parked the receives blocked on
+	// notify.
+	woke   int64
+	parked atomic.Int32
+	// missed counts the values receivers lost to lag (LagError.Missed).
+	missed atomic.Uint64
 }
 
 // Sender is the sending side of a broadcast channel, created by [New].
@@ -52,6 +62,7 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	}
 	size := uint64(1) << bits.Len64(uint64(capacity-1))
 	tx := &Sender[T]{sh: &shared[T]{mask: size - 1, slots: make([]atomic.Pointer[entry[T]], size)}}
+	obs.RegisterChan(tx.sh, (*shared[T]).obsStats)
 	return tx, tx.Subscribe()
 }
 
@@ -82,6 +93,7 @@ func (s *Sender[T]) Send(v T) (receivers int, err error) {
 
 func (sh *shared[T]) wakeLocked() {
 	if sh.notify != nil {
+		sh.woke = obs.Stamp()
 		close(sh.notify)
 		sh.notify = nil
 	}

@@ -11,13 +11,17 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shio-rt/shio/console"
+	"github.com/shio-rt/shio/ctxsync"
 	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/task"
 )
 
 func envInt(t *testing.T, name string, def int) int {
@@ -81,8 +85,9 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // polling with a deadline
 	}
 	parked(t, "browser-task", tasks)
+	heldLock(t, 3)
 
-	c := console.New(console.Config{Servers: map[string]*http1.Server{"web": srv}, Interval: 200 * time.Millisecond})
+	c := console.New(console.Config{Servers: map[string]*http1.Server{"web": srv}, Interval: 200 * time.Millisecond, MaxTasks: tasks + 100})
 	hs := httptest.NewServer(c)
 	defer hs.Close()
 
@@ -162,15 +167,17 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	type state struct {
 		Updates int    `json:"updates"`
 		Rows    int    `json:"rows"`
+		Drawn   int    `json:"drawn"`
 		Count   string `json:"count"`
 		Status  string `json:"status"`
-		MaxMs   int    `json:"max_ms"`
+		Ms      string `json:"ms"`
 	}
 	const probe = `({updates: +(document.body && document.body.dataset.updates || 0),
-		rows: document.querySelectorAll("#tasks tr[data-id]").length,
+		rows: +((document.getElementById("tasks")||{dataset:{}}).dataset.rows || 0),
+		drawn: document.querySelectorAll("#tasks tr[data-id]").length,
 		count: (document.getElementById("count")||{}).textContent || "",
 		status: (document.getElementById("status")||{}).textContent || "",
-		max_ms: +(document.body && document.body.dataset.maxRenderMs || 0)})`
+		ms: document.body && document.body.dataset.renderMs || ""})`
 	var st state
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		if err := b.eval(probe, &st); err != nil {
@@ -184,25 +191,49 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling the page, with a deadline
 	}
-	shown := min(tasks, 1000) // the page draws at most 1,000 rows
-	if st.Rows != shown || !strings.Contains(st.Count, strconv.Itoa(tasks)+" live") {
-		t.Errorf("the task table shows %d rows and %q, want %d rows of %d live: %+v", st.Rows, st.Count, shown, tasks, st)
+	// Every task matches; the table is virtualised, so only the rows in
+	// view (and a margin) are drawn.
+	live := tasks + 4 // and the lock's holder and waiters
+	if st.Rows != live || !strings.Contains(st.Count, strconv.Itoa(live)+" live") || st.Drawn < 20 || st.Drawn > 200 {
+		t.Errorf("the task table has %d rows (%d drawn) and says %q, want %d rows, 20 to 200 drawn: %+v", st.Rows, st.Drawn, st.Count, live, st)
 	}
 	var named int
 	if err := b.eval(`[...document.querySelectorAll("#tasks tr[data-id]")].filter(tr => tr.children[2].textContent == "browser-task" && tr.children[3].textContent == "waiting").length`, &named); err != nil {
 		t.Fatal(err)
 	}
-	if named != shown {
-		t.Errorf("%d rows show a waiting browser-task, want %d", named, shown)
+	if named != st.Drawn {
+		t.Errorf("%d of %d drawn rows show a waiting browser-task", named, st.Drawn)
+	}
+	// Scrolled to the end, the page draws the last rows: the row height it
+	// assumes is the real one.
+	var end struct {
+		Last        int
+		Height, Row float64
+		Visible     bool
+	}
+	if err := b.eval(`(async () => { const vs = document.getElementById("vs-tasks"); vs.scrollTop = vs.scrollHeight;
+		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+		const rs = [...document.querySelectorAll("#tasks tr[data-id]")], r = rs[rs.length-1];
+		const lastRow = r.getBoundingClientRect(), box = vs.getBoundingClientRect();
+		return {Last: +r.dataset.id, Height: rs[0].getBoundingClientRect().height, Row: ROW, Visible: lastRow.bottom <= box.bottom + 1} })()`, &end); err != nil {
+		t.Fatal(err)
+	}
+	if maxID := b.maxTaskID(t); end.Last != maxID || end.Height != end.Row || !end.Visible {
+		t.Errorf("scrolled to the end, the last row drawn is task %d (want %d, visible: %v), rows %.2fpx high (the page assumes %.2f)", end.Last, maxID, end.Visible, end.Height, end.Row)
 	}
 	if !regexp.MustCompile(`render \d+ ms`).MatchString(st.Status) {
 		t.Fatalf("status %q has no render time", st.Status)
 	}
-	t.Logf("%d updates of %d live tasks and %d connections: the slowest took %d ms to parse and render (status %q)",
-		st.Updates, tasks, conns, st.MaxMs, st.Status)
-	if st.MaxMs > 1000 {
-		t.Errorf("an update took %d ms to render", st.MaxMs)
-	}
+	// Each update (the first, cold one included) is parsed, rendered and
+	// laid out in under 100 ms. On a loaded shared machine a slow update
+	// happens: the bound must hold for the first three updates of at least
+	// one of four loads of the page (asserted unless the load average is
+	// above twice the CPUs; then the miss is logged).
+	ms := renderTimes(t, st.Ms)
+	var parts string
+	b.eval(`document.body.dataset.parts`, &parts)
+	t.Logf("parse+render+layout: %s", parts)
+	t.Logf("%d updates of %d live tasks and %d connections: parse+render+layout %v ms (the first is cold)", st.Updates, tasks, conns, ms)
 
 	// The resources view: the tasks wait on one channel.
 	var waiters int
@@ -214,6 +245,44 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		t.Errorf("the resources view shows %d receivers on the channel, want %d", waiters, tasks)
 	}
 
+	// The locks view: the held lock, its holder and its three waiters.
+	var lock struct{ Holder, Waiters string }
+	if err := b.eval(`document.querySelector('button[data-t="locks"]').click(),
+		(r => ({Holder: r.children[2].textContent, Waiters: r.children[5].textContent}))([...document.querySelectorAll("#locks tr")].find(tr => tr.children[2].textContent.includes("lock-holder")) || {children: [{}, {}, {textContent: ""}, {}, {}, {textContent: ""}]})`, &lock); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lock.Holder, "lock-holder") || lock.Waiters != "3" {
+		t.Errorf("the locks view shows holder %q with %q waiters, want lock-holder with 3", lock.Holder, lock.Waiters)
+	}
+	// The channels view: the channel the tasks wait on, with its receivers.
+	var blocked int
+	if err := b.eval(`document.querySelector('button[data-t="channels"]').click(),
+		[...document.querySelectorAll("#view table tr")].slice(1).filter(tr => tr.children[0].textContent == "mpsc").reduce((a, tr) => Math.max(a, +tr.children[5].textContent), 0)`, &blocked); err != nil {
+		t.Fatal(err)
+	}
+	if blocked != tasks {
+		t.Errorf("the channels view shows %d blocked receivers, want %d", blocked, tasks)
+	}
+
+	// The connections view, fetched when opened: every connection is
+	// counted, the oldest 1,000 listed, idle after no request.
+	var cv struct {
+		Count             string
+		Rows, Drawn, Idle int
+	}
+	t0 := time.Now()
+	defer func() { t.Logf("the connections view took %v", time.Since(t0)) }()
+	if err := b.eval(`(async () => { document.querySelector('button[data-t="connections"]').click();
+		for (let i = 0; i < 200 && !document.getElementById("connscount"); i++) await new Promise(r => setTimeout(r, 50));
+		const rows = [...document.querySelectorAll("#conns tbody tr")].filter(tr => tr.children.length > 1);
+		return {Count: (document.getElementById("connscount")||{}).textContent || "", Rows: +document.getElementById("conns").dataset.rows, Drawn: rows.length,
+			Idle: rows.filter(tr => tr.children[4].textContent == "idle" && tr.children[3].textContent == "open").length} })()`, &cv); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(cv.Count, strconv.Itoa(conns)+" connections") || cv.Rows != min(conns, 20000) || cv.Drawn < 20 || cv.Idle != cv.Drawn {
+		t.Errorf("the connections view says %q with %d rows (%d drawn, %d open and idle), want %d connections, all idle", cv.Count, cv.Rows, cv.Drawn, cv.Idle, conns)
+	}
+
 	// The loops view: the connections, summed over the loops.
 	var open int
 	if err := b.eval(`document.querySelector('button[data-t="loops"]').click(),
@@ -221,7 +290,9 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	if open != conns {
-		t.Errorf("the loops view shows %d connections, want %d", open, conns)
+		var dbg string
+		b.eval(`JSON.stringify(snap.loops).slice(0,300)+" | "+document.getElementById("view").innerHTML.slice(0,400)`, &dbg)
+		t.Errorf("the loops view shows %d connections, want %d: %s", open, conns, dbg)
 	}
 	if path := os.Getenv("SHIO_CONSOLE_SCREENSHOT"); path != "" {
 		b.eval(`document.querySelector('button[data-t="tasks"]').click(), document.getElementById("tree").click(), 1`, new(int))
@@ -236,7 +307,119 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Last, as reloads take time (the server may close the idle
+	// connections meanwhile).
+	for try := 1; slices.Max(ms) >= 100; try++ {
+		if try > 3 {
+			// The bound is a property of the page, not of a machine
+			// running six times more work than it has cores: there the
+			// miss is reported, not failed.
+			if load := loadPerCPU(); load > 2 {
+				t.Logf("MISSED (not asserted: load average %.1f per CPU): in 4 loads of the page, one update or more took 100 ms or longer each time (the last: %v ms)", load, ms)
+			} else {
+				t.Errorf("in 4 loads of the page, one update or more took 100 ms or longer each time (the last: %v ms; load average %.1f per CPU)", ms, load)
+			}
+			break
+		}
+		// Reloaded on the tasks view (the view the bound is for).
+		if err := b.eval(`history.replaceState(null, "", "#tasks"), location.reload(), 1`, new(int)); err != nil {
+			t.Fatal(err)
+		}
+		ms = waitUpdates(t, b, 3)
+		t.Logf("after reload %d: %v ms", try, ms)
+	}
 	if len(b.errors) > 0 {
 		t.Errorf("the browser reported errors:\n%s", strings.Join(b.errors, "\n"))
 	}
+}
+
+// renderTimes parses the page's list of update times (milliseconds, comma
+// separated).
+func renderTimes(t *testing.T, s string) []int {
+	t.Helper()
+	var ms []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("render times %q: %v", s, err)
+		}
+		ms = append(ms, n)
+	}
+	return ms
+}
+
+// waitUpdates waits (polling, with a deadline) until the page has had n
+// updates since it loaded, and returns their render times.
+func waitUpdates(t *testing.T, b *cdp, n int) []int {
+	t.Helper()
+	var st struct {
+		Updates int    `json:"updates"`
+		Ms      string `json:"ms"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if err := b.eval(`({updates: +(document.body && document.body.dataset.updates || 0), ms: document.body && document.body.dataset.renderMs || ""})`, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Updates >= n {
+			return renderTimes(t, st.Ms)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page got %d updates in 30s", st.Updates)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the page, with a deadline
+	}
+}
+
+// maxTaskID returns the largest task ID the page has.
+func (b *cdp) maxTaskID(t *testing.T) int {
+	t.Helper()
+	var id int
+	if err := b.eval(`Math.max(...snap.tasks.map(t => t.id))`, &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// heldLock has a task hold a ctxsync.Mutex with n tasks waiting for it,
+// until cleanup.
+func heldLock(t *testing.T, n int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu ctxsync.Mutex
+	locked := make(chan struct{})
+	holder := task.SpawnNamed(ctx, "lock-holder", func(ctx context.Context) (int, error) {
+		mu.Lock(ctx)
+		defer mu.Unlock()
+		close(locked)
+		<-ctx.Done()
+		return 0, nil
+	})
+	<-locked
+	var hs []*task.Handle[int]
+	for range n {
+		hs = append(hs, task.SpawnNamed(ctx, "lock-waiter", func(ctx context.Context) (int, error) {
+			return 0, mu.Lock(ctx)
+		}))
+	}
+	t.Cleanup(func() {
+		cancel()
+		holder.Join(context.Background())
+		for _, h := range hs {
+			h.Join(context.Background())
+		}
+	})
+}
+
+// loadPerCPU returns the one-minute load average per CPU (0 where unknown).
+func loadPerCPU() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	l, err := strconv.ParseFloat(f, 64)
+	if err != nil {
+		return 0
+	}
+	return l / float64(runtime.NumCPU())
 }

@@ -168,7 +168,7 @@ func (c *cdp) call(method string, params any) (json.RawMessage, error) {
 // eval evaluates a JavaScript expression in the page and decodes its value
 // into v.
 func (c *cdp) eval(expr string, v any) error {
-	res, err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+	res, err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,9 @@ type Config struct {
 	// MaxTasks bounds the live tasks sent in one update (the oldest first);
 	// the page says how many were left out. Zero means 10,000.
 	MaxTasks int
+	// MaxResources bounds the locks and the channels sent in one update
+	// (those with the most waiters first). Zero means 1,000.
+	MaxResources int
 }
 
 // A Console serves the live console and the metrics. It holds the servers
@@ -51,6 +55,9 @@ func New(cfg Config) *Console {
 	if cfg.MaxTasks <= 0 {
 		cfg.MaxTasks = 10_000
 	}
+	if cfg.MaxResources <= 0 {
+		cfg.MaxResources = 1000
+	}
 	return &Console{cfg: cfg}
 }
 
@@ -61,7 +68,8 @@ var page []byte
 // (strip the prefix with http.StripPrefix): "/" the page, "/events" the live
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
-// (Full level), "/metrics" the Prometheus metrics.
+// (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
+// JSON, "/metrics" the Prometheus metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -80,6 +88,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(c.Snapshot())
 	case "stack":
 		c.serveStack(w, r)
+	case "conns":
+		c.serveConns(w, r)
 	case "metrics":
 		c.Metrics().ServeHTTP(w, r)
 	default:
@@ -91,15 +101,18 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type Snapshot struct {
 	// Now is the collector's clock when the snapshot was taken: the times
 	// of the tasks are readings of the same clock (subtract them from Now).
-	Now      int64            `json:"now"`
-	Level    string           `json:"level"`
-	Tasks    []Task           `json:"tasks"`   // live tasks (Full level)
-	Omitted  int              `json:"omitted"` // live tasks past MaxTasks
-	Finished []Task           `json:"finished"`
-	Groups   []Group          `json:"groups"`
-	Servers  []serverSnapshot `json:"servers"`
-	Loops    []loopSnapshot   `json:"loops"`
-	Stuck    []Report         `json:"stuck"`
+	Now        int64            `json:"now"`
+	Level      string           `json:"level"`
+	Tasks      []Task           `json:"tasks"`   // live tasks (Full level)
+	Omitted    int              `json:"omitted"` // live tasks past MaxTasks
+	Finished   []Task           `json:"finished"`
+	Groups     []Group          `json:"groups"`
+	Servers    []serverSnapshot `json:"servers"`
+	Loops      []loopSnapshot   `json:"loops"`
+	Locks      []Lock           `json:"locks"`                 // Full level; at most MaxResources
+	Chans      []Chan           `json:"chans"`                 // Full level; at most MaxResources
+	ResOmitted int              `json:"res_omitted,omitempty"` // locks and channels past MaxResources
+	Stuck      []Report         `json:"stuck"`
 }
 
 type serverSnapshot struct {
@@ -121,6 +134,9 @@ func (c *Console) Snapshot() Snapshot {
 	s := Snapshot{Now: obs.Now(), Level: obs.Current().String(), Groups: obs.Groups(),
 		Servers: c.servers(), Loops: c.loops(), Stuck: c.Stuck()}
 	s.Tasks = obs.Live()
+	s.Locks = obs.Locks(s.Tasks)
+	s.Chans = obs.Chans()
+	s.Locks, s.Chans, s.ResOmitted = c.trimResources(s.Now, s.Locks, s.Chans)
 	slices.SortFunc(s.Tasks, func(a, b obs.TaskSnapshot) int { return cmpU64(a.ID, b.ID) })
 	if len(s.Tasks) > c.cfg.MaxTasks {
 		s.Omitted = len(s.Tasks) - c.cfg.MaxTasks
@@ -129,6 +145,48 @@ func (c *Console) Snapshot() Snapshot {
 	s.Finished = obs.Finished()
 	s.Finished = s.Finished[max(len(s.Finished)-finishedShown, 0):]
 	return s
+}
+
+// trimResources orders the locks (most waiters, then longest held, first)
+// and the channels (most blocked callers, then fullest, first), and keeps at
+// most MaxResources of each.
+func (c *Console) trimResources(now int64, ls []Lock, cs []Chan) ([]Lock, []Chan, int) {
+	held := func(l Lock) int64 {
+		if l.HeldSince == 0 {
+			return -1
+		}
+		return now - l.HeldSince
+	}
+	slices.SortFunc(ls, func(a, b Lock) int {
+		if len(a.Waiters) != len(b.Waiters) {
+			return len(b.Waiters) - len(a.Waiters)
+		}
+		if ha, hb := held(a), held(b); ha != hb {
+			return cmpInt64(hb, ha)
+		}
+		return cmpU64(a.Addr, b.Addr)
+	})
+	slices.SortFunc(cs, func(a, b Chan) int {
+		if wa, wb := a.Senders+a.Receivers, b.Senders+b.Receivers; wa != wb {
+			return wb - wa
+		}
+		if a.Len != b.Len {
+			return b.Len - a.Len
+		}
+		return cmpU64(a.Addr, b.Addr)
+	})
+	omitted := max(len(ls)-c.cfg.MaxResources, 0) + max(len(cs)-c.cfg.MaxResources, 0)
+	return ls[:min(len(ls), c.cfg.MaxResources)], cs[:min(len(cs), c.cfg.MaxResources)], omitted
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func cmpU64(a, b uint64) int {
@@ -171,6 +229,75 @@ func (c *Console) loops() []loopSnapshot {
 	return out
 }
 
+// eventSnapshot is a Snapshot as the page's live updates carry it: each
+// task is an array of numbers, its strings (name, state, wait kind, spawn
+// site: few distinct values shared by many tasks) sent once each in Strs and
+// named by their index. With thousands of tasks that is less than half the
+// JSON of the objects, and faster to parse. A task's array is
+//
+//	[id, parent, name, state, wait_kind, wait_on, wait_since, spawned,
+//	 first_run, run_since, finished, flags (1 scoped, 2 panicked), site]
+type eventSnapshot struct {
+	Snapshot
+	Tasks    json.RawMessage `json:"tasks"`
+	Finished json.RawMessage `json:"finished"`
+	Strs     []string        `json:"strs"`
+}
+
+func compact(s Snapshot) eventSnapshot {
+	e := eventSnapshot{Snapshot: s, Strs: []string{""}}
+	index := map[string]int{"": 0}
+	str := func(b []byte, v string) []byte {
+		i, ok := index[v]
+		if !ok {
+			i = len(e.Strs)
+			index[v] = i
+			e.Strs = append(e.Strs, v)
+		}
+		return strconv.AppendInt(b, int64(i), 10)
+	}
+	conv := func(ts []Task) json.RawMessage {
+		b := make([]byte, 0, 64*len(ts)+2)
+		b = append(b, '[')
+		for i, t := range ts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = strconv.AppendUint(b, t.ID, 10)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, t.Parent, 10)
+			b = append(b, ',')
+			b = str(b, t.Name)
+			b = append(b, ',')
+			b = str(b, t.State)
+			b = append(b, ',')
+			b = str(b, t.WaitKind)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, t.WaitOn, 10)
+			for _, v := range [...]int64{t.WaitSince, t.Spawned, t.FirstRun, t.RunSince, t.Finished} {
+				b = append(b, ',')
+				b = strconv.AppendInt(b, v, 10)
+			}
+			flags := 0
+			if t.Scoped {
+				flags |= 1
+			}
+			if t.Panicked {
+				flags |= 2
+			}
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(flags), 10)
+			b = append(b, ',')
+			b = str(b, t.Site)
+			b = append(b, ']')
+		}
+		return append(b, ']')
+	}
+	e.Tasks, e.Finished = conv(s.Tasks), conv(s.Finished)
+	return e
+}
+
 // serveEvents streams a snapshot every Interval until the client goes away.
 func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
@@ -182,7 +309,7 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 	for {
 		buf.Reset()
 		buf.WriteString("event: snapshot\ndata: ")
-		json.NewEncoder(&buf).Encode(c.Snapshot()) // ends with a newline
+		json.NewEncoder(&buf).Encode(compact(c.Snapshot())) // ends with a newline
 		buf.WriteString("\n")
 		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if _, err := w.Write(buf.Bytes()); err != nil {
@@ -243,4 +370,85 @@ func stacksOf(profile string, id uint64) string {
 		}
 	}
 	return out.String()
+}
+
+// Conn is one connection of a configured server or reactor (see
+// [Console.Conns]).
+type Conn struct {
+	Server string `json:"server"`
+	reactor.ConnInfo
+}
+
+// Conns describes up to max connections (all if max <= 0) of the configured
+// servers and reactors, the oldest first: peer, state, age, idle time,
+// bytes in and out, queued output and, for an HTTP server, the phase
+// (idle, head, running) and the requests carried. It also returns how many
+// connections there are in all. Each event loop describes its own
+// connections between two passes.
+//
+// # Cancellation
+//
+// If ctx ends first, Conns returns what it has gathered and ctx.Err().
+func (c *Console) Conns(ctx context.Context, max int) ([]Conn, int, error) {
+	var out []Conn
+	var err error
+	add := func(name string, infos []reactor.ConnInfo, e error) {
+		for _, i := range infos {
+			out = append(out, Conn{Server: name, ConnInfo: i})
+		}
+		if e != nil && err == nil {
+			err = e
+		}
+	}
+	for _, name := range sortedKeys(c.cfg.Servers) {
+		infos, e := c.cfg.Servers[name].Conns(ctx, 0)
+		add(name, infos, e)
+	}
+	for _, name := range sortedKeys(c.cfg.Reactors) {
+		infos, e := c.cfg.Reactors[name].Conns(ctx, 0)
+		add(name, infos, e)
+	}
+	total := len(out)
+	slices.SortStableFunc(out, func(a, b Conn) int { return cmpInt64(int64(b.Age), int64(a.Age)) })
+	if max > 0 && len(out) > max {
+		out = out[:max]
+	}
+	return out, total, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// serveConns answers /conns?max=N (N defaults to 1,000) with the
+// connections as JSON: {"total": T, "conns": [...]}.
+func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
+	max := 1000
+	if s := r.URL.Query().Get("max"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			http.Error(w, "conns: want ?max=<count>", http.StatusBadRequest)
+			return
+		}
+		max = n
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	conns, total, err := c.Conns(ctx, max)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	resp := struct {
+		Total int    `json:"total"`
+		Conns []Conn `json:"conns"`
+		Error string `json:"error,omitempty"`
+	}{Total: total, Conns: conns}
+	if err != nil {
+		resp.Error = err.Error()
+	}
+	json.NewEncoder(w).Encode(resp)
 }

@@ -2,11 +2,13 @@ package console
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
@@ -144,15 +146,95 @@ func (c *Console) writeMetrics(w io.Writer, om bool) {
 
 	c.writeServerMetrics(p)
 
-	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; loop: an event loop's pass).")
-	n := map[string]int{"wait": 0, "loop": 0}
+	c.writeResourceMetrics(p)
+
+	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; lock: a lock held too long; deadlock: a cycle of waits; running: a task running outside shio too long; growth: a spawn site whose live tasks only grow; loop: an event loop's pass).")
+	n := map[string]int{}
 	for _, r := range c.Stuck() {
 		n[r.Kind]++
 	}
-	p.sample("shio_stuck", float64(n["loop"]), "kind", "loop")
-	p.sample("shio_stuck", float64(n["wait"]), "kind", "wait")
+	for _, k := range stuckKinds {
+		p.sample("shio_stuck", float64(n[k]), "kind", k)
+	}
 	if om {
 		io.WriteString(w, "# EOF\n")
+	}
+}
+
+// stuckKinds are the kinds of Report, in the order of the metric's samples.
+var stuckKinds = []string{"deadlock", "growth", "lock", "loop", "running", "wait"}
+
+// writeResourceMetrics writes the locks and channels seen at the Full
+// level, summed by kind (never per lock or channel: their number has no
+// bound).
+func (c *Console) writeResourceMetrics(p *promWriter) {
+	if obs.Current() < obs.Full {
+		return
+	}
+	now := obs.Now()
+	type lockAgg struct {
+		n, held, waiters, readers int64
+		longest                   float64
+	}
+	la := map[string]*lockAgg{"mutex": {}, "rwmutex": {}}
+	for _, l := range obs.Locks(obs.Live()) {
+		a := la[l.Kind]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.waiters += int64(len(l.Waiters))
+		a.readers += l.Readers
+		if l.HeldSince != 0 {
+			a.held++
+			a.longest = max(a.longest, float64(now-l.HeldSince)/1e9)
+		}
+	}
+	kinds := []string{"mutex", "rwmutex"}
+	for _, m := range []struct {
+		name, help string
+		v          func(*lockAgg) float64
+	}{
+		{"shio_locks", "Locks seen at the Full level and still live, by kind.", func(a *lockAgg) float64 { return float64(a.n) }},
+		{"shio_locks_held", "Locks held exclusively now, by kind.", func(a *lockAgg) float64 { return float64(a.held) }},
+		{"shio_lock_readers", "Read holders of read-write locks now.", func(a *lockAgg) float64 { return float64(a.readers) }},
+		{"shio_lock_waiters", "Tasks waiting for locks now, by kind.", func(a *lockAgg) float64 { return float64(a.waiters) }},
+		{"shio_lock_longest_held_seconds", "How long the longest-held lock of a kind has been held.", func(a *lockAgg) float64 { return a.longest }},
+	} {
+		p.family(m.name, "gauge", m.help)
+		for _, k := range kinds {
+			p.sample(m.name, m.v(la[k]), "kind", k)
+		}
+	}
+
+	type chanAgg struct{ n, length, senders, receivers, lag int64 }
+	ca := map[string]*chanAgg{"broadcast": {}, "mpsc": {}, "oneshot": {}, "watch": {}}
+	for _, ch := range obs.Chans() {
+		a := ca[ch.Kind]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.length += int64(ch.Len)
+		a.senders += int64(ch.Senders)
+		a.receivers += int64(ch.Receivers)
+		a.lag += int64(ch.Lag)
+	}
+	ckinds := []string{"broadcast", "mpsc", "oneshot", "watch"}
+	for _, m := range []struct {
+		name, help string
+		v          func(*chanAgg) float64
+	}{
+		{"shio_channels", "Channels made at the Full level and still live, by kind.", func(a *chanAgg) float64 { return float64(a.n) }},
+		{"shio_channel_values", "Values held in channels, by kind.", func(a *chanAgg) float64 { return float64(a.length) }},
+		{"shio_channel_blocked_senders", "Sends blocked on full channels, by kind.", func(a *chanAgg) float64 { return float64(a.senders) }},
+		{"shio_channel_blocked_receivers", "Receives blocked on empty channels, by kind.", func(a *chanAgg) float64 { return float64(a.receivers) }},
+		{"shio_channel_lagged_values", "Values the receivers of the live broadcast channels have lost to lag.", func(a *chanAgg) float64 { return float64(a.lag) }},
+	} {
+		p.family(m.name, "gauge", m.help)
+		for _, k := range ckinds {
+			p.sample(m.name, m.v(ca[k]), "kind", k)
+		}
 	}
 }
 
@@ -174,6 +256,35 @@ func (c *Console) writeServerMetrics(p *promWriter) {
 		for _, s := range servers {
 			p.sample(m.name, float64(m.v(s)), "server", s.Name)
 		}
+	}
+
+	// Connections by their HTTP phase (idle, head, running, ...), or by
+	// their reactor state for a plain reactor's.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	conns, _, _ := c.Conns(ctx, 0)
+	cancel()
+	type key struct{ server, phase string }
+	byPhase := map[key]int{}
+	for _, cn := range conns {
+		ph := cn.Phase
+		if ph == "" {
+			ph, _, _ = strings.Cut(cn.State, "+")
+		}
+		byPhase[key{cn.Server, ph}]++
+	}
+	keys := make([]key, 0, len(byPhase))
+	for k := range byPhase {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := strings.Compare(a.server, b.server); c != 0 {
+			return c
+		}
+		return strings.Compare(a.phase, b.phase)
+	})
+	p.family("shio_connections", "gauge", "Connections now, by server and phase (an HTTP server's: idle, head, running, hijacked, ending; a reactor's: open, lingering).")
+	for _, k := range keys {
+		p.sample("shio_connections", float64(byPhase[k]), "server", k.server, "phase", k.phase)
 	}
 
 	loops := c.loops()
@@ -198,5 +309,13 @@ func (c *Console) writeServerMetrics(p *promWriter) {
 		for _, l := range loops {
 			p.sample(m.name, m.v(l.LoopStats), "server", l.Server, "loop", strconv.Itoa(l.Loop))
 		}
+	}
+	p.family("shio_loop_pass_seconds", "histogram", "Time an event loop's passes that handled work took (the loop's latency: an event waits for the pass before it).")
+	for _, l := range loops {
+		h := obs.HistogramSnapshot{Buckets: l.PassTimes, Sum: int64(l.Busy)}
+		for _, n := range h.Buckets {
+			h.Count += n
+		}
+		p.histogram("shio_loop_pass_seconds", h, "server", l.Server, "loop", strconv.Itoa(l.Loop))
 	}
 }

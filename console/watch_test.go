@@ -98,7 +98,7 @@ func TestWatchRateLimits(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		c := console.New(console.Config{})
-		cfg := console.WatchConfig{Wait: time.Second, MaxReports: 2, NoStacks: true}
+		cfg := console.WatchConfig{Wait: time.Second, Hold: -1, MaxReports: 2, NoStacks: true}
 		var got []int
 		for range 4 {
 			got = append(got, len(reportsOf(c.Check(cfg), "watch-many")))

@@ -3,6 +3,8 @@ package ctxsync
 import (
 	"context"
 	"sync"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // A Barrier lets a fixed number of goroutines wait for each other. Each call
@@ -59,10 +61,17 @@ func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	}
 	gen := b.gen
 	b.mu.Unlock()
+	rec := obs.Park(ctx, obs.KindBarrier, b)
 	select {
 	case <-gen:
+		if rec != nil {
+			rec.Resume(0)
+		}
 		return false, nil
 	case <-ctx.Done():
+	}
+	if rec != nil {
+		rec.Resume(0)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

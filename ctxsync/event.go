@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // closedChan is a channel closed at start-up, shared by every Event that is
@@ -80,6 +82,9 @@ func (e *Event) Done() <-chan struct{} {
 func (e *Event) Wait(ctx context.Context) error {
 	if e.set.Load() {
 		return nil
+	}
+	if rec := obs.Park(ctx, obs.KindEvent, e); rec != nil {
+		defer rec.Resume(0)
 	}
 	select {
 	case <-e.Done():

@@ -38,6 +38,7 @@ type Mutex struct {
 	state atomic.Int32
 	mu    sync.Mutex  // guards q and the mutexWaiting transitions
 	q     waitq.Queue // blocked Lock calls, oldest first
+	ob    obs.LockRef // the collector's record (holder, since), at the Full level
 }
 
 // Lock locks m, waiting in FIFO order if it is held. It returns nil once
@@ -52,9 +53,14 @@ type Mutex struct {
 // locked and unlocked.
 func (m *Mutex) Lock(ctx context.Context) error {
 	if m.state.CompareAndSwap(0, mutexLocked) {
+		m.ob.Acquired(ctx, obs.KindMutex, &m.q)
 		return nil
 	}
-	return m.lockSlow(ctx)
+	if err := m.lockSlow(ctx); err != nil {
+		return err
+	}
+	m.ob.Acquired(ctx, obs.KindMutex, &m.q)
+	return nil
 }
 
 // spins is how many times a contended Lock re-reads a held lock that has
@@ -110,12 +116,17 @@ func (m *Mutex) cancelLocked(_ *waitq.Waiter, granted bool) {
 // TryLock locks m if it is free and nobody is waiting for it, and reports
 // whether it did. It never blocks.
 func (m *Mutex) TryLock() bool {
-	return m.state.CompareAndSwap(0, mutexLocked)
+	if m.state.CompareAndSwap(0, mutexLocked) {
+		m.ob.Acquired(nil, obs.KindMutex, &m.q)
+		return true
+	}
+	return false
 }
 
 // Unlock unlocks m, handing it to the oldest waiter if there is one. It
 // panics if m is not locked.
 func (m *Mutex) Unlock() {
+	m.ob.Released()
 	if m.state.CompareAndSwap(mutexLocked, 0) {
 		return
 	}

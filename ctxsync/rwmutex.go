@@ -45,6 +45,7 @@ type RWMutex struct {
 	state atomic.Int64
 	mu    sync.Mutex  // guards q and the rwWaiting transitions
 	q     waitq.Queue // blocked RLock and Lock calls, oldest first
+	ob    obs.LockRef // the collector's record (holder, readers), at the Full level
 }
 
 // RLock locks rw for reading. It returns nil once a read lock is held, or
@@ -58,13 +59,18 @@ type RWMutex struct {
 // its read lock, admitting a waiting writer if it was the last reader.
 func (rw *RWMutex) RLock(ctx context.Context) error {
 	if s := rw.state.Load(); s&(rwWriter|rwWaiting) == 0 && rw.state.CompareAndSwap(s, s+1) {
+		rw.ob.RAcquired(obs.KindRWMutex, &rw.q)
 		return nil
 	}
-	return rw.rlockSlow(ctx)
+	if err := rw.rlockSlow(ctx); err != nil {
+		return err
+	}
+	rw.ob.RAcquired(obs.KindRWMutex, &rw.q)
+	return nil
 }
 
 func (rw *RWMutex) rlockSlow(ctx context.Context) error {
-	if rw.TryRLock() {
+	if rw.tryRLock() {
 		return nil
 	}
 	return rw.lockSlow(ctx, readWaiter)
@@ -73,6 +79,14 @@ func (rw *RWMutex) rlockSlow(ctx context.Context) error {
 // TryRLock locks rw for reading if that is possible without waiting, and
 // reports whether it did. It fails if a writer holds or waits for the lock.
 func (rw *RWMutex) TryRLock() bool {
+	if rw.tryRLock() {
+		rw.ob.RAcquired(obs.KindRWMutex, &rw.q)
+		return true
+	}
+	return false
+}
+
+func (rw *RWMutex) tryRLock() bool {
 	for {
 		s := rw.state.Load()
 		if s&(rwWriter|rwWaiting) != 0 {
@@ -86,6 +100,7 @@ func (rw *RWMutex) TryRLock() bool {
 
 // RUnlock undoes one RLock. It panics if rw is not locked for reading.
 func (rw *RWMutex) RUnlock() {
+	rw.ob.RReleased()
 	if s := rw.state.Load(); s&rwWaiting == 0 && s&rwReaders != 0 && rw.state.CompareAndSwap(s, s-1) {
 		return
 	}
@@ -122,20 +137,30 @@ func (rw *RWMutex) runlockSlow() {
 // would.
 func (rw *RWMutex) Lock(ctx context.Context) error {
 	if rw.state.CompareAndSwap(0, rwWriter) {
+		rw.ob.Acquired(ctx, obs.KindRWMutex, &rw.q)
 		return nil
 	}
-	return rw.lockSlow(ctx, writeWaiter)
+	if err := rw.lockSlow(ctx, writeWaiter); err != nil {
+		return err
+	}
+	rw.ob.Acquired(ctx, obs.KindRWMutex, &rw.q)
+	return nil
 }
 
 // TryLock locks rw for writing if it is free and nobody waits, and reports
 // whether it did.
 func (rw *RWMutex) TryLock() bool {
-	return rw.state.CompareAndSwap(0, rwWriter)
+	if rw.state.CompareAndSwap(0, rwWriter) {
+		rw.ob.Acquired(nil, obs.KindRWMutex, &rw.q)
+		return true
+	}
+	return false
 }
 
 // Unlock unlocks rw for writing and admits the next waiters. It panics if rw
 // is not locked for writing.
 func (rw *RWMutex) Unlock() {
+	rw.ob.Released()
 	if rw.state.CompareAndSwap(rwWriter, 0) {
 		return
 	}

@@ -140,6 +140,7 @@ type rconn struct {
 	wake chan struct{}
 	ctx  *requestContext // the running request's, ended by OnClose
 	err  error           // why the connection closed, once closed
+	reqs int64           // requests begun on the connection (for reactor.Conns)
 	h    *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only in phase head.
@@ -527,6 +528,7 @@ func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
 	rc.mu.Lock()
 	rc.ctx = ctx
+	rc.reqs++
 	gone := rc.phase == phaseClosed || rc.eof
 	rc.mu.Unlock()
 	if gone {

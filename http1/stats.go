@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"context"
 	"sync/atomic"
 	"syscall"
 
@@ -72,4 +73,43 @@ func (s *Server) LoopStats() []reactor.LoopStats {
 		out = append(out, r.LoopStats()...)
 	}
 	return out
+}
+
+// Conns describes up to max of the connections on the reactors the server
+// started (all if max <= 0; see [Server.LoopStats] for which reactors), as
+// [reactor.Reactor.Conns] does, with each connection's HTTP phase and
+// request count. Loop indexes continue from one reactor to the next, as in
+// LoopStats.
+//
+// # Cancellation
+//
+// If ctx ends first, Conns returns what it has gathered and ctx.Err().
+func (s *Server) Conns(ctx context.Context, max int) ([]reactor.ConnInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	rs := append([]*reactor.Reactor(nil), s.reactors...)
+	s.mu.Unlock()
+	var out []reactor.ConnInfo
+	loops := 0
+	for _, r := range rs {
+		left := 0
+		if max > 0 {
+			left = max - len(out)
+			if left <= 0 {
+				break
+			}
+		}
+		infos, err := r.Conns(ctx, left)
+		for i := range infos {
+			infos[i].Loop += loops
+		}
+		out = append(out, infos...)
+		if err != nil {
+			return out, err
+		}
+		loops += len(r.LoopStats())
+	}
+	return out, nil
 }

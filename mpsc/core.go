@@ -63,6 +63,7 @@ func newCore[T any](limit int) (*Sender[T], *Receiver[T]) {
 	}
 	c.buf.limit = limit
 	c.refs.Store(1)
+	obs.RegisterChan(c, (*core[T]).obsStats)
 	return newSender(c), &Receiver[T]{c: c}
 }
 

@@ -2,6 +2,8 @@ package oneshot
 
 import (
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // The states of a channel. The state only moves forward: from empty to
@@ -26,6 +28,11 @@ type shared[T any] struct {
 	ready chan struct{}
 	// closed is closed when the receiver closes: Sender.Closed returns it.
 	closed chan struct{}
+	// woke is the collector's stamp of the send (obs.Stamp, 0 when
+	// collection is off), written before ready is closed; parked counts
+	// the receives blocked on ready, for the collector's channel view.
+	woke   atomic.Int64
+	parked atomic.Int32
 
 	// The two halves live in the same allocation.
 	tx Sender[T]
@@ -36,5 +43,6 @@ type shared[T any] struct {
 func New[T any]() (*Sender[T], *Receiver[T]) {
 	s := &shared[T]{ready: make(chan struct{}), closed: make(chan struct{})}
 	s.tx.s, s.rx.s = s, s
+	obs.RegisterChan(s, (*shared[T]).obsStats)
 	return &s.tx, &s.rx
 }

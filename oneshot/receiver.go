@@ -29,7 +29,15 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	if sh.state.Load() == stateEmpty {
 		rec := obs.Park(ctx, obs.KindOneshotRecv, sh)
 		if rec != nil {
-			defer rec.Resume(0)
+			sh.parked.Add(1)
+			defer func() {
+				sh.parked.Add(-1)
+				woke := int64(0)
+				if sh.state.Load() != stateAbandoned {
+					woke = sh.woke.Load() // 0 if ctx ended first
+				}
+				rec.Resume(woke)
+			}()
 		}
 		select {
 		case <-sh.ready:

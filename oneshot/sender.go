@@ -1,5 +1,7 @@
 package oneshot
 
+import "github.com/shio-rt/shio/internal/obs"
+
 // Sender is the sending half of a oneshot channel, created by [New]. It sends
 // at most one value.
 //
@@ -32,6 +34,7 @@ func (s *Sender[T]) Send(v T) error {
 	if !sh.state.CompareAndSwap(stateEmpty, stateSent) {
 		panic("oneshot: concurrent Send or Close on one Sender")
 	}
+	sh.woke.Store(obs.Stamp())
 	close(sh.ready)
 	return nil
 }

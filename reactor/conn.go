@@ -3,6 +3,7 @@ package reactor
 import (
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,12 @@ type Conn struct {
 	att    any // see Attach
 	dialed bool
 	ln     *Listener // the listener that accepted it, if any
+
+	// For Reactor.Conns: the loop clock at open, and the bytes read (by
+	// the loop) and written (by any writer) on this connection.
+	opened   int64
+	bytesIn  int64
+	bytesOut atomic.Int64
 
 	connSys // per-OS state (conn_linux.go, conn_other.go)
 }

@@ -132,6 +132,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 		if m > 0 {
 			n = m
 			c.loop.stats.bytesWritten.Add(int64(m))
+			c.bytesOut.Add(int64(m))
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			c.err = err
@@ -179,6 +180,7 @@ func (c *Conn) flushLocked() error {
 		if m > 0 {
 			c.off += m
 			c.loop.stats.bytesWritten.Add(int64(m))
+			c.bytesOut.Add(int64(m))
 		}
 		if err == unix.EINTR {
 			continue
@@ -253,11 +255,13 @@ func (c *Conn) tryWrite(p []byte) (int, error) {
 			c.err = err
 			c.mu.Unlock()
 			c.loop.stats.bytesWritten.Add(int64(n))
+			c.bytesOut.Add(int64(n))
 			c.loop.post(op{kind: opFail, c: c})
 			return n, err
 		}
 	}
 	c.loop.stats.bytesWritten.Add(int64(n))
+	c.bytesOut.Add(int64(n))
 	c.mu.Unlock()
 	return n, nil
 }
@@ -308,6 +312,7 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 	})
 	if written > 0 {
 		c.loop.stats.bytesWritten.Add(int64(written))
+		c.bytesOut.Add(int64(written))
 	}
 	switch {
 	case cerr != nil:

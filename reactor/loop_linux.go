@@ -29,14 +29,16 @@ const (
 	opUnlistenOne               // stop accepting on ln
 	opShutdown                  // drain every connection
 	opStop                      // close every connection and exit
+	opVisit                     // run visit on the loop (Reactor.Conns)
 )
 
 // op is one posted request.
 type op struct {
-	kind opKind
-	c    *Conn
-	ln   *listener
-	done chan error // opOpen: told when OnOpen has returned (or failed)
+	kind  opKind
+	c     *Conn
+	ln    *listener
+	done  chan error // opOpen: told when OnOpen has returned (or failed)
+	visit func(*loop)
 }
 
 // loop is one event loop: a goroutine, a poller, its connections.
@@ -204,7 +206,9 @@ func (l *loop) pass(events []poll.Event, batch *[]op) bool {
 	work := len(events) > 0 || ops > 0 || again > 0
 	l.stats.passStart.Store(0)
 	if work {
-		l.stats.busy.Add(l.r.clock() - start)
+		d := l.r.clock() - start
+		l.stats.busy.Add(d)
+		l.stats.passTimes.Observe(0, d)
 		l.stats.passes.Add(1)
 		l.stats.events.Add(int64(len(events)))
 	}
@@ -283,6 +287,8 @@ func (l *loop) do(o *op) {
 			}
 			l.resume(c)
 		}
+	case opVisit:
+		o.visit(l)
 	case opHandoff:
 		if c.phase == phaseOpen && c.handing.Load() {
 			l.switchHandler(c)
@@ -332,6 +338,7 @@ func (l *loop) open(c *Conn) error {
 	}
 	l.conns[idx] = c
 	c.lastActive = l.now
+	c.opened = l.now
 	l.r.open.Add(1)
 	if c.dialed {
 		l.stats.dialed.Add(1)

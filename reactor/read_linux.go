@@ -101,6 +101,7 @@ func (l *loop) read(c *Conn, e uint32) {
 			c.lastActive = l.now
 			if c.phase == phaseOpen { // while lingering, input is discarded
 				l.stats.bytesRead.Add(int64(n))
+				c.bytesIn += int64(n)
 				if c.layer != nil {
 					l.input(c, l.buf[:n])
 				} else {

@@ -3,6 +3,8 @@ package reactor
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Stats is a snapshot of a reactor's counters, summed over its loops. Each
@@ -45,7 +47,8 @@ type counters struct {
 	passes       atomic.Int64 // passes that handled work
 	events       atomic.Int64 // poller events handled
 	passStart    atomic.Int64 // loop clock + 1 at the start of the running pass; 0 while waiting
-	_            [64]byte     // keep loops' counters on separate cache lines
+	passTimes    obs.Histogram
+	_            [64]byte // keep loops' counters on separate cache lines
 }
 
 func (c *counters) addTo(s *Stats) {
@@ -73,6 +76,10 @@ type LoopStats struct {
 	// while it waits for events. It is the loop's heartbeat: a callback
 	// that blocks shows here as an InPass that keeps growing.
 	InPass time.Duration `json:"in_pass_ns"`
+	// PassTimes counts the passes that handled work by how long they ran:
+	// PassTimes[i] those up to 1µs<<i, the last one the longer (more than
+	// about 8.4s). Their sum is Busy. (Linux only; zero elsewhere.)
+	PassTimes [obs.Buckets + 1]int64 `json:"pass_times"`
 }
 
 // loopStats fills a LoopStats from one loop's counters; now is the loop
@@ -84,6 +91,7 @@ func (c *counters) loopStats(now int64) LoopStats {
 	s.Open = s.Accepted + s.Dialed - s.Closed
 	s.Passes = c.passes.Load()
 	s.Events = c.events.Load()
+	s.PassTimes = c.passTimes.Snapshot().Buckets
 	if start := c.passStart.Load(); start != 0 {
 		s.InPass = time.Duration(max(now-(start-1), 0))
 	}

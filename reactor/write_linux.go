@@ -113,6 +113,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 			if m > 0 {
 				p = p[m:]
 				l.stats.bytesWritten.Add(int64(m))
+				c.bytesOut.Add(int64(m))
 			}
 			if err == unix.EINTR {
 				continue

@@ -46,7 +46,7 @@ type core struct {
 	mu     sync.Mutex // serializes the creation of inner
 	inner  context.Context
 	cancel context.CancelCauseFunc
-	rec    *obs.Task // the collector's record; nil when collection is off
+	rec    obs.Task // the collector's record, in the task (off when collection is)
 }
 
 // init sets the task's identity; skip is the number of frames between init
@@ -57,7 +57,7 @@ func (c *core) init(parent context.Context, name string, skip int) {
 	}
 	c.info = Info{ID: newID(), Name: name, Parent: parentOf(parent)}
 	c.parent = parent
-	c.rec = obs.Spawn(uint64(c.info.ID), uint64(c.info.Parent), name, false, skip+1)
+	c.rec.Init(uint64(c.info.ID), uint64(c.info.Parent), name, false, skip+1)
 }
 
 // context returns the context handed to the task's function.
@@ -159,7 +159,7 @@ func (c *lazyCtx) Value(key any) any {
 	case infoKey:
 		return &c.info
 	case obs.Key:
-		return c.rec
+		return c.rec.Recorded()
 	case *int:
 		// The context package finds a cancelable context by a key of this
 		// type (context.Cause, contexts derived from this one), and only

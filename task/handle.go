@@ -46,15 +46,16 @@ func spawn[T any](ctx context.Context, name string, f func(ctx context.Context) 
 
 func (h *Handle[T]) run(f func(context.Context) (T, error)) {
 	normal := false
-	if h.rec != nil {
-		h.rec.Start()
+	rec := h.rec.Recorded()
+	if rec != nil {
+		rec.Start()
 	}
 	defer func() {
 		if !normal {
 			h.panic, h.err = recovered(&h.info, recover())
 		}
-		if h.rec != nil {
-			h.rec.Finish(h.panic != nil)
+		if rec != nil {
+			rec.Finish(h.panic != nil)
 		}
 		old := h.finish()
 		if old&stAborted != 0 && h.panic == nil {

@@ -55,7 +55,7 @@ func parentOf(ctx context.Context) ID {
 type taskCtx struct {
 	context.Context
 	info *Info
-	rec  *obs.Task // the collector's record; nil when collection is off
+	rec  obs.Task // the collector's record, in the task (off when collection is)
 }
 
 func (c *taskCtx) Value(key any) any {
@@ -63,7 +63,7 @@ func (c *taskCtx) Value(key any) any {
 	case infoKey:
 		return c.info
 	case obs.Key:
-		return c.rec
+		return c.rec.Recorded()
 	}
 	return c.Context.Value(key)
 }

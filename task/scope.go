@@ -105,8 +105,8 @@ func (s *Scope) Go(f func(ctx context.Context) error) {
 	}
 	s.wg.Add(1)
 	if s.limit < 0 {
-		if rec := s.record(); rec != nil {
-			go s.runRecorded(f, rec)
+		if c := s.record(); c != nil {
+			go s.runChild(f, c)
 		} else {
 			go s.run(f)
 		}
@@ -131,8 +131,8 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	}
 	if s.limit < 0 {
 		s.wg.Add(1)
-		if rec := s.record(); rec != nil {
-			go s.runRecorded(f, rec)
+		if c := s.record(); c != nil {
+			go s.runChild(f, c)
 		} else {
 			go s.run(f)
 		}
@@ -150,25 +150,26 @@ func (s *Scope) TryGo(f func(ctx context.Context) error) bool {
 	return true
 }
 
-// record returns the collector's record of a child about to start, with its
-// ID, or nil when collection is off: then the child takes its ID when it
+// record returns a child about to start with its ID and the collector's
+// record, or nil when collection is off: then the child takes its ID when it
 // runs, and the spawning goroutine pays nothing.
-func (s *Scope) record() *obs.Task {
+func (s *Scope) record() *child {
 	if obs.Current() == obs.Off {
 		return nil
 	}
-	id := newID()
-	return obs.Spawn(uint64(id), uint64(s.parent), "", true, 1)
+	c := &child{info: Info{ID: newID(), Parent: s.parent}}
+	c.ctx.rec.Init(uint64(c.info.ID), uint64(s.parent), "", true, 1)
+	return c
 }
 
-// work runs f (with its record rec, if any), then queued children, in one
+// work runs f (as child c, if made already), then queued children, in one
 // goroutine holding one slot. A queued child gets its ID and record when it
 // starts: the collector sees it from then on.
-func (s *Scope) work(f func(context.Context) error, rec *obs.Task) {
+func (s *Scope) work(f func(context.Context) error, c *child) {
 	for f != nil {
-		if rec != nil {
-			s.runRecorded(f, rec)
-			rec = nil
+		if c != nil {
+			s.runChild(f, c)
+			c = nil
 		} else {
 			s.run(f)
 		}
@@ -188,24 +189,19 @@ func (s *Scope) work(f func(context.Context) error, rec *obs.Task) {
 	}
 }
 
-// run runs one child that has no record yet: it takes its ID, and a record
-// if collection is on.
+// run runs one child that has no ID yet: it takes its ID, and a record if
+// collection is on.
 func (s *Scope) run(f func(context.Context) error) {
-	id := newID()
-	s.runChild(f, id, obs.Spawn(uint64(id), uint64(s.parent), "", true, 0))
+	c := &child{info: Info{ID: newID(), Parent: s.parent}}
+	c.ctx.rec.Init(uint64(c.info.ID), uint64(s.parent), "", true, 0)
+	s.runChild(f, c)
 }
 
-// runRecorded runs one child whose record was made when Go was called.
-func (s *Scope) runRecorded(f func(context.Context) error, rec *obs.Task) {
-	s.runChild(f, ID(rec.ID), rec)
-}
-
-// runChild runs one child, recording its failure.
-func (s *Scope) runChild(f func(context.Context) error, id ID, rec *obs.Task) {
-	c := &child{info: Info{ID: id, Parent: s.parent}}
-	c.ctx = taskCtx{Context: s.ctx, info: &c.info}
+// runChild runs child c, recording its failure.
+func (s *Scope) runChild(f func(context.Context) error, c *child) {
+	c.ctx.Context, c.ctx.info = s.ctx, &c.info
+	rec := c.ctx.rec.Recorded()
 	if rec != nil {
-		c.ctx.rec = rec
 		rec.Start()
 	}
 	normal := false
@@ -221,8 +217,8 @@ func (s *Scope) runChild(f func(context.Context) error, id ID, rec *obs.Task) {
 				s.fail(err)
 			}
 		}
-		if c.ctx.rec != nil {
-			c.ctx.rec.Finish(panicked)
+		if rec != nil {
+			rec.Finish(panicked)
 		}
 		s.wg.Done()
 	}()

@@ -75,8 +75,9 @@ func (s *Set[T]) spawn(ctx context.Context, name string, f func(ctx context.Cont
 
 func (m *member[T]) run(f func(context.Context) (T, error)) {
 	normal := false
-	if m.rec != nil {
-		m.rec.Start()
+	rec := m.rec.Recorded()
+	if rec != nil {
+		rec.Start()
 	}
 	defer func() {
 		if !normal {
@@ -86,9 +87,9 @@ func (m *member[T]) run(f func(context.Context) (T, error)) {
 				m.err = p
 			}
 		}
-		if m.rec != nil {
+		if rec != nil {
 			_, panicked := m.err.(*PanicError)
-			m.rec.Finish(panicked)
+			rec.Finish(panicked)
 		}
 		m.set.finished(m)
 	}()

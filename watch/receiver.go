@@ -90,13 +90,21 @@ func (r *Receiver[T]) Changed(ctx context.Context) error {
 		wake := sh.notify
 		sh.mu.Unlock()
 		rec := obs.Park(ctx, obs.KindWatchChanged, sh)
+		if rec != nil {
+			sh.parked.Add(1)
+		}
 		select {
 		case <-wake:
 			if rec != nil {
-				rec.Resume(0)
+				sh.parked.Add(-1)
+				sh.mu.Lock()
+				woke := sh.woke // the stamp of the close of wake, or a later one
+				sh.mu.Unlock()
+				rec.Resume(woke)
 			}
 		case <-ctx.Done():
 			if rec != nil {
+				sh.parked.Add(-1)
 				rec.Resume(0)
 			}
 			return ctx.Err()

@@ -3,6 +3,8 @@ package watch
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // version is one value of the channel. Versions are immutable once stored,
@@ -24,6 +26,12 @@ type shared[T any] struct {
 	// notify is closed by the next change or close to wake every waiting
 	// receiver; nil while nobody waits.
 	notify chan struct{}
+
+	// For the collector: woke is the obs.Stamp of the last wake-up of the
+	// waiting receivers (guarded by mu), parked the receives blocked on
+	// notify.
+	woke   int64
+	parked atomic.Int32
 }
 
 // Sender is the sending side of a watch channel, created by [New].
@@ -40,6 +48,7 @@ func New[T any](initial T) (*Sender[T], *Receiver[T]) {
 	sh := &shared[T]{}
 	sh.cur.Store(&version[T]{val: initial})
 	sh.receivers.Store(1)
+	obs.RegisterChan(sh, (*shared[T]).obsStats)
 	return &Sender[T]{sh: sh}, newReceiver(sh, 0)
 }
 
@@ -100,6 +109,7 @@ func (sh *shared[T]) storeLocked(v T) {
 
 func (sh *shared[T]) wakeLocked() {
 	if sh.notify != nil {
+		sh.woke = obs.Stamp()
 		close(sh.notify)
 		sh.notify = nil
 	}

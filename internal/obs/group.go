@@ -16,26 +16,48 @@ const MaxGroups = 1000
 // MaxGroups.
 const OverflowName = "(other)"
 
+// stripes is the number of stripes of a Group's counters. A task counts in
+// the stripe of its ID, so that tasks spawned and finished at the same time
+// on different cores mostly write different cache lines.
+const stripes = 8
+
 // A Group is the counters and histograms of the tasks of one name (the empty
 // name too). Every field is updated with atomics only.
 type Group struct {
 	Name string
 
-	// spawned is written by spawning goroutines, the rest by the tasks:
-	// apart on cache lines, so that a spawner and its tasks on other cores
-	// do not take the line from each other. Live is spawned - finished.
-	_        [64]byte
+	stripe [stripes]stripe
+	// FirstRun is the time from spawn to the task's first instruction:
+	// scheduler latency, per name. At the Counters level it is sampled (the
+	// tasks whose ID is a multiple of SampleEvery); at Full every task.
+	FirstRun Histogram
+	// WakeResume is the time from a waker's wake-up of a parked task (a
+	// lock granted, a value sent) to the task running again.
+	WakeResume Histogram
+}
+
+// A stripe is one part of a Group's counters. spawned is written by
+// spawning goroutines, the rest by the tasks: apart on cache lines, so that
+// a spawner and its tasks on other cores do not take the line from each
+// other. Live is spawned - finished.
+type stripe struct {
+	group    *Group
+	idx      uint32
+	_        [52]byte
 	spawned  atomic.Int64
 	_        [56]byte
 	finished atomic.Int64
 	panicked atomic.Int64
 	parks    atomic.Int64
-	// FirstRun is the time from spawn to the task's first instruction:
-	// scheduler latency, per name.
-	FirstRun Histogram
-	// WakeResume is the time from a waker's wake-up of a parked task (a
-	// lock granted, a value sent) to the task running again.
-	WakeResume Histogram
+	_        [40]byte
+}
+
+func newGroup(name string) *Group {
+	g := &Group{Name: name}
+	for i := range g.stripe {
+		g.stripe[i].group, g.stripe[i].idx = g, uint32(i)
+	}
+	return g
 }
 
 // GroupSnapshot is a copy of a Group's counters.
@@ -51,14 +73,22 @@ type GroupSnapshot struct {
 
 // Snapshot copies g.
 func (g *Group) Snapshot() GroupSnapshot {
-	finished := g.finished.Load() // first: live is never negative
-	spawned := g.spawned.Load()
+	var finished, spawned, panicked, parks int64
+	for i := range g.stripe { // finished first: live is never negative
+		finished += g.stripe[i].finished.Load()
+	}
+	for i := range g.stripe {
+		s := &g.stripe[i]
+		spawned += s.spawned.Load()
+		panicked += s.panicked.Load()
+		parks += s.parks.Load()
+	}
 	return GroupSnapshot{
 		Name:       g.Name,
 		Spawned:    spawned,
 		Live:       spawned - finished,
-		Panicked:   g.panicked.Load(),
-		Parks:      g.parks.Load(),
+		Panicked:   panicked,
+		Parks:      parks,
 		FirstRun:   g.FirstRun.Snapshot(),
 		WakeResume: g.WakeResume.Snapshot(),
 	}
@@ -68,14 +98,14 @@ func (g *Group) Snapshot() GroupSnapshot {
 var (
 	groups   sync.Map
 	ngroups  atomic.Int64
-	overflow = &Group{Name: OverflowName}
+	overflow = newGroup(OverflowName)
 	groupMu  sync.Mutex // serializes the creation of groups
 )
 
 // unnamed is the group of tasks without a name, the most common: found
 // without a map lookup.
 var unnamed = func() *Group {
-	g := &Group{}
+	g := newGroup("")
 	groups.Store("", g)
 	ngroups.Add(1)
 	return g
@@ -97,7 +127,7 @@ func groupOf(name string) *Group {
 	if ngroups.Load() >= MaxGroups {
 		return overflow
 	}
-	g := &Group{Name: strings.Clone(name)}
+	g := newGroup(strings.Clone(name))
 	groups.Store(g.Name, g)
 	ngroups.Add(1)
 	return g

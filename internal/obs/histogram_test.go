@@ -18,7 +18,7 @@ func TestHistogramBucketIsTheSmallestBoundAbove(t *testing.T) {
 		var want [obs.Buckets + 1]int64
 		var sum int64
 		for _, d := range ds {
-			h.Observe(d)
+			h.Observe(uint32(d), d)
 			d = max(d, 0)
 			sum += d
 			i := 0

@@ -15,24 +15,24 @@ const shards = 64
 type table struct {
 	shard [shards]struct {
 		mu sync.Mutex // guards m
-		m  map[uint64]*Task
+		m  map[uint64]*record
 		_  [40]byte // keep shards on separate cache lines
 	}
 }
 
 var live table
 
-func (tb *table) add(t *Task) {
+func (tb *table) add(t *record) {
 	s := &tb.shard[t.ID%shards]
 	s.mu.Lock()
 	if s.m == nil {
-		s.m = make(map[uint64]*Task)
+		s.m = make(map[uint64]*record)
 	}
 	s.m[t.ID] = t
 	s.mu.Unlock()
 }
 
-func (tb *table) remove(t *Task) {
+func (tb *table) remove(t *record) {
 	s := &tb.shard[t.ID%shards]
 	s.mu.Lock()
 	delete(s.m, t.ID)
@@ -43,7 +43,7 @@ func (tb *table) remove(t *Task) {
 // particular order. It holds one shard's lock at a time, so spawns go on.
 func Live() []TaskSnapshot {
 	var out []TaskSnapshot
-	var batch []*Task
+	var batch []*record
 	for i := range live.shard {
 		s := &live.shard[i]
 		batch = batch[:0]
@@ -91,13 +91,13 @@ const RingSize = 4096
 // record is copied only when read: finishing costs a pointer store.
 type finishedRing struct {
 	mu   sync.Mutex // guards the fields below
-	buf  []*Task
+	buf  []*record
 	next int // where the next record goes once buf is full
 }
 
 var ring finishedRing
 
-func (r *finishedRing) push(s *Task) {
+func (r *finishedRing) push(s *record) {
 	r.mu.Lock()
 	if len(r.buf) < RingSize {
 		r.buf = append(r.buf, s)
@@ -124,7 +124,7 @@ func (r *finishedRing) lookup(id uint64) (TaskSnapshot, bool) {
 func Finished() []TaskSnapshot {
 	r := &ring
 	r.mu.Lock()
-	ts := make([]*Task, 0, len(r.buf))
+	ts := make([]*record, 0, len(r.buf))
 	ts = append(ts, r.buf[r.next:]...)
 	ts = append(ts, r.buf[:r.next]...)
 	r.mu.Unlock()
@@ -157,13 +157,23 @@ type TaskSnapshot struct {
 	WaitSince int64  `json:"wait_since,omitempty"`
 	Spawned   int64  `json:"spawned"`
 	FirstRun  int64  `json:"first_run,omitempty"`
+	RunSince  int64  `json:"run_since,omitempty"` // while running: since it last started or resumed
 	Finished  int64  `json:"finished,omitempty"`
 	Panicked  bool   `json:"panicked,omitempty"`
 	Site      string `json:"site,omitempty"` // function file:line of the spawn
 }
 
-// Snapshot copies t.
+// Snapshot copies t's record, which exists at the Full level only (the zero
+// TaskSnapshot below it).
 func (t *Task) Snapshot() TaskSnapshot {
+	if t.x == nil {
+		return TaskSnapshot{}
+	}
+	return t.x.Snapshot()
+}
+
+// Snapshot copies t.
+func (t *record) Snapshot() TaskSnapshot {
 	st := State(t.state.Load())
 	s := TaskSnapshot{
 		ID: t.ID, Parent: t.Parent, Name: t.Name, Scoped: t.Scoped,
@@ -172,7 +182,10 @@ func (t *Task) Snapshot() TaskSnapshot {
 		FirstRun: t.firstRun.Load(),
 		Finished: t.finished.Load(),
 		Panicked: t.panicked.Load(),
-		Site:     cachedSite(t.site),
+		Site:     cachedSite(&t.site),
+	}
+	if st == Running {
+		s.RunSince = t.runSince.Load()
 	}
 	if st == Waiting {
 		s.WaitKind = Kind(t.waitKind.Load()).String()

@@ -45,10 +45,12 @@ const (
 	KindOneshotRecv   // a oneshot receive
 	KindBroadcastRecv // a broadcast receive
 	KindWatchChanged  // a watch receiver's wait for a new version
+	KindEvent         // a ctxsync.Event's Wait
+	KindBarrier       // a ctxsync.Barrier's Wait
 )
 
 var kindNames = [...]string{"", "mutex", "rwmutex", "semaphore", "notify", "mpsc.send", "mpsc.recv", "join",
-	"oneshot.recv", "broadcast.recv", "watch.changed"}
+	"oneshot.recv", "broadcast.recv", "watch.changed", "event", "barrier"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -60,25 +62,41 @@ func (k Kind) String() string {
 // siteDepth is the number of program counters kept of a spawn site.
 const siteDepth = 6
 
-// A Task is the collector's record of one task, made by [Spawn] at the
-// Counters level and above. Its identity is written once before the task
-// runs; the rest is written by the task's own goroutine (and its wakers) with
-// atomics, and read by snapshots concurrently: a snapshot's fields may come
-// from adjacent moments.
+// SampleEvery is the sampling period of the first-run delay at the Counters
+// level: a task is timed if its ID is a multiple of it (as Go's runtime
+// samples its own scheduling latencies), which spares the others the two
+// clock reads. At the Full level every task is timed.
+const SampleEvery = 8
+
+// A Task is the collector's part of a task, meant to be embedded in the
+// task's own struct so that recording costs no allocation at the Counters
+// level. The zero value records nothing; [Task.Init] turns it on when
+// collection is. At the Full level it points to a [record] of its own (in
+// the live table, then the ring of finished tasks), which a snapshot reads.
 type Task struct {
+	st      *stripe // the stripe of its group it counts in; nil: not recorded
+	spawned int64   // Now at spawn if the task is timed, else 0
+	x       *record // at the Full level
+}
+
+// record is what the Full level keeps of a task. Its identity is written
+// once before the task runs; the rest is written by the task's own
+// goroutine (and its wakers) with atomics, and read by snapshots
+// concurrently: a snapshot's fields may come from adjacent moments.
+type record struct {
 	ID, Parent uint64
 	Name       string
 	Scoped     bool // a child of a task.Scope
-	group      *Group
-	spawned    int64               // Now at spawn
-	site       *[siteDepth]uintptr // the spawn site, at the Full level (nil below): in the live table
+	spawned    int64
+	site       [siteDepth]uintptr
 
 	state     atomic.Uint32 // a State
-	firstRun  atomic.Int64
 	waitKind  atomic.Uint32 // a Kind, while Waiting
+	firstRun  atomic.Int64
+	runSince  atomic.Int64 // Now when it last started or resumed
 	waitOn    atomic.Uintptr
 	waitSince atomic.Int64
-	finished  atomic.Int64 // at the Full level
+	finished  atomic.Int64
 	panicked  atomic.Bool
 }
 
@@ -92,52 +110,92 @@ func FromContext(ctx context.Context) *Task {
 	return t
 }
 
-// Spawn returns a record for a new task, or nil if collection is off. skip
-// is the number of the caller's frames to leave out of the spawn site (0:
-// the site is Spawn's caller).
-func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
-	if level.Load() == int32(Off) {
+// Recorded returns t if it records (collection was on when it was
+// initialized) and nil otherwise: what a task's context answers for Key.
+func (t *Task) Recorded() *Task {
+	if t.st == nil {
 		return nil
-	}
-	return spawn(id, parent, name, scoped, skip+1)
-}
-
-func spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
-	t := &Task{ID: id, Parent: parent, Name: name, Scoped: scoped, group: groupOf(name), spawned: Now()}
-	t.group.spawned.Add(1)
-	if level.Load() >= int32(Full) {
-		t.site = new([siteDepth]uintptr)
-		runtime.Callers(skip+2, t.site[:])
-		live.add(t)
 	}
 	return t
 }
 
+// Init turns t on for a new task if collection is on; it must be called
+// before the task runs, by the spawner. skip is the number of the caller's
+// frames to leave out of the spawn site (0: the site is Init's caller).
+func (t *Task) Init(id, parent uint64, name string, scoped bool, skip int) {
+	if level.Load() == int32(Off) {
+		return
+	}
+	t.init(id, parent, name, scoped, skip+1)
+}
+
+// Spawn is [Task.Init] on a record of its own, returned; nil if collection
+// is off. (A task embeds its Task instead.)
+func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
+	if level.Load() == int32(Off) {
+		return nil
+	}
+	t := new(Task)
+	t.init(id, parent, name, scoped, skip+1)
+	return t
+}
+
+func (t *Task) init(id, parent uint64, name string, scoped bool, skip int) {
+	g := groupOf(name)
+	t.st = &g.stripe[id%stripes]
+	t.st.spawned.Add(1)
+	if level.Load() < int32(Full) {
+		if id%SampleEvery == 0 {
+			t.spawned = nonzero(Now())
+		}
+		return
+	}
+	t.spawned = nonzero(Now())
+	x := &record{ID: id, Parent: parent, Name: name, Scoped: scoped, spawned: t.spawned}
+	runtime.Callers(skip+2, x.site[:])
+	t.x = x
+	live.add(x)
+}
+
+// nonzero returns now, or 1 if it is 0 (zero means "not timed").
+func nonzero(now int64) int64 {
+	if now == 0 {
+		return 1
+	}
+	return now
+}
+
 // Start is called by the task's goroutine before the task's function runs.
 func (t *Task) Start() {
+	if t.spawned == 0 {
+		return
+	}
 	now := Now()
-	t.firstRun.Store(now)
-	t.group.FirstRun.Observe(since(t.spawned, now))
-	t.state.Store(uint32(Running))
-	if t.site != nil {
+	t.st.group.FirstRun.Observe(t.st.idx, since(t.spawned, now))
+	if x := t.x; x != nil {
+		x.firstRun.Store(now)
+		x.runSince.Store(now)
+		x.state.Store(uint32(Running))
 		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(),
-			pprof.Labels("shio.task", strconv.FormatUint(t.ID, 10), "shio.name", t.Name)))
+			pprof.Labels("shio.task", strconv.FormatUint(x.ID, 10), "shio.name", x.Name)))
 	}
 }
 
 // Finish is called by the task's goroutine when the task's function has
 // returned or panicked.
 func (t *Task) Finish(panicked bool) {
-	t.state.Store(uint32(Done))
-	t.group.finished.Add(1)
+	t.st.finished.Add(1)
 	if panicked {
-		t.panicked.Store(true)
-		t.group.panicked.Add(1)
+		t.st.panicked.Add(1)
 	}
-	if t.site != nil {
-		t.finished.Store(Now())
-		live.remove(t)
-		ring.push(t)
+	if x := t.x; x != nil {
+		if panicked {
+			x.panicked.Store(true)
+		}
+		x.finished.Store(Now())
+		x.state.Store(uint32(Done))
+		live.remove(x)
+		ring.push(x)
 		pprof.SetGoroutineLabels(context.Background())
 	}
 }
@@ -171,22 +229,34 @@ func park(ctx context.Context, k Kind, on uintptr) *Task {
 	if t == nil {
 		return nil
 	}
-	t.waitKind.Store(uint32(k))
-	t.waitOn.Store(on)
-	t.waitSince.Store(Now())
-	t.state.Store(uint32(Waiting))
-	t.group.parks.Add(1)
+	t.st.parks.Add(1)
+	if x := t.x; x != nil {
+		x.waitKind.Store(uint32(k))
+		x.waitOn.Store(on)
+		x.waitSince.Store(Now())
+		x.state.Store(uint32(Waiting))
+	}
 	return t
 }
 
 // Resume records that the task runs again after a Park. woke is the
 // [Stamp] its waker took when it woke the task, or 0 if unknown (a
 // cancellation, a closed channel): only a known one feeds the wake-to-resume
-// histogram. Resume reads the clock only then.
+// histogram, and only for a timed task (every task at Full, one in
+// SampleEvery at Counters). Resume reads the clock only then, or at the Full
+// level (where it records since when the task runs).
 func (t *Task) Resume(woke int64) {
-	if woke != 0 {
-		t.group.WakeResume.Observe(since(woke, Now()))
+	x := t.x
+	if (woke == 0 || t.spawned == 0) && x == nil {
+		return
 	}
-	t.state.Store(uint32(Running))
-	t.waitKind.Store(uint32(KindNone))
+	now := Now()
+	if woke != 0 && t.spawned != 0 {
+		t.st.group.WakeResume.Observe(t.st.idx, since(woke, now))
+	}
+	if x != nil {
+		x.runSince.Store(now)
+		x.state.Store(uint32(Running))
+		x.waitKind.Store(uint32(KindNone))
+	}
 }

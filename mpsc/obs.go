@@ -1,0 +1,26 @@
+package mpsc
+
+import (
+	"math"
+
+	"github.com/shio-rt/shio/internal/obs"
+)
+
+// obsStats is what the collector's channel view shows of c (see
+// obs.RegisterChan): it takes mu briefly to count the blocked calls.
+func (c *core[T]) obsStats() obs.ChanStats {
+	s := c.state.Load()
+	st := obs.ChanStats{Kind: "mpsc", Len: int(s & countMask), Closed: s&closedBit != 0}
+	if c.limit != math.MaxInt {
+		st.Cap = c.limit
+	}
+	c.mu.Lock()
+	for w := c.senders.head; w != nil; w = w.next {
+		st.Senders++
+	}
+	for w := c.recvers.head; w != nil; w = w.next {
+		st.Receivers++
+	}
+	c.mu.Unlock()
+	return st
+}
