@@ -99,6 +99,10 @@ type extras struct {
 	// opened (bytes behind the opening handshake) and what OnData left of
 	// it; it is presented before later input.
 	pre []byte
+	// backlog: pre holds input that a message for ReadMessage or a task
+	// stopped; the reactor does not know of it, so the resumer asks the
+	// loop to present it (see resumeInput).
+	backlog atomic.Bool
 	// inbox holds messages for ReadMessage (no Handler); guarded by mu.
 	inbox *inbox
 	// dfl is permessage-deflate, if agreed on: its dictionary is the

@@ -64,7 +64,22 @@ func (c *Conn) input(data []byte) int {
 	if n := c.onData(pre); n < len(pre) {
 		c.x.pre = append(pre[:0], pre[n:]...)
 	}
+	c.x.backlog.Store(c.x.pre != nil && c.in.stop)
 	return len(data)
+}
+
+// resumeInput resumes reading after a message was taken (ReadMessage) or
+// handled (a task). Input kept in pre is not the reactor's, which
+// presents only what it holds itself: if some is waiting, the loop is
+// asked to present it through the read deadline (OnReadTimeout, at the
+// reactor's next timer tick), so that messages the peer sent with the
+// opening handshake do not wait for new input.
+func (c *Conn) resumeInput() {
+	c.paused.Store(false)
+	c.t.ResumeRead()
+	if c.x != nil && c.x.backlog.Load() {
+		c.t.SetReadDeadline(time.Now())
+	}
 }
 
 // The keep-alive runs on the reactor's read deadline, set once per
@@ -86,6 +101,20 @@ func (c *Conn) armTick() {
 
 // tick is OnReadTimeout: it reports whether the connection stays open.
 func (c *Conn) tick() bool {
+	if c.x != nil && c.x.backlog.Load() && !c.paused.Load() {
+		// Asked by resumeInput: present the kept input, then restore
+		// the timer this deadline displaced.
+		c.input(nil)
+		c.mu.Lock()
+		closing := c.sentClose || c.recvClose
+		c.mu.Unlock()
+		if closing {
+			c.armClose()
+		} else {
+			c.armTick()
+		}
+		return true
+	}
 	c.mu.Lock()
 	closing := c.sentClose || c.recvClose || c.done
 	c.mu.Unlock()

@@ -69,8 +69,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (typ MessageType, data []byte, e
 	typ, data = b.typ, b.msg
 	b.full, b.msg = false, nil
 	c.mu.Unlock()
-	c.paused.Store(false)
-	c.t.ResumeRead()
+	c.resumeInput()
 	return typ, data, nil
 }
 

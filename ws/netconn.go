@@ -71,13 +71,12 @@ func serveNet(nc net.Conn, c *Conn, pre []byte) {
 func (t *netTransport) run(pre []byte) {
 	c := t.c
 	t.cb.Lock()
-	if len(pre) > 0 {
-		c.extra().pre = pre
-	}
 	c.open()
 	t.cb.Unlock()
 	buf := make([]byte, 4<<10)
-	var kept []byte
+	// kept is input read and not yet consumed, first what came with the
+	// handshake.
+	kept := pre
 	var err error
 	// process presents the kept input, as the reactor presents what
 	// OnData left, until it is consumed, a partial frame is left, or a
@@ -98,7 +97,7 @@ func (t *netTransport) run(pre []byte) {
 		}
 		return false
 	}
-	stopped := false
+	stopped := len(kept) > 0 // present the handshake's input before reading
 	for {
 		t.mu.Lock()
 		for t.paused && !t.closed {

@@ -313,8 +313,7 @@ func (c *Conn) runTask(typ MessageType, m []byte) {
 		c.closeHandler(res, cause)
 		return
 	}
-	c.paused.Store(false)
-	c.t.ResumeRead()
+	c.resumeInput()
 }
 
 // control acts on a control frame from the peer.

@@ -247,15 +247,14 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		b.full, b.msg = false, nil
 	}
 	c.mu.Unlock()
-	if resume {
-		c.paused.Store(false)
-		c.t.ResumeRead()
-	}
 	if recv {
 		c.t.Close()
 		return nil
 	}
 	c.armClose()
+	if resume {
+		c.resumeInput() // after armClose: it may move the deadline to present kept input
+	}
 	return nil
 }
 
