@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -87,8 +88,9 @@ type Conn struct {
 	sentClose bool          // a close frame went out: no more frames after it
 	recvClose bool          // the peer's close frame came in
 	done      bool          // OnClose ran
+	ended     bool          // OnClose returned and no goroutine of the connection's runs its code (see Wait)
 	result    *CloseError   // how the connection ended, once known
-	drained   chan struct{} // closed when the queue drains; made by a waiting writer
+	drained   chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
 }
 
 // extras is the state of the features only some connections use, behind
@@ -225,7 +227,46 @@ func (c *Conn) closeHandler(res *CloseError, err error) {
 	if c.h != nil {
 		c.h.OnClose(c, res)
 	}
+	c.mu.Lock()
+	c.ended = true
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
+	c.mu.Unlock()
 	if c.closed != nil {
 		c.closed(err)
 	}
+}
+
+// Wait waits until the connection is gone: it has closed, OnClose (with a
+// Handler) has returned, and no goroutine started for the connection (a
+// HandlerTasks task, the reader of a dialed connection or of one upgraded
+// through http.Hijacker) runs its code any more. It returns how the
+// connection ended, a *CloseError. Wait does not close the connection:
+// call Close first to end it, then Wait to join what served it, as a
+// client does before it returns.
+//
+// # Cancellation
+//
+// If ctx ends first, Wait returns ctx.Err() and the connection is left as
+// it was.
+func (c *Conn) Wait(ctx context.Context) error {
+	c.mu.Lock()
+	for !c.ended {
+		if c.drained == nil {
+			c.drained = make(chan struct{})
+		}
+		ch := c.drained
+		c.mu.Unlock()
+		select {
+		case <-ch: // the queue drained, or the connection ended: look again
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	res := c.result
+	c.mu.Unlock()
+	return res
 }
