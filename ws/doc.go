@@ -31,8 +31,16 @@
 // close frame may pass.
 //
 // [Config].HandlerTasks runs OnMessage on a goroutine instead of the loop,
-// one message at a time, for handlers that block. A [PreparedMessage] is
-// encoded once and written to many connections (a broadcast).
+// one message at a time, for handlers that block.
+//
+// # Broadcast
+//
+// A [PreparedMessage] is encoded once and written to many connections, its
+// compressed variant made once too. A [Hub] connects a broadcast channel
+// (package broadcast) to a set of connections with one goroutine: every
+// message sent on the channel goes to every member, a member whose queue
+// is full is skipped instead of waited for, and when it catches up it is
+// told how many messages it missed (the channel's lag).
 //
 // # Clients
 //

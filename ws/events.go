@@ -61,6 +61,9 @@ func (c *Conn) input(data []byte) int {
 	}
 	pre := append(c.x.pre, data...)
 	c.x.pre = nil
+	// Set before a message can reach a reader (who looks at it when it
+	// resumes reading), cleared below if nothing is left.
+	c.x.backlog.Store(true)
 	if n := c.onData(pre); n < len(pre) {
 		c.x.pre = append(pre[:0], pre[n:]...)
 	}
@@ -102,9 +105,10 @@ func (c *Conn) armTick() {
 // tick is OnReadTimeout: it reports whether the connection stays open.
 func (c *Conn) tick() bool {
 	if c.x != nil && c.x.backlog.Load() && !c.paused.Load() {
-		// Asked by resumeInput: present the kept input, then restore
-		// the timer this deadline displaced.
-		c.input(nil)
+		// Asked by resumeInput: restore the timer this deadline
+		// displaced, then present the kept input (in this order, so that
+		// a reader that takes a message meanwhile and asks again is not
+		// overridden).
 		c.mu.Lock()
 		closing := c.sentClose || c.recvClose
 		c.mu.Unlock()
@@ -113,6 +117,7 @@ func (c *Conn) tick() bool {
 		} else {
 			c.armTick()
 		}
+		c.input(nil)
 		return true
 	}
 	c.mu.Lock()

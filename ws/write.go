@@ -141,6 +141,13 @@ func (c *Conn) room(ctx context.Context, size int) error {
 	}
 }
 
+// fits reports whether n more bytes fit in the outbound queue now (as
+// room decides, without waiting or a policy).
+func (c *Conn) fits(n int) bool {
+	b := c.t.Buffered()
+	return b == 0 || b+n <= c.lim.maxOutbound
+}
+
 // onDrain wakes the writers waiting for room.
 func (c *Conn) onDrain() {
 	c.mu.Lock()
