@@ -71,6 +71,10 @@ type Conn struct {
 	in input
 
 	client bool // the client side: frames out are masked, frames in must not be
+	// stream: data messages are delivered piece by piece as they arrive
+	// (a StreamHandler, or no Handler: the inbox), not assembled; set
+	// before the connection starts.
+	stream bool
 	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
 	// mu. OnClose waits for it (see extras).
 	task bool
@@ -87,6 +91,7 @@ type Conn struct {
 	// Guarded by mu.
 	sentClose bool          // a close frame went out: no more frames after it
 	recvClose bool          // the peer's close frame came in
+	writing   bool          // a MessageWriter has a message open: other messages wait
 	done      bool          // OnClose ran
 	ended     bool          // OnClose returned and no goroutine of the connection's runs its code (see Wait)
 	result    *CloseError   // how the connection ended, once known
@@ -143,6 +148,8 @@ func (c *Conn) box() *inbox {
 // setup readies a new connection's extras for its configuration: before
 // it starts.
 func (c *Conn) setup() {
+	_, sh := c.h.(StreamHandler)
+	c.stream = c.h == nil || sh && !c.lim.tasks
 	if c.h == nil {
 		c.extra().inbox = &inbox{ready: make(chan struct{}, 1)}
 	}
@@ -181,6 +188,24 @@ type Handler interface {
 	// StatusAbnormal (with the transport's error in Err) when the
 	// connection ended without one.
 	OnClose(c *Conn, err error)
+}
+
+// StreamHandler is a Handler that receives data messages piece by piece
+// as they arrive instead of whole: a large message costs no buffer of its
+// size. A Handler that implements it gets OnFragment in place of
+// OnMessage (except with Config.HandlerTasks, which assembles messages
+// for OnMessage as usual).
+type StreamHandler interface {
+	Handler
+	// OnFragment is called with each piece of a message's payload in
+	// order, final true on the last one (which may be empty). A piece is
+	// what one read brought of one frame, not necessarily a whole frame;
+	// p is valid only during the call. Text is validated as UTF-8 as it
+	// arrives: an invalid piece fails the connection (1007) before
+	// OnFragment sees it, and a message that ends inside a character
+	// fails before its final piece. A compressed message is inflated
+	// whole (bounded by MaxMessageSize) and comes as one final piece.
+	OnFragment(c *Conn, typ MessageType, p []byte, final bool)
 }
 
 // finish reports how the connection ended, once, and releases what it

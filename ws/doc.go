@@ -21,6 +21,12 @@
 // reader is busy, so a slow reader holds the peer back instead of growing
 // memory.
 //
+// Large messages can be streamed instead of assembled, both ways: a
+// [StreamHandler] gets each piece of a message as it arrives (OnFragment),
+// [Conn.NextReader] reads one as an io.Reader, and [Conn.NextWriter]
+// writes one in 16 KiB fragments as its bytes come; memory stays bounded
+// by a read of the socket or a fragment, whatever the message's size.
+//
 // # Writing
 //
 // [Conn.WriteMessage] and [Conn.TryWriteMessage] are safe from any

@@ -44,7 +44,14 @@ func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
 // open starts the connection: the Handler's OnOpen, the keep-alive timer,
 // then the input that came with the hand-off.
 func (c *Conn) open() {
-	c.armTick() // first: a Close in OnOpen arms the close timeout instead
+	// First: a Close in OnOpen arms the close timeout instead. A Close
+	// before (a shutdown as the connection was handed over) has armed it.
+	c.mu.Lock()
+	closing := c.sentClose
+	c.mu.Unlock()
+	if !closing {
+		c.armTick()
+	}
 	if c.h != nil {
 		c.h.OnOpen(c)
 	}

@@ -255,10 +255,14 @@ func (h *Hub) serve(c *Conn, m *member) outcome {
 		if c.client {
 			err = c.writeMessage(nil, msg.typ, msg.payload)
 		} else {
-			err = c.writeEncoded(b)
+			err = c.writeEncoded(nil, b)
 		}
-		if errors.Is(err, ErrClosed) {
+		switch {
+		case errors.Is(err, ErrClosed):
 			return gone
+		case errors.Is(err, ErrQueueFull): // a MessageWriter is open: later
+			m.pending = msg
+			return full
 		}
 	}
 }

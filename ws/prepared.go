@@ -108,12 +108,15 @@ func (c *Conn) writePrepared(ctx context.Context, m *PreparedMessage) error {
 	if err := c.room(ctx, len(b)); err != nil {
 		return err
 	}
-	return c.writeEncoded(b)
+	return c.writeEncoded(ctx, b)
 }
 
-// writeEncoded writes a server's frames, encoded, as one message.
-func (c *Conn) writeEncoded(b []byte) error {
-	c.wmu.Lock()
+// writeEncoded writes a server's frames, encoded, as one message (a nil
+// ctx: without waiting for a MessageWriter to close).
+func (c *Conn) writeEncoded(ctx context.Context, b []byte) error {
+	if err := c.claim(ctx); err != nil {
+		return err
+	}
 	defer c.wmu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
