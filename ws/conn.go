@@ -106,10 +106,6 @@ type extras struct {
 	// opened (bytes behind the opening handshake) and what OnData left of
 	// it; it is presented before later input.
 	pre []byte
-	// backlog: pre holds input that a message for ReadMessage or a task
-	// stopped; the reactor does not know of it, so the resumer asks the
-	// loop to present it (see resumeInput).
-	backlog atomic.Bool
 	// inbox holds messages for ReadMessage (no Handler); guarded by mu.
 	inbox *inbox
 	// dfl is permessage-deflate, if agreed on: its dictionary is the
@@ -118,6 +114,11 @@ type extras struct {
 	// closeLater and closeCause (guarded by mu, HandlerTasks): the
 	// connection ended while a task ran OnMessage; the task calls OnClose.
 	closeLater bool
+	// backlog: pre holds input that a message for ReadMessage or a task
+	// stopped; the reactor does not know of it, so the resumer asks the
+	// loop to present it (see resumeInput). Beside closeLater, so that
+	// extras stays in its size class.
+	backlog    atomic.Bool
 	closeCause error
 }
 
