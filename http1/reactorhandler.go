@@ -264,6 +264,7 @@ func (h *reactorHandler) untrack(rc *rconn) {
 	s := h.s
 	s.mu.Lock()
 	delete(s.rconns, rc)
+	delete(s.upgraded, rc)
 	s.mu.Unlock()
 	h.conns.Done()
 	s.wg.Done()

@@ -123,6 +123,9 @@ type Server struct {
 	rconns    map[*rconn]*reactorHandler // connections served on another's reactor
 	cancels   []context.CancelFunc       // base contexts, cancelled by Close
 	onShut    []func()                   // from RegisterOnShutdown
+	// upgraded holds the handlers that Upgrade gave connections of rconns
+	// to, when they take part in a shutdown (reactor.ShutdownHandler).
+	upgraded map[*rconn]reactor.ShutdownHandler
 }
 
 // Logger is what [Server.ErrorLog] writes to; *log.Logger satisfies it.
@@ -405,11 +408,15 @@ func (s *Server) stopReactors(ctx context.Context, graceful bool) error {
 	}
 	type foreign struct {
 		rc *rconn
-		h  *reactorHandler
+		h  reactor.ShutdownHandler
 	}
 	fs := make([]foreign, 0, len(s.rconns))
 	for rc, h := range s.rconns {
-		fs = append(fs, foreign{rc, h})
+		f := foreign{rc, h}
+		if up := s.upgraded[rc]; up != nil {
+			f.h = up // an upgraded connection's new handler says goodbye (a WebSocket's 1001)
+		}
+		fs = append(fs, f)
 	}
 	s.mu.Unlock()
 	for _, f := range fs {

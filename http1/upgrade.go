@@ -34,12 +34,15 @@ var ErrNotReactor = errors.New("http1: the ResponseWriter is not on a reactor co
 // itself first when it opens). open must not block. closed must be called
 // once, from the returned handler's OnClose, with OnClose's error: until
 // then the Server counts the connection as open (Stats.Open), and Shutdown
-// waits for it as for any hijacked connection. When the Server's own
-// reactor shuts down (Serve on a net.Listener) the new handler takes part
-// through reactor.ShutdownHandler, if it implements it; on the loops of a
-// tcp.Network, the Network's Shutdown does that, and the Server's
-// Shutdown only waits (Server.RegisterOnShutdown can tell the handler). The connection's deadlines are cleared; the new handler
-// sets its own. Stats counts the connection as Hijacked.
+// waits for it as for any hijacked connection. A graceful stop reaches the
+// new handler through reactor.ShutdownHandler, if it implements it: when
+// the Server's own reactor shuts down (Serve on a net.Listener), on the
+// loop; on the loops of a tcp.Network, when the Network shuts down (on the
+// loop) and when the Server's Shutdown begins — then from Shutdown's
+// goroutine, so such a handler's OnShutdown must be safe to call off the
+// loop (a WebSocket's is: it sends 1001). The connection's deadlines are
+// cleared; the new handler sets its own. Stats counts the connection as
+// Hijacked.
 //
 // Before the 101 is sent, an error leaves the request to be answered as
 // usual; an error after it (the connection closed meanwhile) closes the
@@ -100,7 +103,26 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	rc.setPhaseLocked(phaseHijacked)
 	c.hijacked = true
 	c.srv.stats.hijacked.Add(1)
+	if sh, ok := h.(reactor.ShutdownHandler); ok && rc.tracked {
+		c.srv.trackUpgraded(rc, sh)
+	}
 	return nil
+}
+
+// trackUpgraded records the shutdown handler of a connection upgraded on
+// another's reactor (see Upgrade); if Shutdown has begun meanwhile, the
+// handler is told at once.
+func (s *Server) trackUpgraded(rc *rconn, sh reactor.ShutdownHandler) {
+	s.mu.Lock()
+	if s.upgraded == nil {
+		s.upgraded = map[*rconn]reactor.ShutdownHandler{}
+	}
+	s.upgraded[rc] = sh
+	late := s.shuttingDown.Load()
+	s.mu.Unlock()
+	if late {
+		sh.OnShutdown(rc.c)
+	}
 }
 
 // unwrapResponse finds the Server's response under w and the middleware
@@ -115,6 +137,19 @@ func unwrapResponse(w http.ResponseWriter) *response {
 		default:
 			return nil
 		}
+	}
+	return nil
+}
+
+// ServerOf returns the Server whose Handler w answers, on either path
+// (reactor or goroutine per connection), looking through middleware
+// wrappers that expose an Unwrap() http.ResponseWriter method; nil if w is
+// not a Server's. A protocol that takes connections over with
+// http.Hijacker uses it to register with the Server's RegisterOnShutdown,
+// as it would with net/http's server (http.ServerContextKey).
+func ServerOf(w http.ResponseWriter) *Server {
+	if resp := unwrapResponse(w); resp != nil {
+		return resp.c.srv
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,10 @@ type Conn struct {
 	in input
 
 	client bool // the client side: frames out are masked, frames in must not be
+	// stream: data messages are delivered piece by piece as they arrive
+	// (a StreamHandler, or no Handler: the inbox), not assembled; set
+	// before the connection starts.
+	stream bool
 	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
 	// mu. OnClose waits for it (see extras).
 	task bool
@@ -86,9 +91,11 @@ type Conn struct {
 	// Guarded by mu.
 	sentClose bool          // a close frame went out: no more frames after it
 	recvClose bool          // the peer's close frame came in
+	writing   bool          // a MessageWriter has a message open: other messages wait
 	done      bool          // OnClose ran
+	ended     bool          // OnClose returned and no goroutine of the connection's runs its code (see Wait)
 	result    *CloseError   // how the connection ended, once known
-	drained   chan struct{} // closed when the queue drains; made by a waiting writer
+	drained   chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
 }
 
 // extras is the state of the features only some connections use, behind
@@ -107,6 +114,11 @@ type extras struct {
 	// closeLater and closeCause (guarded by mu, HandlerTasks): the
 	// connection ended while a task ran OnMessage; the task calls OnClose.
 	closeLater bool
+	// backlog: pre holds input that a message for ReadMessage or a task
+	// stopped; the reactor does not know of it, so the resumer asks the
+	// loop to present it (see resumeInput). Beside closeLater, so that
+	// extras stays in its size class.
+	backlog    atomic.Bool
 	closeCause error
 }
 
@@ -137,6 +149,8 @@ func (c *Conn) box() *inbox {
 // setup readies a new connection's extras for its configuration: before
 // it starts.
 func (c *Conn) setup() {
+	_, sh := c.h.(StreamHandler)
+	c.stream = c.h == nil || sh && !c.lim.tasks
 	if c.h == nil {
 		c.extra().inbox = &inbox{ready: make(chan struct{}, 1)}
 	}
@@ -175,6 +189,24 @@ type Handler interface {
 	// StatusAbnormal (with the transport's error in Err) when the
 	// connection ended without one.
 	OnClose(c *Conn, err error)
+}
+
+// StreamHandler is a Handler that receives data messages piece by piece
+// as they arrive instead of whole: a large message costs no buffer of its
+// size. A Handler that implements it gets OnFragment in place of
+// OnMessage (except with Config.HandlerTasks, which assembles messages
+// for OnMessage as usual).
+type StreamHandler interface {
+	Handler
+	// OnFragment is called with each piece of a message's payload in
+	// order, final true on the last one (which may be empty). A piece is
+	// what one read brought of one frame, not necessarily a whole frame;
+	// p is valid only during the call. Text is validated as UTF-8 as it
+	// arrives: an invalid piece fails the connection (1007) before
+	// OnFragment sees it, and a message that ends inside a character
+	// fails before its final piece. A compressed message is inflated
+	// whole (bounded by MaxMessageSize) and comes as one final piece.
+	OnFragment(c *Conn, typ MessageType, p []byte, final bool)
 }
 
 // finish reports how the connection ended, once, and releases what it
@@ -221,7 +253,46 @@ func (c *Conn) closeHandler(res *CloseError, err error) {
 	if c.h != nil {
 		c.h.OnClose(c, res)
 	}
+	c.mu.Lock()
+	c.ended = true
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
+	c.mu.Unlock()
 	if c.closed != nil {
 		c.closed(err)
 	}
+}
+
+// Wait waits until the connection is gone: it has closed, OnClose (with a
+// Handler) has returned, and no goroutine started for the connection (a
+// HandlerTasks task, the reader of a dialed connection or of one upgraded
+// through http.Hijacker) runs its code any more. It returns how the
+// connection ended, a *CloseError. Wait does not close the connection:
+// call Close first to end it, then Wait to join what served it, as a
+// client does before it returns.
+//
+// # Cancellation
+//
+// If ctx ends first, Wait returns ctx.Err() and the connection is left as
+// it was.
+func (c *Conn) Wait(ctx context.Context) error {
+	c.mu.Lock()
+	for !c.ended {
+		if c.drained == nil {
+			c.drained = make(chan struct{})
+		}
+		ch := c.drained
+		c.mu.Unlock()
+		select {
+		case <-ch: // the queue drained, or the connection ended: look again
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	res := c.result
+	c.mu.Unlock()
+	return res
 }

@@ -193,7 +193,7 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 	if dfl != nil {
 		c.extra().dfl = dfl
 	}
-	serveNet(nc, c, pre)
+	go newNetTransport(nc, c, nil).run(pre)
 	return c, resp, nil
 }
 

@@ -21,6 +21,12 @@
 // reader is busy, so a slow reader holds the peer back instead of growing
 // memory.
 //
+// Large messages can be streamed instead of assembled, both ways: a
+// [StreamHandler] gets each piece of a message as it arrives (OnFragment),
+// [Conn.NextReader] reads one as an io.Reader, and [Conn.NextWriter]
+// writes one in 16 KiB fragments as its bytes come; memory stays bounded
+// by a read of the socket or a fragment, whatever the message's size.
+//
 // # Writing
 //
 // [Conn.WriteMessage] and [Conn.TryWriteMessage] are safe from any
@@ -31,8 +37,16 @@
 // close frame may pass.
 //
 // [Config].HandlerTasks runs OnMessage on a goroutine instead of the loop,
-// one message at a time, for handlers that block. A [PreparedMessage] is
-// encoded once and written to many connections (a broadcast).
+// one message at a time, for handlers that block.
+//
+// # Broadcast
+//
+// A [PreparedMessage] is encoded once and written to many connections, its
+// compressed variant made once too. A [Hub] connects a broadcast channel
+// (package broadcast) to a set of connections with one goroutine: every
+// message sent on the channel goes to every member, a member whose queue
+// is full is skipped instead of waited for, and when it catches up it is
+// told how many messages it missed (the channel's lag).
 //
 // # Clients
 //

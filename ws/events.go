@@ -44,7 +44,14 @@ func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
 // open starts the connection: the Handler's OnOpen, the keep-alive timer,
 // then the input that came with the hand-off.
 func (c *Conn) open() {
-	c.armTick() // first: a Close in OnOpen arms the close timeout instead
+	// First: a Close in OnOpen arms the close timeout instead. A Close
+	// before (a shutdown as the connection was handed over) has armed it.
+	c.mu.Lock()
+	closing := c.sentClose
+	c.mu.Unlock()
+	if !closing {
+		c.armTick()
+	}
 	if c.h != nil {
 		c.h.OnOpen(c)
 	}
@@ -61,10 +68,28 @@ func (c *Conn) input(data []byte) int {
 	}
 	pre := append(c.x.pre, data...)
 	c.x.pre = nil
+	// Set before a message can reach a reader (who looks at it when it
+	// resumes reading), cleared below if nothing is left.
+	c.x.backlog.Store(true)
 	if n := c.onData(pre); n < len(pre) {
 		c.x.pre = append(pre[:0], pre[n:]...)
 	}
+	c.x.backlog.Store(c.x.pre != nil && c.in.stop)
 	return len(data)
+}
+
+// resumeInput resumes reading after a message was taken (ReadMessage) or
+// handled (a task). Input kept in pre is not the reactor's, which
+// presents only what it holds itself: if some is waiting, the loop is
+// asked to present it through the read deadline (OnReadTimeout, at the
+// reactor's next timer tick), so that messages the peer sent with the
+// opening handshake do not wait for new input.
+func (c *Conn) resumeInput() {
+	c.paused.Store(false)
+	c.t.ResumeRead()
+	if c.x != nil && c.x.backlog.Load() {
+		c.t.SetReadDeadline(time.Now())
+	}
 }
 
 // The keep-alive runs on the reactor's read deadline, set once per
@@ -86,6 +111,22 @@ func (c *Conn) armTick() {
 
 // tick is OnReadTimeout: it reports whether the connection stays open.
 func (c *Conn) tick() bool {
+	if c.x != nil && c.x.backlog.Load() && !c.paused.Load() {
+		// Asked by resumeInput: restore the timer this deadline
+		// displaced, then present the kept input (in this order, so that
+		// a reader that takes a message meanwhile and asks again is not
+		// overridden).
+		c.mu.Lock()
+		closing := c.sentClose || c.recvClose
+		c.mu.Unlock()
+		if closing {
+			c.armClose()
+		} else {
+			c.armTick()
+		}
+		c.input(nil)
+		return true
+	}
 	c.mu.Lock()
 	closing := c.sentClose || c.recvClose || c.done
 	c.mu.Unlock()

@@ -36,10 +36,39 @@ func (r *recorder) OnClose(c *Conn, err error) { fmt.Fprintf(&r.log, "close %v\n
 // the reactor would (unconsumed bytes presented again with more), and
 // returns what the handler saw and what the Conn wrote.
 func run(t testing.TB, input []byte, cuts []byte, compressed bool) (string, string) {
+	return runWith(t, input, cuts, compressed, false)
+}
+
+// streamRecorder is a StreamHandler that assembles the pieces and writes
+// down each message as recorder does, once its last piece came.
+type streamRecorder struct {
+	recorder
+	msg []byte
+}
+
+func (r *streamRecorder) OnFragment(c *Conn, typ MessageType, p []byte, final bool) {
+	r.msg = append(r.msg, p...)
+	if final {
+		r.OnMessage(c, typ, r.msg)
+		r.msg = r.msg[:0]
+	}
+}
+
+// runWith is run, the handler a StreamHandler if stream.
+func runWith(t testing.TB, input []byte, cuts []byte, compressed, stream bool) (string, string) {
 	lim, _ := (&Config{MaxMessageSize: 1 << 16}).resolve()
 	ft := &fakeTransport{}
-	rec := &recorder{}
-	c := &Conn{t: ft, lim: lim, h: rec}
+	var rec *recorder
+	var h Handler
+	if stream {
+		sr := &streamRecorder{}
+		rec, h = &sr.recorder, sr
+	} else {
+		rec = &recorder{}
+		h = rec
+	}
+	c := &Conn{t: ft, lim: lim, h: h}
+	c.setup()
 	if compressed {
 		c.x = &extras{dfl: &deflate{peerTakeover: true, threshold: 1 << 30}}
 	}
@@ -104,6 +133,25 @@ func FuzzParseDeflate(f *testing.F) {
 		gotLog, gotOut := run(t, input, cuts, true)
 		if gotLog != wantLog || gotOut != wantOut {
 			t.Fatalf("split input gave\n%s%q\nwhole gave\n%s%q", gotLog, gotOut, wantLog, wantOut)
+		}
+	})
+}
+
+// FuzzParseStream: a StreamHandler's pieces, whatever the cuts, add up to
+// the messages, answers and verdict of the assembling parser given the
+// input in one piece, with and without compression.
+func FuzzParseStream(f *testing.F) {
+	f.Add([]byte{0x01, 0x82, 1, 2, 3, 4, 0xcf, 0xb8, 0x80, 0x83, 1, 2, 3, 4, 0x82, 0xbc, 0xbc}, []byte{0, 4}, false)
+	f.Add([]byte{0xc1, 0x87, 1, 2, 3, 4, 0xf3, 0x4a, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, []byte{1}, true)
+	f.Add([]byte{0x81, 0x82, 0, 0, 0, 0, 0xce, 0xff}, []byte{2}, false)
+	f.Fuzz(func(t *testing.T, input, cuts []byte, compressed bool) {
+		if len(input) > 1<<16 {
+			return
+		}
+		wantLog, wantOut := runWith(t, input, nil, compressed, false)
+		gotLog, gotOut := runWith(t, input, cuts, compressed, true)
+		if gotLog != wantLog || gotOut != wantOut {
+			t.Fatalf("streamed split input gave\n%s%q\nassembled whole gave\n%s%q", gotLog, gotOut, wantLog, wantOut)
 		}
 	})
 }

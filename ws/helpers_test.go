@@ -204,6 +204,14 @@ func (c *rawClient) expectClose(code uint16) {
 	}
 }
 
+// expectEOF checks that the server closes the TCP connection next.
+func (c *rawClient) expectEOF() {
+	c.t.Helper()
+	if _, err := c.br.ReadByte(); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+		c.t.Fatalf("got %v, want EOF", err)
+	}
+}
+
 func closePayload(code uint16, reason string) []byte {
 	return append(binary.BigEndian.AppendUint16(nil, code), reason...)
 }

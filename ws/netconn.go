@@ -13,7 +13,22 @@ import (
 // reactor: it takes the connection over with http.Hijacker (unwrapping
 // middleware through http.ResponseController), sends the 101 and serves
 // the connection with a goroutine of its own.
-func hijack(w http.ResponseWriter, c *Conn) error {
+func (u *Upgrader) hijack(w http.ResponseWriter, r *http.Request, c *Conn) error {
+	srv, ok := u.admit(w, r)
+	if !ok {
+		return errShuttingDown
+	}
+	err := hijack(w, c, func() { u.add(c, srv) }, func() { u.remove(c) })
+	if err != nil {
+		u.remove(nil)
+	}
+	return err
+}
+
+// hijack takes over w's connection for c. ready is called once c has its
+// transport, before the goroutine that serves it starts; exit when that
+// goroutine ends.
+func hijack(w http.ResponseWriter, c *Conn, ready, exit func()) error {
 	hdr := w.Header()
 	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -37,7 +52,9 @@ func hijack(w http.ResponseWriter, c *Conn) error {
 		pre, _ = brw.Reader.Peek(n)
 		pre = append([]byte(nil), pre...)
 	}
-	serveNet(nc, c, pre)
+	t := newNetTransport(nc, c, exit)
+	ready()
+	go t.run(pre)
 	return nil
 }
 
@@ -58,26 +75,27 @@ type netTransport struct {
 	closed   bool
 	deadline *time.Timer
 	dlAt     time.Time
+
+	exit func() // called when run ends (nil: nothing to tell)
 }
 
-// serveNet starts the goroutine that serves c over nc; pre is input that
-// arrived with the handshake.
-func serveNet(nc net.Conn, c *Conn, pre []byte) {
-	t := &netTransport{nc: nc, c: c, resume: make(chan struct{}, 1)}
+// newNetTransport makes c's transport over nc; its goroutine is run,
+// with pre, the input that arrived with the handshake.
+func newNetTransport(nc net.Conn, c *Conn, exit func()) *netTransport {
+	t := &netTransport{nc: nc, c: c, resume: make(chan struct{}, 1), exit: exit}
 	c.t = t
-	go t.run(pre)
+	return t
 }
 
 func (t *netTransport) run(pre []byte) {
 	c := t.c
 	t.cb.Lock()
-	if len(pre) > 0 {
-		c.extra().pre = pre
-	}
 	c.open()
 	t.cb.Unlock()
 	buf := make([]byte, 4<<10)
-	var kept []byte
+	// kept is input read and not yet consumed, first what came with the
+	// handshake.
+	kept := pre
 	var err error
 	// process presents the kept input, as the reactor presents what
 	// OnData left, until it is consumed, a partial frame is left, or a
@@ -98,7 +116,7 @@ func (t *netTransport) run(pre []byte) {
 		}
 		return false
 	}
-	stopped := false
+	stopped := len(kept) > 0 // present the handshake's input before reading
 	for {
 		t.mu.Lock()
 		for t.paused && !t.closed {
@@ -141,6 +159,9 @@ func (t *netTransport) run(pre []byte) {
 	t.cb.Lock()
 	c.finish(err)
 	t.cb.Unlock()
+	if t.exit != nil {
+		t.exit()
+	}
 }
 
 // Write writes p to the socket, waiting while the peer does not read, up

@@ -136,6 +136,14 @@ func (c *Conn) onData(data []byte) int {
 			in.key = [4]byte{}
 		}
 		if h.length == 0 {
+			if c.stream && !in.compressed && h.fin {
+				// An empty last fragment: the message's end is a piece.
+				if in.msgOp == opText && c.lim.utf8 && !in.utf.complete() {
+					c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
+					return len(data)
+				}
+				c.piece(MessageType(in.msgOp), nil, false, true)
+			}
 			c.endFrame()
 		}
 	}
@@ -203,7 +211,19 @@ func (c *Conn) payload(data []byte) int {
 		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return len(data)
 	}
-	in.appendMsg(p)
+	if c.stream && !in.compressed {
+		// Streaming: the piece goes out as it is, nothing is kept.
+		last := in.left == 0 && in.frameFin
+		if last && in.msgOp == opText && c.lim.utf8 && !in.utf.complete() {
+			c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
+			return len(data)
+		}
+		if k > 0 {
+			c.piece(MessageType(in.msgOp), p, false, last)
+		}
+	} else {
+		in.appendMsg(p)
+	}
 	if in.left == 0 {
 		c.endFrame()
 	}
@@ -243,6 +263,9 @@ func (c *Conn) endFrame() {
 		in.msg = nil // not pooled: its size is the decompressor's
 		return
 	}
+	if c.stream {
+		return // delivered piece by piece (payload)
+	}
 	if op == opText && c.lim.utf8 && !in.utf.complete() {
 		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return
@@ -260,14 +283,23 @@ func (c *Conn) endFrame() {
 // deliver hands a complete message to the Handler or to the inbox (then
 // input stops until ReadMessage takes it). owned says that p is the
 // input's message buffer, which the inbox may keep.
-func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
+func (c *Conn) deliver(typ MessageType, p []byte, owned bool) { c.piece(typ, p, owned, true) }
+
+// piece hands a piece of a message to a StreamHandler or to the inbox,
+// or a whole message (final, and every piece is whole unless c.stream)
+// to OnMessage or a task.
+func (c *Conn) piece(typ MessageType, p []byte, owned, final bool) {
 	in := &c.in
 	in.gotMessage = true
 	if c.h != nil && !c.lim.tasks {
 		if p == nil {
 			p = []byte{}
 		}
-		c.h.OnMessage(c, typ, p)
+		if c.stream {
+			c.h.(StreamHandler).OnFragment(c, typ, p, final)
+		} else {
+			c.h.OnMessage(c, typ, p)
+		}
 		return
 	}
 	var m []byte
@@ -285,7 +317,7 @@ func (c *Conn) deliver(typ MessageType, p []byte, owned bool) {
 	c.paused.Store(true)
 	c.t.PauseRead() // until ReadMessage takes it, or the task returns
 	if c.h == nil {
-		c.x.inbox.putLocked(typ, m)
+		c.x.inbox.putLocked(typ, m, final)
 		return
 	}
 	c.task = true
@@ -313,8 +345,7 @@ func (c *Conn) runTask(typ MessageType, m []byte) {
 		c.closeHandler(res, cause)
 		return
 	}
-	c.paused.Store(false)
-	c.t.ResumeRead()
+	c.resumeInput()
 }
 
 // control acts on a control frame from the peer.

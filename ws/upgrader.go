@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
@@ -45,6 +46,147 @@ type Upgrader struct {
 	once sync.Once
 	lim  *limits
 	err  error
+
+	mu sync.Mutex
+	// Guarded by mu: the connections served through http.Hijacker, each
+	// by a goroutine that Shutdown waits for, with the server they came
+	// from (an *http1.Server, an *http.Server or nil); the servers whose
+	// shutdown hook is registered; whether Shutdown began.
+	hijacked map[*Conn]any
+	hooked   map[any]bool
+	admitted int // upgrades admitted and not yet in hijacked (nor failed)
+	shut     bool
+	gone     chan struct{} // closed when hijacked empties and admitted is 0, for Shutdown
+}
+
+// errShuttingDown refuses a fallback upgrade once Shutdown has begun.
+var errShuttingDown = &HandshakeError{Status: http.StatusServiceUnavailable, Reason: "the server is shutting down"}
+
+// admit returns the server an upgrade through http.Hijacker comes from
+// (an *http1.Server, an *http.Server or nil), registering, the first time
+// it is seen, the hook that sends its connections 1001 when it shuts down;
+// it reports false once Shutdown has begun.
+func (u *Upgrader) admit(w http.ResponseWriter, r *http.Request) (any, bool) {
+	var srv any
+	register := func(func()) {}
+	if s := http1.ServerOf(w); s != nil {
+		srv, register = s, s.RegisterOnShutdown
+	} else if s, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok {
+		srv, register = s, s.RegisterOnShutdown
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.shut {
+		return nil, false
+	}
+	if srv != nil && !u.hooked[srv] {
+		if u.hooked == nil {
+			u.hooked = map[any]bool{}
+		}
+		u.hooked[srv] = true
+		register(func() { u.goingAway(srv) })
+	}
+	u.admitted++
+	return srv, true
+}
+
+// add records a connection served through http.Hijacker (it has its
+// transport, its goroutine has not started). If Shutdown began since
+// admit, the connection is told at once.
+func (u *Upgrader) add(c *Conn, srv any) {
+	u.mu.Lock()
+	if u.hijacked == nil {
+		u.hijacked = map[*Conn]any{}
+	}
+	u.hijacked[c] = srv
+	u.admitted--
+	late := u.shut
+	u.mu.Unlock()
+	if late {
+		c.Close(StatusGoingAway, "server shutting down")
+	}
+}
+
+// remove forgets a connection whose goroutine has ended, or (nil) an
+// admitted upgrade that failed.
+func (u *Upgrader) remove(c *Conn) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if c == nil {
+		u.admitted--
+	} else {
+		delete(u.hijacked, c)
+	}
+	if len(u.hijacked) == 0 && u.admitted == 0 && u.gone != nil {
+		close(u.gone)
+		u.gone = nil
+	}
+}
+
+// goingAway sends 1001 to the connections that came from srv, which is
+// shutting down (its RegisterOnShutdown hook). It does not wait: the
+// connections end within CloseTimeout, and Shutdown joins their
+// goroutines.
+func (u *Upgrader) goingAway(srv any) {
+	u.mu.Lock()
+	var conns []*Conn
+	for c, s := range u.hijacked {
+		if s == srv {
+			conns = append(conns, c)
+		}
+	}
+	u.mu.Unlock()
+	for _, c := range conns {
+		c.Close(StatusGoingAway, "server shutting down")
+	}
+}
+
+// Shutdown closes, with 1001 (going away), every connection the Upgrader
+// serves through http.Hijacker (under a server that is not on the
+// reactor), refuses further such upgrades with 503, and waits until the
+// goroutines that serve them have exited: the peers answered, or
+// Config.CloseTimeout passed.
+//
+// The connections of a server that shuts down get 1001 without it: the
+// Upgrader registers with the RegisterOnShutdown of each server it sees
+// (net/http's, found through http.ServerContextKey, or an http1.Server's).
+// Those servers' Shutdown does not wait for hijacked connections, though:
+// Shutdown is the call that joins their goroutines, after the server's.
+// Connections on an http1.Server's reactor are the server's: its Shutdown
+// sends them 1001 and waits for them.
+//
+// # Cancellation
+//
+// If ctx ends first, Shutdown returns ctx.Err(); the connections it
+// closed still end within CloseTimeout, and their goroutines exit then,
+// unobserved. A later Shutdown waits for them again.
+func (u *Upgrader) Shutdown(ctx context.Context) error {
+	u.mu.Lock()
+	u.shut = true
+	conns := make([]*Conn, 0, len(u.hijacked))
+	for c := range u.hijacked {
+		conns = append(conns, c)
+	}
+	var gone chan struct{}
+	if len(u.hijacked) > 0 || u.admitted > 0 {
+		if u.gone == nil {
+			u.gone = make(chan struct{})
+		}
+		gone = u.gone
+	}
+	u.mu.Unlock()
+	for _, c := range conns {
+		c.Close(StatusGoingAway, "server shutting down")
+	}
+	if gone == nil {
+		return nil
+	}
+	select {
+	case <-gone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // HandshakeError is the error of a refused opening handshake; the client
@@ -121,7 +263,13 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 		return (*events)(c)
 	})
 	if errors.Is(err, http1.ErrNotReactor) {
-		err = hijack(w, c)
+		err = u.hijack(w, r, c)
+		if err == errShuttingDown {
+			for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Accept", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions"} {
+				delete(hdr, k)
+			}
+			http.Error(w, errShuttingDown.Reason, errShuttingDown.Status)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -80,7 +80,9 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 	if err := c.room(ctx, size); err != nil {
 		return err
 	}
-	c.wmu.Lock()
+	if err := c.claim(ctx); err != nil {
+		return err
+	}
 	defer c.wmu.Unlock()
 	op := opcode(typ)
 	for {
@@ -139,6 +141,46 @@ func (c *Conn) room(ctx context.Context, size int) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// claim locks wmu for a message, once no MessageWriter has one open; a
+// nil ctx means the caller cannot wait (ErrQueueFull).
+func (c *Conn) claim(ctx context.Context) error {
+	for {
+		c.wmu.Lock()
+		c.mu.Lock()
+		switch {
+		case c.sentClose || c.done:
+			c.mu.Unlock()
+			c.wmu.Unlock()
+			return ErrClosed
+		case !c.writing:
+			c.mu.Unlock()
+			return nil
+		case ctx == nil:
+			c.mu.Unlock()
+			c.wmu.Unlock()
+			return ErrQueueFull
+		}
+		if c.drained == nil {
+			c.drained = make(chan struct{})
+		}
+		ch := c.drained
+		c.mu.Unlock()
+		c.wmu.Unlock()
+		select {
+		case <-ch: // a writer closed, the queue drained, or the connection ended
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// fits reports whether n more bytes fit in the outbound queue now (as
+// room decides, without waiting or a policy).
+func (c *Conn) fits(n int) bool {
+	b := c.t.Buffered()
+	return b == 0 || b+n <= c.lim.maxOutbound
 }
 
 // onDrain wakes the writers waiting for room.
@@ -247,15 +289,14 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		b.full, b.msg = false, nil
 	}
 	c.mu.Unlock()
-	if resume {
-		c.paused.Store(false)
-		c.t.ResumeRead()
-	}
 	if recv {
 		c.t.Close()
 		return nil
 	}
 	c.armClose()
+	if resume {
+		c.resumeInput() // after armClose: it may move the deadline to present kept input
+	}
 	return nil
 }
 
