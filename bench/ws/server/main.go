@@ -402,8 +402,8 @@ func (r *registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		wall := time.Since(t0)
 		u1, s1 := rusage()
 		walls = append(walls, float64(wall.Microseconds()))
-		users = append(users, float64((u1-u0).Microseconds()))
-		syss = append(syss, float64((s1-s0).Microseconds()))
+		users = append(users, float64((u1 - u0).Microseconds()))
+		syss = append(syss, float64((s1 - s0).Microseconds()))
 		time.Sleep(20 * time.Millisecond) // let the clients' kernels take it in
 	}
 	res := roundResult{Conns: len(sc) + len(gc), Rounds: rounds, Errors: errs, WallUS: median(walls), UserUS: median(users), SysUS: median(syss)}
@@ -426,4 +426,3 @@ func median(xs []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
-
