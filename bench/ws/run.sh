@@ -149,14 +149,16 @@ idle_run() { # label impl [server flags] -- [client flags]
     log "idle $label: held ${held:-0} of $IDLE; no figure"
     return 0
   fi
-  record idle "$label" 1 bytes_per_conn "$per"
-  log "idle $IDLE $label: $per bytes per connection (load $(cut -d' ' -f1 /proc/loadavg))"
+  record idle "$label" "$round" bytes_per_conn "$per"
+  log "idle $IDLE round $round $label: $per bytes per connection (load $(cut -d' ' -f1 /proc/loadavg))"
 }
 if ! skipped idle && [ "$IDLE" -gt 0 ]; then
-  for impl in $IDLE_IMPLS; do
-    idle_run "$impl" "$impl"
+  for round in $(seq "$ROUNDS"); do
+    for impl in $IDLE_IMPLS; do
+      idle_run "$impl" "$impl"
+    done
+    idle_run shio+deflate shio -compress -- -H "Sec-WebSocket-Extensions: permessage-deflate"
   done
-  idle_run shio+deflate shio -compress -- -H "Sec-WebSocket-Extensions: permessage-deflate"
 fi
 
 # 3. Broadcast.
@@ -231,13 +233,13 @@ if ! skipped echo; then
   echo
 fi
 if ! skipped idle && [ "$IDLE" -gt 0 ]; then
-  echo "Idle: server RSS growth per WebSocket connection at $IDLE connections (handshake done, no traffic, 2 s hold)."
+  echo "Idle: server RSS growth (VmRSS) per WebSocket connection at $IDLE connections (handshake done, no traffic, 2 s hold), bytes, median of $ROUNDS."
   echo
   echo "| server | bytes per connection |"
   echo "|---|---|"
   for impl in $IDLE_IMPLS shio+deflate; do
     v=$(med idle "$impl" bytes_per_conn)
-    printf '| %s | %s |\n' "$impl" "${v:-–}"
+    printf '| %s | %s |\n' "$impl" "$(awk -v v="$v" 'BEGIN{ if (v == "") print "–"; else printf "%.0f", v }')"
   done
   echo
 fi
