@@ -3,7 +3,11 @@ module github.com/shio-rt/shio/bench
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.14
+	github.com/gobwas/ws v1.5.0
+	github.com/gorilla/websocket v1.5.3
 	github.com/lesismal/nbio v1.6.8
+	github.com/lxzan/gws v1.8.9
 	github.com/panjf2000/gnet/v2 v2.9.7
 	github.com/shio-rt/shio v0.0.0
 	github.com/sourcegraph/conc v0.3.0
@@ -12,6 +16,8 @@ require (
 )
 
 require (
+	github.com/dolthub/maphash v0.1.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/lesismal/llib v1.2.2 // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect

@@ -33,14 +33,15 @@ func main() {
 	elapsed := flag.Int("elapsed", 0, "seconds the run took so far")
 	mdPath := flag.String("md", "", "markdown output")
 	svgPath := flag.String("svg", "", "SVG output")
+	extraPath := flag.String("extra", "", "markdown written by another script (bench/ws/run.sh), appended to the generated part; may be missing")
 	flag.Parse()
-	if err := run(*resultsPath, *factsPath, *commandsPath, *notesPath, *cmdline, *elapsed, *mdPath, *svgPath); err != nil {
+	if err := run(*resultsPath, *factsPath, *commandsPath, *notesPath, *cmdline, *elapsed, *mdPath, *svgPath, *extraPath); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(resultsPath, factsPath, commandsPath, notesPath, cmdline string, elapsed int, mdPath, svgPath string) error {
+func run(resultsPath, factsPath, commandsPath, notesPath, cmdline string, elapsed int, mdPath, svgPath, extraPath string) error {
 	f, err := os.Open(resultsPath)
 	if err != nil {
 		return err
@@ -61,6 +62,11 @@ func run(resultsPath, factsPath, commandsPath, notesPath, cmdline string, elapse
 	notes, _ := os.ReadFile(notesPath) // absent when nothing was noted
 	svgName := svgPath[strings.LastIndex(svgPath, "/")+1:]
 	md := markdown(res, facts, string(commands), string(notes), cmdline, elapsed, svgName)
+	if extraPath != "" {
+		if extra, err := os.ReadFile(extraPath); err == nil && len(extra) > 0 {
+			md += "\n" + string(extra)
+		}
+	}
 	if old, err := os.ReadFile(mdPath); err == nil {
 		md += keptSection(string(old))
 	}

@@ -51,6 +51,8 @@ const benchUsage = `usage: shio bench [flags] URL
   shio bench http://127.0.0.1:8080/ -c 50 --rate 20000    open loop at a fixed rate
   shio bench tcp://127.0.0.1:7000 --echo --size 64        TCP echo, every byte verified
   shio bench tcp://127.0.0.1:7000 --idle 19000 --pid N    hold idle connections, report N's memory
+  shio bench ws://127.0.0.1:8080/ -c 64 --size 4096       WebSocket echo, every byte verified
+  shio bench ws://127.0.0.1:8080/ --idle 19000 --pid N    hold idle WebSocket connections
 
 It exits 1 when a request failed or none succeeded (HTTP: a 1xx-3xx status).`
 
@@ -74,8 +76,10 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case f.idle > 0:
 		return benchIdle(ctx, f, u)
-	case f.echo && u.Scheme != "tcp":
-		return &usageError{err: fmt.Errorf("--echo needs a tcp://host:port target, not %s", f.target)}
+	case f.rate > 0 && f.echo && !isWS(u):
+		return &usageError{err: errors.New("--rate is for http:// and ws:// targets; a TCP echo runs a closed loop")}
+	case f.echo && u.Scheme != "tcp" && !isWS(u):
+		return &usageError{err: fmt.Errorf("--echo needs a tcp://host:port or ws://host:port/path target, not %s", f.target)}
 	case !f.echo && u.Scheme == "tcp":
 		return &usageError{err: fmt.Errorf("a tcp:// target needs --echo (echo load) or --idle N (idle connections); for HTTP type http://%s/", u.Host)}
 	}
@@ -84,7 +88,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeDialer()
-	if f.echo {
+	if f.echo || isWS(u) {
 		return benchEcho(ctx, f, u, dial, f.dialer)
 	}
 	return benchHTTP(ctx, f, u, dial, f.dialer)
@@ -110,9 +114,9 @@ func parseTarget(target string, tcp bool) (*url.URL, error) {
 		return nil, bad("%q has no scheme: type %s (or tcp://%s with --echo or --idle N)", target, suggest, strings.TrimSuffix(target, "/"))
 	}
 	switch scheme {
-	case "http", "https", "tcp":
+	case "http", "https", "tcp", "ws", "wss":
 	default:
-		return nil, bad("%s: unknown scheme %q; want http://host:port/path or tcp://host:port", target, scheme)
+		return nil, bad("%s: unknown scheme %q; want http://host:port/path, ws://host:port/path or tcp://host:port", target, scheme)
 	}
 	u, err := url.Parse(target)
 	if err != nil {
@@ -124,7 +128,7 @@ func parseTarget(target string, tcp bool) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme != "tcp" && u.Host == "":
-		return nil, bad("%s names no host; want http://host:port/path", target)
+		return nil, bad("%s names no host; want %s://host:port/path", target, u.Scheme)
 	case u.Scheme == "tcp" && (u.Host == "" || u.Port() == ""):
 		return nil, bad("%s names no host:port; want tcp://host:port", target)
 	}
@@ -143,13 +147,13 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	fs.IntVar(&f.pipeline, "pipeline", 1, "requests or messages in flight per connection")
 	fs.Float64Var(&f.rate, "rate", 0, "open loop: requests per second in all (0: closed loop)")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "fail a request not answered within this")
-	fs.BoolVar(&f.echo, "echo", false, "TCP echo mode (tcp:// target)")
-	fs.IntVar(&f.size, "size", 64, "echo message size in bytes")
+	fs.BoolVar(&f.echo, "echo", false, "TCP echo mode (tcp:// target; a ws:// target always echoes)")
+	fs.IntVar(&f.size, "size", 64, "echo message size in bytes (ws://: the payload of one binary message)")
 	fs.IntVar(&f.idle, "idle", 0, "open this many idle connections and hold them for -d once all are open")
 	fs.IntVar(&f.perSrc, "per-source", 0, "with --idle on 127.x: connections per source address 127.0.0.N (0: 5000)")
 	fs.IntVar(&f.pid, "pid", 0, "with --idle: report this process's memory and CPU time per connection")
 	fs.BoolVar(&f.json, "json", false, "write the summary as JSON")
-	fs.BoolVar(&f.insecure, "insecure", false, "https: accept any server certificate (for --self-signed servers)")
+	fs.BoolVar(&f.insecure, "insecure", false, "https, wss: accept any server certificate (for --self-signed servers)")
 	fs.StringVar(&f.dialer, "dialer", defaultDialer, "client connections: shio (the reactor) or net (the standard library); --idle always uses net, which can bind source addresses")
 	// Flags may come before and after the target.
 	var pos []string
@@ -238,9 +242,13 @@ func benchHTTP(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dial
 }
 
 func benchEcho(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dialer, dialName string) error {
+	addr, target := u.Host, (*loadgen.WSTarget)(nil)
+	if isWS(u) {
+		addr, target = hostPort(u, defaultPort(u)), wsTarget(f, u)
+	}
 	g, err := loadgen.NewEcho(loadgen.EchoConfig{
-		Addr: u.Host, Size: f.size, Conns: f.conns, Pipeline: f.pipeline,
-		Messages: f.requests, Timeout: f.timeout, Dial: dial,
+		Addr: addr, Size: f.size, Conns: f.conns, Pipeline: f.pipeline,
+		Messages: f.requests, Timeout: f.timeout, Dial: dial, WebSocket: target, Rate: f.rate,
 	})
 	if err != nil {
 		return err
@@ -252,12 +260,25 @@ func benchEcho(ctx context.Context, f *benchFlags, u *url.URL, dial loadgen.Dial
 	stop()
 	rep := res.Report()
 	rep.Mode, rep.Target, rep.Dialer, rep.Conns, rep.Pipeline, rep.Size = "echo", f.target, dialName, f.conns, f.pipeline, f.size
-	return finish(f, rep, runErr, u.Host)
+	if target != nil {
+		rep.Mode, rep.Rate, rep.Loop = "ws", f.rate, "closed"
+		if f.rate > 0 {
+			rep.Loop = "open"
+		}
+	}
+	return finish(f, rep, runErr, addr)
 }
 
 func benchIdle(ctx context.Context, f *benchFlags, u *url.URL) error {
+	if u.Scheme != "tcp" && u.Scheme != "ws" {
+		return &usageError{err: fmt.Errorf("--idle needs a tcp:// or ws:// target, not %s", f.target)}
+	}
 	addr := hostPort(u, "80")
-	g, err := loadgen.NewIdle(loadgen.IdleConfig{Addr: addr, Conns: f.idle, PerSource: f.perSrc, PID: f.pid, Hold: f.duration, Timeout: f.timeout})
+	cfg := loadgen.IdleConfig{Addr: addr, Conns: f.idle, PerSource: f.perSrc, PID: f.pid, Hold: f.duration, Timeout: f.timeout}
+	if isWS(u) {
+		cfg.WebSocket = wsTarget(f, u)
+	}
+	g, err := loadgen.NewIdle(cfg)
 	if err != nil {
 		return err
 	}
@@ -272,10 +293,19 @@ func benchIdle(ctx context.Context, f *benchFlags, u *url.URL) error {
 
 // defaultPort is the port of u's scheme.
 func defaultPort(u *url.URL) string {
-	if u.Scheme == "https" {
+	if u.Scheme == "https" || u.Scheme == "wss" {
 		return "443"
 	}
 	return "80"
+}
+
+// isWS reports whether u is a WebSocket target.
+func isWS(u *url.URL) bool { return u.Scheme == "ws" || u.Scheme == "wss" }
+
+// wsTarget is the handshake of a ws:// or wss:// target: its path and
+// query, its host, and the -H headers.
+func wsTarget(f *benchFlags, u *url.URL) *loadgen.WSTarget {
+	return &loadgen.WSTarget{Host: u.Host, Path: u.RequestURI(), Header: f.headers.header()}
 }
 
 // hostPort returns u's host:port, with port def when u names none.

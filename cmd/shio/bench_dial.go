@@ -27,7 +27,7 @@ const defaultDialer = "shio"
 // tcp.Network.DialTLS, so that TLS too runs on the loops.
 func benchDialer(name string, u *url.URL, insecure bool) (dial loadgen.Dialer, closeFn func(), err error) {
 	var cfg *tls.Config
-	if u.Scheme == "https" {
+	if u.Scheme == "https" || u.Scheme == "wss" {
 		cfg = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: insecure, NextProtos: []string{"http/1.1"}}
 	}
 	switch name {

@@ -26,6 +26,16 @@ type EchoConfig struct {
 	Timeout time.Duration
 	// Dial opens connections; nil means [NetDial].
 	Dial Dialer
+	// WebSocket, if not nil, makes the echo a WebSocket echo: each
+	// connection performs the opening handshake, then sends each message as
+	// one binary frame and checks the payloads echoed back (see
+	// [WSTarget]).
+	WebSocket *WSTarget
+	// Rate, when positive, makes a WebSocket echo an open loop, as
+	// [HTTPConfig].Rate does for HTTP: messages at this many per second in
+	// all, latency from each message's intended send time. A TCP echo is
+	// always a closed loop (NewEcho refuses a Rate without WebSocket).
+	Rate float64
 }
 
 // patternPeriod is the period of the byte stream every connection sends: a
@@ -42,7 +52,10 @@ type Echo struct {
 	g        *core
 	size     int
 	pipeline int
-	pattern  []byte // the stream from offset 0, patternPeriod+pipeline*size long
+	pattern  []byte    // the stream from offset 0, patternPeriod+pipeline*size long
+	frames   *wsFrames // WebSocket: the outbound frames; nil for TCP echo
+	offset   int64     // open loop: g-time between the first sends of consecutive connections
+	period   int64     // open loop: g-time between one connection's sends; 0 closed loop
 }
 
 // NewEcho validates cfg. It wraps [ErrConfig] on an invalid setting.
@@ -50,8 +63,11 @@ func NewEcho(cfg EchoConfig) (*Echo, error) {
 	if cfg.Addr == "" {
 		return nil, fmt.Errorf("%w: no address", ErrConfig)
 	}
-	if cfg.Size < 0 || cfg.Conns < 0 || cfg.Pipeline < 0 || cfg.Messages < 0 || cfg.Timeout < 0 {
+	if cfg.Size < 0 || cfg.Conns < 0 || cfg.Pipeline < 0 || cfg.Messages < 0 || cfg.Timeout < 0 || cfg.Rate < 0 {
 		return nil, fmt.Errorf("%w: negative setting", ErrConfig)
+	}
+	if cfg.Rate > 0 && cfg.WebSocket == nil {
+		return nil, fmt.Errorf("%w: a TCP echo has no open loop (Rate)", ErrConfig)
 	}
 	size := cfg.Size
 	if size == 0 {
@@ -77,6 +93,15 @@ func NewEcho(cfg EchoConfig) (*Echo, error) {
 	for i := patternPeriod; i < len(e.pattern); i++ {
 		e.pattern[i] = e.pattern[i-patternPeriod]
 	}
+	if cfg.WebSocket != nil {
+		e.frames = newWSFrames(e.pattern, size, pipeline)
+		e.g.dial = wsDial(e.g.dial, cfg.WebSocket, e.g.timeout)
+		if cfg.Rate > 0 {
+			conns := max(cfg.Conns, 1)
+			e.offset = max(int64(float64(time.Second)/cfg.Rate), 1)
+			e.period = max(int64(float64(time.Second)*float64(conns)/cfg.Rate), 1)
+		}
+	}
 	return e, nil
 }
 
@@ -96,12 +121,20 @@ func (e *Echo) Run(ctx context.Context) (*Result, error) {
 
 func (e *Echo) serve(ctx context.Context, w *conn) {
 	w.sent = make([]int64, e.pipeline)
-	buf := make([]byte, e.pipeline*e.size)
+	w.next = int64(w.id) * e.offset
+	var buf []byte
+	if e.frames == nil {
+		buf = make([]byte, e.pipeline*e.size)
+	}
 	for {
 		if w.nc == nil && (e.g.exhausted() || !w.connect(ctx)) {
 			return
 		}
-		if !e.session(ctx, w, buf) {
+		if e.frames != nil {
+			if !e.wsSession(ctx, w) {
+				return
+			}
+		} else if !e.session(ctx, w, buf) {
 			return
 		}
 	}

@@ -46,6 +46,10 @@ type IdleConfig struct {
 	// Dial opens one connection from the source address local (nil: the
 	// system's choice); nil means the standard library's net.Dialer.
 	Dial func(ctx context.Context, local *net.TCPAddr, addr string) (net.Conn, error)
+	// WebSocket, if not nil, completes the WebSocket opening handshake on
+	// every connection before holding it (see [WSTarget]), so that the
+	// server holds idle WebSocket connections rather than HTTP ones.
+	WebSocket *WSTarget
 }
 
 // IdleResult is what an [Idle] run measured.
@@ -110,6 +114,16 @@ func NewIdle(cfg IdleConfig) (*Idle, error) {
 				d.Control = bindNoPort
 			}
 			return d.DialContext(ctx, "tcp", addr)
+		}
+	}
+	if t := cfg.WebSocket; t != nil {
+		dial, timeout := cfg.Dial, cfg.Timeout
+		cfg.Dial = func(ctx context.Context, local *net.TCPAddr, addr string) (net.Conn, error) {
+			nc, err := dial(ctx, local, addr)
+			if err != nil {
+				return nil, err
+			}
+			return wsHandshake(ctx, nc, addr, t, timeout)
 		}
 	}
 	g := &Idle{cfg: cfg}

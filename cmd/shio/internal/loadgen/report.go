@@ -16,7 +16,7 @@ import (
 // [IdleResult.Report] fill in what was measured; the caller fills in what
 // was asked (Mode, Target, Loop and so on).
 type Report struct {
-	Mode     string  `json:"mode"` // "http", "echo" or "idle"
+	Mode     string  `json:"mode"` // "http", "echo", "ws" or "idle"
 	Target   string  `json:"target"`
 	Dialer   string  `json:"dialer,omitempty"`
 	Loop     string  `json:"loop,omitempty"` // "closed" or "open"
@@ -155,7 +155,7 @@ func errorMap(errs [numKinds]int64) map[string]int64 {
 func (rep *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	what := "requests"
-	if rep.Mode == "echo" {
+	if rep.Mode == "echo" || rep.Mode == "ws" {
 		what = "messages"
 	}
 	fmt.Fprintf(&b, "%s %s", rep.Mode, rep.Target)
