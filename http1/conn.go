@@ -338,6 +338,7 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	w.reset(c, req)
 	if b, ok := req.Body.(*body); ok {
 		b.w = w
+		w.body = b
 	}
 	c.rwc.begin(ctx)
 	if req.Body == http.NoBody {
@@ -348,14 +349,15 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	if !ok || c.hijacked {
 		return false
 	}
-	if b, ok := req.Body.(*body); ok && !w.committed && !b.willClose() {
+	// w.body, not req.Body: the Handler may have replaced req.Body.
+	if b := w.body; b != nil && !w.committed && !b.willClose() {
 		// Read the rest of the body before the head, so that the head
 		// says Connection: close if the connection cannot carry another
 		// request after all.
 		b.discard()
 	}
 	w.finish()
-	if b, ok := req.Body.(*body); ok {
+	if b := w.body; b != nil {
 		b.handlerDone = true
 		if !b.drain() {
 			c.mustClose = true

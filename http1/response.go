@@ -30,6 +30,10 @@ const largeWrite = 16 << 10
 type response struct {
 	c   *conn
 	req *http.Request
+	// body is the server's request body, kept apart from req.Body, which
+	// the Handler may replace (http.MaxBytesReader): what it leaves unread
+	// is drained or closes the connection all the same.
+	body *body
 
 	header      http.Header
 	status      int
@@ -349,7 +353,7 @@ func (w *response) commit(final bool, more []byte) {
 		req.Close || c.mustClose || w.askClose || !c.srv.keepAlive() {
 		w.closeAfter = true
 	}
-	if b, ok := req.Body.(*body); ok && b.willClose() {
+	if b := w.body; b != nil && b.willClose() {
 		w.closeAfter = true // the server will not read the rest of the body
 	}
 	switching := w.status == http.StatusSwitchingProtocols

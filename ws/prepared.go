@@ -68,8 +68,14 @@ func (c *Conn) writePrepared(ctx context.Context, m *PreparedMessage) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.sentClose || c.done {
+	closed := c.sentClose || c.done
+	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	c.fmu.Lock() // not under mu: see Conn.fmu
+	defer c.fmu.Unlock()
+	if c.closeWritten {
 		return ErrClosed
 	}
 	_, err := c.t.Write(m.frames)
