@@ -107,8 +107,10 @@ func echo(t *testing.T, c wsConn) {
 // gorillaConn, coderConn and shioConn adapt each library's connection.
 type gorillaConn struct{ c *websocket.Conn }
 
-func (g gorillaConn) send(_ context.Context, typ int, p []byte) error { return g.c.WriteMessage(typ, p) }
-func (g gorillaConn) recv(context.Context) (int, []byte, error)       { return g.c.ReadMessage() }
+func (g gorillaConn) send(_ context.Context, typ int, p []byte) error {
+	return g.c.WriteMessage(typ, p)
+}
+func (g gorillaConn) recv(context.Context) (int, []byte, error) { return g.c.ReadMessage() }
 func (g gorillaConn) close() error {
 	// The close handshake, then the peer's close frame, then the socket.
 	g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(10*time.Second))
