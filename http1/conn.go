@@ -120,7 +120,9 @@ func (c *conn) releaseBuffers() {
 // largest head and returns the rest.
 func (c *conn) appendInput(data []byte) []byte {
 	if c.buf == nil {
-		c.buf = make([]byte, initialBuf)
+		// From the pool, where a hijacked connection's buffer went.
+		b := *bufPool.Get().(*[]byte)
+		c.buf = b[:cap(b)]
 	}
 	for len(data) > len(c.buf)-c.w && c.makeRoom() {
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // ErrResponseDone is returned by writes to a ResponseWriter after its
@@ -487,6 +489,13 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	c.hijacked = true
 	w.c.srv.stats.hijacked.Add(1)
+	// The Handler owns the connection now and may keep it for hours
+	// (a WebSocket library blocked in Read): the server's buffers for it
+	// go now, not when the Handler returns (about 8 KiB per connection).
+	c.releaseBuffers()
+	c.r, c.w = 0, 0
+	w.pend, w.fields, w.keys = nil, nil, nil
+	c.parser, c.head = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{} // the head's field storage
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }
 

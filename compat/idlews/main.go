@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"runtime"
 	"strconv"
@@ -36,7 +37,11 @@ func main() {
 	pid := flag.Int("pid", 0, "server process (client mode)")
 	conns := flag.Int("conns", 5000, "connections to hold (client mode)")
 	settle := flag.Duration("settle", 3*time.Second, "wait before measuring")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address (server mode)")
 	flag.Parse()
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil)
+	}
 	if *serve != "" {
 		runServer(*serve, *addr)
 		return
