@@ -120,7 +120,9 @@ func (c *conn) releaseBuffers() {
 // largest head and returns the rest.
 func (c *conn) appendInput(data []byte) []byte {
 	if c.buf == nil {
-		c.buf = make([]byte, initialBuf)
+		// From the pool, where a hijacked connection's buffer went.
+		b := *bufPool.Get().(*[]byte)
+		c.buf = b[:cap(b)]
 	}
 	for len(data) > len(c.buf)-c.w && c.makeRoom() {
 	}
@@ -338,6 +340,7 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	w.reset(c, req)
 	if b, ok := req.Body.(*body); ok {
 		b.w = w
+		w.body = b
 	}
 	c.rwc.begin(ctx)
 	if req.Body == http.NoBody {
@@ -348,14 +351,15 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	if !ok || c.hijacked {
 		return false
 	}
-	if b, ok := req.Body.(*body); ok && !w.committed && !b.willClose() {
+	// w.body, not req.Body: the Handler may have replaced req.Body.
+	if b := w.body; b != nil && !w.committed && !b.willClose() {
 		// Read the rest of the body before the head, so that the head
 		// says Connection: close if the connection cannot carry another
 		// request after all.
 		b.discard()
 	}
 	w.finish()
-	if b, ok := req.Body.(*body); ok {
+	if b := w.body; b != nil {
 		b.handlerDone = true
 		if !b.drain() {
 			c.mustClose = true

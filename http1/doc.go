@@ -89,4 +89,22 @@
 //   - A malformed request line or field line is answered 400 as soon as
 //     it is complete, and a connection's first head must be complete
 //     ReadHeaderTimeout after the accept, as in net/http.
+//   - MaxBodyBytes (8 MiB by default) refuses larger bodies: a declared
+//     length with 413 before the Handler runs, a chunked body with an
+//     *http.MaxBytesError from Read. net/http has no such limit.
+//   - A response body of up to 4 KiB written without a Flush gets a
+//     Content-Length (net/http: up to 2 KiB; past that both chunk it).
+//   - A body the Handler left unread, also behind http.MaxBytesReader,
+//     is drained up to 256 KiB and the connection kept; past that the
+//     response says "Connection: close" and the connection closes.
+//     net/http closes whenever a MaxBytesReader hit its limit (it learns
+//     of it through an unexported method, which no other server can
+//     implement).
+//
+// The compatibility suite (module compat/ in the repository) serves chi,
+// http.FileServer, httputil.ReverseProxy, Server-Sent Events,
+// gorilla/websocket, coder/websocket, http.TimeoutHandler,
+// http.MaxBytesReader, large uploads, net/http/pprof and expvar with both
+// servers and compares the responses; its README lists what it
+// normalises.
 package http1

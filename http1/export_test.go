@@ -56,3 +56,10 @@ func NewSniffer() func([]byte) string {
 	var m sniffMemo
 	return m.detect
 }
+
+// HeldBufferBytes reports the capacity of the buffers that the connection
+// of w (a ResponseWriter of this package) and w itself hold.
+func HeldBufferBytes(w http.ResponseWriter) int {
+	r := w.(*response)
+	return cap(r.c.buf) + cap(r.c.out) + cap(r.pend) + cap(r.fields)
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // ErrResponseDone is returned by writes to a ResponseWriter after its
@@ -30,6 +32,10 @@ const largeWrite = 16 << 10
 type response struct {
 	c   *conn
 	req *http.Request
+	// body is the server's request body, kept apart from req.Body, which
+	// the Handler may replace (http.MaxBytesReader): what it leaves unread
+	// is drained or closes the connection all the same.
+	body *body
 
 	header      http.Header
 	status      int
@@ -349,7 +355,7 @@ func (w *response) commit(final bool, more []byte) {
 		req.Close || c.mustClose || w.askClose || !c.srv.keepAlive() {
 		w.closeAfter = true
 	}
-	if b, ok := req.Body.(*body); ok && b.willClose() {
+	if b := w.body; b != nil && b.willClose() {
 		w.closeAfter = true // the server will not read the rest of the body
 	}
 	switching := w.status == http.StatusSwitchingProtocols
@@ -483,6 +489,13 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	c.hijacked = true
 	w.c.srv.stats.hijacked.Add(1)
+	// The Handler owns the connection now and may keep it for hours
+	// (a WebSocket library blocked in Read): the server's buffers for it
+	// go now, not when the Handler returns (about 8 KiB per connection).
+	c.releaseBuffers()
+	c.r, c.w = 0, 0
+	w.pend, w.fields, w.keys = nil, nil, nil
+	c.parser, c.head = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{} // the head's field storage
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }
 

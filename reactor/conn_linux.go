@@ -30,9 +30,13 @@ type connSys struct {
 	phase       phase
 	eof         bool // the peer's FIN has been read
 	readPending bool // input may be waiting while reading is stopped
-	shutdownWR  bool // shutdown(SHUT_WR) done
-	again       bool // on loop.again
-	layerWake   bool // WakeLayer came while reading was stopped
+	// pausedIn: the handler paused reading in its last OnData. Once another
+	// goroutine resumes it, its opResume presents the kept input before
+	// the loop reads more (see loop.read).
+	pausedIn   bool
+	shutdownWR bool // shutdown(SHUT_WR) done
+	again      bool // on loop.again
+	layerWake  bool // WakeLayer came while reading was stopped
 
 	// Deadlines as loop clock values; 0 means none. Set from any
 	// goroutine, acted on by the loop.

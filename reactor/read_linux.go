@@ -82,6 +82,15 @@ const maxReads = 16
 // the next pass: the edge that announced its input will not come back.
 func (l *loop) read(c *Conn, e uint32) {
 	for reads := 0; c.phase != phaseDead; reads++ {
+		if c.pausedIn && !c.paused.Load() {
+			// The handler paused in its last OnData and another goroutine
+			// has resumed it since (a task that finished a message): the
+			// opResume that posted presents the kept input before reading
+			// more. Reading on here would append to the kept input, which
+			// such a handler takes a message at a time, until it passed
+			// MaxPending.
+			return
+		}
 		if reads == maxReads {
 			if !c.again {
 				c.again = true
@@ -178,6 +187,7 @@ func (l *loop) present(c *Conn, data []byte) {
 		// paused reading or closed: it then gets the input later, or never.
 		if !switched || !c.readStopped() {
 			n = h.OnData(c, data)
+			c.pausedIn = c.paused.Load()
 			if n < 0 || n > len(data) {
 				panic("reactor: OnData consumed a count outside [0, len(data)]")
 			}
@@ -259,6 +269,7 @@ func (l *loop) resume(c *Conn) {
 	if c.readStopped() {
 		return
 	}
+	c.pausedIn = false
 	c.layerWake = false
 	delivered := c.layer != nil && l.input(c, nil)
 	if c.phase != phaseOpen {

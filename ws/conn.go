@@ -86,6 +86,16 @@ type Conn struct {
 	// interleaved with another's; it is held only while frames are queued,
 	// never while a write waits for room.
 	wmu sync.Mutex
+	// fmu serialises frames on the transport: a data frame is written
+	// under fmu alone, not mu, because on a transport whose writes block
+	// (a client, the Hijacker fallback) the reading side needs mu to
+	// deliver a message, and a writer blocked on a peer that waits for its
+	// echoes to be read would otherwise stall the reader (a deadlock until
+	// PongTimeout). Control frames take it under mu (order: mu, then fmu).
+	fmu sync.Mutex
+	// closeWritten (guarded by fmu): the close frame went out, so no data
+	// frame may follow it.
+	closeWritten bool
 
 	mu sync.Mutex
 	// Guarded by mu.

@@ -119,8 +119,14 @@ func (c *Conn) writeEncoded(ctx context.Context, b []byte) error {
 	}
 	defer c.wmu.Unlock()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.sentClose || c.done {
+	closed := c.sentClose || c.done
+	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	c.fmu.Lock() // not under mu: see Conn.fmu
+	defer c.fmu.Unlock()
+	if c.closeWritten {
 		return ErrClosed
 	}
 	_, err := c.t.Write(b)

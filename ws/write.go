@@ -89,12 +89,17 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 		k := min(len(p), fragmentSize)
 		fin := k == len(p)
 		c.mu.Lock()
-		if c.sentClose || c.done {
-			c.mu.Unlock()
+		closed := c.sentClose || c.done
+		c.mu.Unlock()
+		if closed {
 			return ErrClosed
 		}
-		err := c.writeFrameLocked(op, fin, rsv1, p[:k])
-		c.mu.Unlock()
+		c.fmu.Lock()
+		err := ErrClosed
+		if !c.closeWritten {
+			err = c.writeFrameLocked(op, fin, rsv1, p[:k])
+		}
+		c.fmu.Unlock()
 		if err != nil || fin {
 			return err
 		}
@@ -193,8 +198,8 @@ func (c *Conn) onDrain() {
 	c.mu.Unlock()
 }
 
-// writeFrameLocked writes one frame; a client's is masked with a fresh
-// key. A frame up to coalesce bytes goes out in one write.
+// writeFrameLocked writes one frame, with fmu held; a client's is masked
+// with a fresh key. A frame up to coalesce bytes goes out in one write.
 func (c *Conn) writeFrameLocked(op opcode, fin, rsv1 bool, p []byte) error {
 	var key [4]byte
 	if c.client {
@@ -235,6 +240,8 @@ func (c *Conn) writeControl(op opcode, p []byte) error {
 	if c.sentClose || c.done {
 		return ErrClosed
 	}
+	c.fmu.Lock()
+	defer c.fmu.Unlock()
 	return c.writeFrameLocked(op, true, false, p)
 }
 
@@ -245,7 +252,10 @@ func (c *Conn) sendCloseLocked(code StatusCode, reason string) {
 		return
 	}
 	var buf [maxControlPayload]byte
+	c.fmu.Lock()
 	c.writeFrameLocked(opClose, true, false, appendClosePayload(buf[:0], code, reason))
+	c.closeWritten = true
+	c.fmu.Unlock()
 	c.sentClose = true
 }
 

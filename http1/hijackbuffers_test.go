@@ -1,0 +1,46 @@
+package http1_test
+
+import (
+	"bufio"
+	"net/http"
+	"testing"
+
+	"github.com/shio-rt/shio/http1"
+)
+
+// TestHijackReleasesBuffers: once a Handler has hijacked its connection,
+// the server holds none of its buffers for it, though the Handler goes on
+// running (a WebSocket library blocks in Read in it for the connection's
+// life): a hijacked idle connection costs what it costs under net/http.
+func TestHijackReleasesBuffers(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		held := make(chan [2]int, 1)
+		s := &http1.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Before", "hijack")
+			before := http1.HeldBufferBytes(w)
+			nc, brw, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Error(err)
+				held <- [2]int{}
+				return
+			}
+			defer nc.Close()
+			held <- [2]int{before, http1.HeldBufferBytes(w)}
+			brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			brw.Flush()
+		})}
+		c := dial(t, serve(t, s))
+		c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		h := <-held
+		if h[0] == 0 {
+			t.Fatal("the connection held no buffers before the hijack: the test measures nothing")
+		}
+		if h[1] != 0 {
+			t.Fatalf("after Hijack the server still holds %d bytes of buffers (%d before)", h[1], h[0])
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c.conn), nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%v %v", resp, err)
+		}
+	})
+}
