@@ -17,6 +17,11 @@ var errTargetForm = errors.New("http1: request target form not allowed for the m
 // would likely treat it as GET.
 func caseVariant(m string) bool {
 	for _, std := range methods {
+		if m == std {
+			return false // the common case, answered at the first compare for GET
+		}
+	}
+	for _, std := range methods {
 		if len(m) == len(std) && m != std && strings.EqualFold(m, std) {
 			return true
 		}
