@@ -67,9 +67,15 @@ func (w *response) reset(c *conn, req *http.Request) {
 	if w.pend == nil {
 		w.pend = make([]byte, 0, bufferLimit)
 	}
-	*w = response{c: c, req: req, header: w.header, pend: w.pend[:0], cl: -1,
-		head: req.Method == "HEAD", outStart: len(c.out),
-		fields: w.fields[:0], kv: w.kv[:0], trailers: w.trailers[:0]}
+	// Field by field rather than a composite literal: the buffers keep
+	// their arrays and only their lengths are written.
+	w.c, w.req = c, req
+	w.status, w.cl, w.written = 0, -1, 0
+	w.wroteHeader, w.committed, w.chunked, w.closeAfter = false, false, false, false
+	w.head = req.Method == "HEAD"
+	w.hasType, w.hasDate, w.askClose, w.sent, w.done = false, false, false, false, false
+	w.pend, w.fields, w.kv, w.trailers = w.pend[:0], w.fields[:0], w.kv[:0], w.trailers[:0]
+	w.outStart, w.headAt = len(c.out), 0
 }
 
 // Header returns the header map that WriteHeader sends.
