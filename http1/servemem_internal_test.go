@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // memTransport feeds a conn the same batch of pipelined requests rounds
@@ -94,5 +95,14 @@ func BenchmarkServeMemory(b *testing.B) {
 			cpu := time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano() + ru1.Stime.Nano() - ru0.Stime.Nano())
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1024, "cpu-ns/req")
 		})
+	}
+}
+
+// TestRequestStateFitsItsSizeClass guards the 256-byte size class of the
+// one block every request allocates besides its http.Request: past it,
+// every request costs 32 bytes or more of garbage.
+func TestRequestStateFitsItsSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(requestState{}); n > 256 {
+		t.Fatalf("requestState is %d bytes, want at most 256", n)
 	}
 }
