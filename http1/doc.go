@@ -89,4 +89,12 @@
 //   - A malformed request line or field line is answered 400 as soon as
 //     it is complete, and a connection's first head must be complete
 //     ReadHeaderTimeout after the accept, as in net/http.
+//   - On the reactor, the Date the server adds is the time the loop
+//     received the request (one clock reading for the requests that
+//     arrived together, as an event loop such as nginx's caches it), not
+//     the time its head is written: a response is dated at most the time
+//     its Handler, and those of the pipelined requests before it in the
+//     same read, ran before the head (output sent meanwhile, by a Flush or
+//     16 KiB of body, or a wait for body bytes makes the next head read
+//     the clock again).
 package http1
