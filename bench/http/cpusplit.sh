@@ -22,7 +22,7 @@ IMPLS=${IMPLS:-"shio hyper fasthttp gnet"}
 CASES=${CASES:-"c64 p64x16"}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-4}
-PORT=${PORT:-18990}
+PORT=${PORT:-19210}
 command -v wrk >/dev/null || { echo "cpusplit: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/shio-cpusplit.XXXXXX)
 SPID=
@@ -43,13 +43,19 @@ for round in $(seq "$ROUNDS"); do
     script=()
     [[ $c == p* ]] && script=(-s http/pipeline.lua)
     for impl in $IMPLS; do
+      while [ -n "$(ss -Hltn "sport = :$PORT")" ]; do PORT=$((PORT + 1)); done # another's server
       if [ "$impl" = hyper ]; then
         taskset -c 0 "$HYPER" "127.0.0.1:$PORT" >/dev/null 2>&1 &
       else
         GOMAXPROCS=1 taskset -c 0 "$WORK/peerserver" -impl "$impl" -addr "127.0.0.1:$PORT" >/dev/null 2>&1 &
       fi
       SPID=$!
-      sleep 0.5
+      for _ in $(seq 100); do
+        [ -n "$(ss -Hltn "sport = :$PORT")" ] && break
+        kill -0 "$SPID" 2>/dev/null || { echo "cpusplit: $impl did not start" >&2; exit 1; }
+        sleep 0.05
+      done
+      sleep 0.3
       read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$SPID/stat")
       out=$(taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" "${script[@]}" "http://127.0.0.1:$PORT/")
       read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$SPID/stat")
