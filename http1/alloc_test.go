@@ -11,8 +11,8 @@ import (
 
 // TestKeepAliveRequestAllocations pins the server's allocations for one GET
 // on a keep-alive connection: the *http.Request, its header map, one
-// string for the target and fields, and one block for the request context,
-// URL and header values (5 on every path when measured alone, one of them
+// string for the target and fields, and one block for the request context
+// and URL (5 on every path when measured alone, one of them
 // the test client's read; the limit leaves two for the runtime's own
 // background allocations, which AllocsPerRun also counts, on a loaded
 // machine).

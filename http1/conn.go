@@ -56,8 +56,15 @@ type conn struct {
 	head   http1parse.Request
 	chunk  http1parse.Chunked
 
-	out   []byte // response bytes not yet written
-	werr  error  // first write error; the connection is done after it
+	out []byte // response bytes not yet written
+	// now is when the requests being answered arrived, read once for all
+	// of them by whoever handed them over (the reactor's loop reads the
+	// clock for the idle deadline anyway), for the Date of their
+	// responses; zero (read the clock at each head) after any output is
+	// written or body bytes are waited for, so a Date is never older than
+	// the pass of pipelined requests it answers.
+	now   time.Time
+	werr  error // first write error; the connection is done after it
 	resp  response
 	sniff sniffMemo // the last Content-Type detected on this conn
 
@@ -97,7 +104,7 @@ func (c *conn) recycle() {
 	}
 	c.out = c.out[:0]
 	c.parser.Reset()
-	c.r, c.w, c.headLen, c.werr, c.mustClose, c.hijacked, c.remoteAddr = 0, 0, 0, nil, false, false, ""
+	c.r, c.w, c.headLen, c.werr, c.mustClose, c.hijacked, c.remoteAddr, c.now = 0, 0, 0, nil, false, false, "", time.Time{}
 	c.resp.req, c.resp.c = nil, nil
 	c.head = http1parse.Request{}
 	connPool.Put(c)
@@ -221,6 +228,7 @@ func (c *conn) fill() error {
 		c.makeRoom()
 	}
 	c.armBodyRead()
+	c.now = time.Time{}
 	n, err := c.rwc.Read(c.buf[c.w:])
 	c.w += n
 	if n > 0 {
@@ -268,6 +276,7 @@ func appendReject(b []byte, status int, reason string) []byte {
 // flush writes the pending output and reports whether the connection is
 // still writable.
 func (c *conn) flush() bool {
+	c.now = time.Time{}
 	if c.werr != nil {
 		return false
 	}
@@ -412,7 +421,7 @@ func bodyLimit(n int64) int64 {
 func (c *conn) optionsAsterisk(req *http.Request) bool {
 	keep := c.head.KeepAlive && req.Body == http.NoBody && c.srv.keepAlive()
 	c.out = appendStatusLine(c.out, http.StatusOK)
-	c.out = appendDate(c.out)
+	c.out = appendDateAt(c.out, c.now)
 	c.out = append(c.out, "Content-Length: 0\r\n"...)
 	switch {
 	case !keep:

@@ -100,6 +100,14 @@
 //     net/http closes whenever a MaxBytesReader hit its limit (it learns
 //     of it through an unexported method, which no other server can
 //     implement).
+//   - On the reactor, the Date the server adds is the time the loop
+//     received the request (one clock reading for the requests that
+//     arrived together, as an event loop such as nginx's caches it), not
+//     the time its head is written: a response is dated at most the time
+//     its Handler, and those of the pipelined requests before it in the
+//     same read, ran before the head (output sent meanwhile, by a Flush or
+//     16 KiB of body, or a wait for body bytes makes the next head read
+//     the clock again).
 //
 // The compatibility suite (module compat/ in the repository) serves chi,
 // http.FileServer, httputil.ReverseProxy, Server-Sent Events,

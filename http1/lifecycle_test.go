@@ -275,10 +275,13 @@ func TestShutdownPastItsContextClosesReactorConnections(t *testing.T) {
 func TestLongHandlerOutlivesIdleTimeout(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(150 * time.Millisecond) // the Handler's own work, longer than IdleTimeout
+			time.Sleep(450 * time.Millisecond) // the Handler's own work, longer than IdleTimeout
 			hello(w, r)
 		})
-		c := dial(t, serve(t, &http1.Server{Handler: h, IdleTimeout: 40 * time.Millisecond}))
+		// IdleTimeout leaves the client 150 ms between a response and its
+		// next request (with 40 ms a loaded -race run closed the idle
+		// connection first).
+		c := dial(t, serve(t, &http1.Server{Handler: h, IdleTimeout: 150 * time.Millisecond}))
 		for range 2 {
 			c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 			if _, body := c.response("GET"); body != "Hello, World!" {

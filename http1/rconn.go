@@ -304,9 +304,12 @@ func (rc *rconn) closedErrLocked() error {
 
 // armIdle arms the reactor's read deadline for IdleTimeout: an idle
 // connection closes without a word when it passes.
-func (rc *rconn) armIdle() {
+func (rc *rconn) armIdle() { rc.armIdleAt(time.Now()) }
+
+// armIdleAt is armIdle with the clock already read.
+func (rc *rconn) armIdleAt(now time.Time) {
 	if d := timeout(rc.s.IdleTimeout, DefaultIdleTimeout); d > 0 {
-		rc.c.SetReadDeadline(time.Now().Add(d))
+		rc.c.SetReadDeadline(now.Add(d))
 	} else {
 		rc.c.SetReadDeadline(time.Time{})
 	}
@@ -396,6 +399,7 @@ func (rc *rconn) fillHead(cn *conn, _ bool) headResult {
 	defer rc.mu.Unlock()
 	if len(rc.pending) > 0 {
 		rc.moveLocked(cn)
+		cn.now = time.Now() // the Date of the requests just moved
 		return headMore
 	}
 	if rc.phase == phaseClosed || rc.eof || rc.shutdown || rc.s.shuttingDown.Load() {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"github.com/shio-rt/shio/reactor"
@@ -125,7 +126,9 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 		// without touching the deadline again, so an idle connection
 		// closes between IdleTimeout/2 and IdleTimeout after its last
 		// request began.
-		rc.armIdle()
+		now := time.Now()
+		rc.armIdleAt(now)
+		cn.now = now // the Date of the requests that arrived: one clock read
 		rc.s.wg.Add(1)
 		rc.s.goRequest(rc, rc.baseFor(h.base))
 		// Let this P run the request at once, while its bytes are hot,

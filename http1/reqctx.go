@@ -31,13 +31,12 @@ type requestContext struct {
 type afterFunc struct{ f func() }
 
 // requestState holds what each request allocates besides its
-// *http.Request, header map and strings, so that it costs one allocation:
-// the context, the URL and the header values (a field's first value; more
-// values for a name append to their own slice).
+// *http.Request, header map, header values and strings, so that it costs
+// one allocation: the context and the URL (248 bytes, a 256-byte size
+// class).
 type requestState struct {
-	ctx    requestContext
-	url    url.URL
-	values [8]string
+	ctx requestContext
+	url url.URL
 }
 
 // Deadline returns the parent's deadline.

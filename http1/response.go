@@ -51,7 +51,7 @@ type response struct {
 	// sorted order, less those the server writes itself and the trailers,
 	// and the facts commit needs. The buffers are reused across requests.
 	fields   []byte
-	keys     []string // scratch for sorting
+	kv       []field  // scratch for sorting
 	trailers []string // the names the Trailer field declared, canonical
 	hasType  bool     // Content-Type was set
 	hasDate  bool     // Date was set
@@ -73,9 +73,15 @@ func (w *response) reset(c *conn, req *http.Request) {
 	if w.pend == nil {
 		w.pend = make([]byte, 0, bufferLimit)
 	}
-	*w = response{c: c, req: req, header: w.header, pend: w.pend[:0], cl: -1,
-		head: req.Method == "HEAD", outStart: len(c.out),
-		fields: w.fields[:0], keys: w.keys[:0], trailers: w.trailers[:0]}
+	// Field by field rather than a composite literal: the buffers keep
+	// their arrays and only their lengths are written.
+	w.c, w.req = c, req
+	w.status, w.cl, w.written = 0, -1, 0
+	w.wroteHeader, w.committed, w.chunked, w.closeAfter = false, false, false, false
+	w.head = req.Method == "HEAD"
+	w.hasType, w.hasDate, w.askClose, w.sent, w.done = false, false, false, false, false
+	w.pend, w.fields, w.kv, w.trailers = w.pend[:0], w.fields[:0], w.kv[:0], w.trailers[:0]
+	w.outStart, w.headAt = len(c.out), 0
 }
 
 // Header returns the header map that WriteHeader sends.
@@ -114,57 +120,101 @@ func (w *response) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader, w.status = true, code
-	h := w.header
-	if v := first(h["Content-Length"]); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && v[0] != '+' {
-			w.cl = n
-		} else {
-			delete(h, "Content-Length")
-		}
-	}
 	w.snapshot()
 }
 
-// snapshot records the header as WriteHeader found it for commit.
+// snapshot records the header as WriteHeader found it for commit: the
+// Content-Length (an invalid one is deleted, as net/http does), the
+// trailers declared, the facts commit needs and the other fields rendered
+// in sorted order. It walks the map once; an empty map (the common
+// Handler that only writes a body) costs nothing.
 func (w *response) snapshot() {
 	h := w.header
-	for _, decl := range h["Trailer"] {
-		for _, k := range strings.Split(decl, ",") {
-			if k = http.CanonicalHeaderKey(strings.TrimSpace(k)); validFieldName(k) {
-				w.trailers = append(w.trailers, k)
-			}
-		}
+	if len(h) == 0 {
+		w.fields = w.fields[:0]
+		return
 	}
-	_, w.hasType = h["Content-Type"]
-	_, w.hasDate = h["Date"]
-	w.askClose = hasToken(h["Connection"], "close")
 	skip := skipOnCommit
 	if w.status == http.StatusSwitchingProtocols {
 		skip = skipOnSwitch // the Handler's Connection: Upgrade goes out
 	}
-	w.fields = w.appendSorted(w.fields[:0], skip)
+	kv := w.kv[:0]
+	for k, vs := range h {
+		switch k {
+		case "Content-Length":
+			if v := first(vs); v != "" {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && v[0] != '+' {
+					w.cl = n
+				} else {
+					delete(h, k)
+				}
+			}
+		case "Trailer":
+			for _, decl := range vs {
+				for _, t := range strings.Split(decl, ",") {
+					if t = http.CanonicalHeaderKey(strings.TrimSpace(t)); validFieldName(t) {
+						w.trailers = append(w.trailers, t)
+					}
+				}
+			}
+		case "Content-Type":
+			w.hasType = true
+		case "Date":
+			w.hasDate = true
+		case "Connection":
+			w.askClose = hasToken(vs, "close")
+		}
+		if !skip(k) {
+			kv = append(kv, field{k, vs})
+		}
+	}
+	w.fields = w.appendFields(w.fields[:0], kv)
+}
+
+// field is a header field's name and values, for writing in sorted order.
+type field struct {
+	name   string
+	values []string
 }
 
 // appendSorted appends the header's fields in sorted order (as net/http
 // writes them), less those skip names and the declared trailers.
 func (w *response) appendSorted(b []byte, skip func(string) bool) []byte {
-	h := w.header
-	keys := w.keys[:0]
-	for k := range h {
-		if !skip(k) && !slices.Contains(w.trailers, k) {
-			keys = append(keys, k)
+	kv := w.kv[:0]
+	for k, vs := range w.header {
+		if !skip(k) {
+			kv = append(kv, field{k, vs})
 		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if validFieldName(k) {
-			for _, v := range h[k] {
-				b = appendField(b, k, v)
+	return w.appendFields(b, kv)
+}
+
+// appendFields appends the fields in kv (w.kv's scratch, cleared after)
+// in sorted order, less the declared trailers and invalid names.
+func (w *response) appendFields(b []byte, kv []field) []byte {
+	if len(w.trailers) > 0 {
+		kv = slices.DeleteFunc(kv, func(f field) bool { return slices.Contains(w.trailers, f.name) })
+	}
+	if len(kv) <= 12 {
+		// Insertion sort: a handful of fields sort faster without the
+		// generic sort's setup (and without an allocation either way).
+		for i := 1; i < len(kv); i++ {
+			for j := i; j > 0 && kv[j].name < kv[j-1].name; j-- {
+				kv[j], kv[j-1] = kv[j-1], kv[j]
+			}
+		}
+	} else {
+		slices.SortFunc(kv, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	}
+	for _, f := range kv {
+		if validFieldName(f.name) {
+			for _, v := range f.values {
+				b = appendField(b, f.name, v)
 			}
 		}
 	}
-	clear(keys)
-	w.keys = keys[:0]
+	clear(kv)
+	w.kv = kv[:0]
 	return b
 }
 
@@ -368,7 +418,7 @@ func (w *response) commit(final bool, more []byte) {
 	w.headAt = len(c.out)
 	c.out = appendStatusLine(c.out, w.status)
 	if !w.hasDate {
-		c.out = appendDate(c.out)
+		c.out = appendDateAt(c.out, c.now)
 	}
 	if !w.hasType && allowed && (len(w.pend) > 0 || len(more) > 0) {
 		sniff := w.pend

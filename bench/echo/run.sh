@@ -14,7 +14,7 @@
 # Columns: msgs/s (64-byte request/response, median of ROUNDS), server CPU
 # microseconds per message (utime+stime from /proc/PID/stat over the
 # counting window, read by echoload; 10 ms resolution), and the ratio to
-# gnet of each.
+# gnet of each, then the user share (utime alone) per message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -54,7 +54,7 @@ stop_server() { kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=; }
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-declare -A MSGS CPU
+declare -A MSGS CPU USER
 for c in $CASES; do
   conns=${c%%:*}; pipe=${c##*:}
   for round in $(seq "$ROUNDS"); do
@@ -67,26 +67,28 @@ for c in $CASES; do
         continue
       fi
       stop_server
-      rate=$(echo "$out" | awk '{print $3}'); us=$(echo "$out" | awk '{print $5}')
-      MSGS[$c,$impl]+="$rate "; CPU[$c,$impl]+="$us "
+      rate=$(echo "$out" | awk '{print $3}'); us=$(echo "$out" | awk '{print $5}'); uu=$(echo "$out" | awk '{print $7}')
+      MSGS[$c,$impl]+="$rate "; CPU[$c,$impl]+="$us "; USER[$c,$impl]+="$uu "
       if [ -n "${RAW:-}" ]; then
         printf 'echo\t%s\t%s\t%s\trps\t%s\n' "$c" "$impl" "$round" "$rate" >>"$RAW"
         printf 'echo\t%s\t%s\t%s\tcpu_us\t%s\n' "$c" "$impl" "$round" "$us" >>"$RAW"
+        printf 'echo\t%s\t%s\t%s\tuser_us\t%s\n' "$c" "$impl" "$round" "$uu" >>"$RAW"
       fi
     done
   done
 done
 
-printf '\n%-10s %-10s %12s %9s %14s %9s\n' case server msgs/s "vs gnet" "cpu us/msg" "vs gnet"
+printf '\n%-10s %-10s %12s %9s %14s %9s %15s\n' case server msgs/s "vs gnet" "cpu us/msg" "vs gnet" "user us/msg"
 for c in $CASES; do
   g=$(echo "${MSGS[$c,gnet]:-0}" | tr ' ' '\n' | grep . | median)
   gc=$(echo "${CPU[$c,gnet]:-0}" | tr ' ' '\n' | grep . | median)
   for impl in $IMPLS; do
     m=$(echo "${MSGS[$c,$impl]:-0}" | tr ' ' '\n' | grep . | median)
     u=$(echo "${CPU[$c,$impl]:-0}" | tr ' ' '\n' | grep . | median)
-    printf '%-10s %-10s %12.0f %9s %14s %9s   runs: %s\n' "$c" "$impl" "$m" \
+    uu=$(echo "${USER[$c,$impl]:-0}" | tr ' ' '\n' | grep . | median)
+    printf '%-10s %-10s %12.0f %9s %14s %9s %15s   runs: %s\n' "$c" "$impl" "$m" \
       "$(awk -v a="$m" -v b="$g" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "$u" \
-      "$(awk -v a="$u" -v b="$gc" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "${MSGS[$c,$impl]:-}"
+      "$(awk -v a="$u" -v b="$gc" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "$uu" "${MSGS[$c,$impl]:-}"
   done
 done
 

@@ -102,7 +102,7 @@ func suiteTables(b *strings.Builder, r *results, suite string, cols []column, pe
 		}
 		fmt.Fprintf(b, " %s |\n", fmtRatio(r.ratio(suite, "idle", "kib_per_conn", "shio", p)))
 	}
-	fmt.Fprintf(b, "\nServer CPU time per %s (µs; utime+stime from `/proc/PID/stat`, 10 ms ticks), medians:\n\n| server |", unit)
+	fmt.Fprintf(b, "\nServer CPU time per %s (µs; utime+stime from `/proc/PID/stat`, 10 ms ticks, with the user share,\nutime alone, in brackets where measured), medians:\n\n| server |", unit)
 	for _, c := range cols {
 		fmt.Fprintf(b, " %s |", c.label)
 	}
@@ -115,7 +115,11 @@ func suiteTables(b *strings.Builder, r *results, suite string, cols []column, pe
 		fmt.Fprintf(b, "| %s |", name(suite, impl))
 		for _, c := range cols {
 			if v, ok := r.med(suite, c.cas, impl, "cpu_us"); ok {
-				fmt.Fprintf(b, " %.2f |", v)
+				if u, ok := r.med(suite, c.cas, impl, "user_us"); ok {
+					fmt.Fprintf(b, " %.2f (%.2f) |", v, u)
+				} else {
+					fmt.Fprintf(b, " %.2f |", v)
+				}
 			} else {
 				b.WriteString(" – |")
 			}
@@ -129,6 +133,16 @@ func suiteTables(b *strings.Builder, r *results, suite string, cols []column, pe
 		fmt.Fprintf(b, "| **shio / %s** |", name(suite, p))
 		for _, c := range cols {
 			fmt.Fprintf(b, " %s |", fmtRatio(r.ratio(suite, c.cas, "cpu_us", "shio", p)))
+		}
+		b.WriteString("\n")
+	}
+	for _, p := range peers {
+		if !r.has(suite, p) || !r.has(suite, "shio") || !r.hasMetric(suite, "user_us") {
+			continue
+		}
+		fmt.Fprintf(b, "| **shio / %s, user** |", name(suite, p))
+		for _, c := range cols {
+			fmt.Fprintf(b, " %s |", fmtRatio(r.ratio(suite, c.cas, "user_us", "shio", p)))
 		}
 		b.WriteString("\n")
 	}
@@ -203,6 +217,27 @@ func targets(r *results) []target {
 	}
 	v, ok = r.ratio("http", "idle", "kib_per_conn", "net-http", "shio")
 	add("http1", "≥ 3× net/http, idle (net/http's KiB/conn over shio's)", v, ok, atLeast(3), "%.2f×")
+
+	for _, cas := range []string{"64", "64x16"} {
+		label := "64 conns"
+		if cas == "64x16" {
+			label = "pipelined"
+		}
+		v, ok = r.ratio("http", cas, "user_us", "shio", "hyper")
+		add("small requests", "user CPU per request ≤ hyper's, "+label, v, ok, atMost(1), "%.2f×")
+		v, ok = r.ratio("http", cas, "cpu_us", "shio", "fasthttp")
+		add("small requests", "total CPU per request ≤ fasthttp's, "+label, v, ok, atMost(1), "%.2f×")
+	}
+	v, ok = r.ratio("http", "64x16", "rps", "shio", "hyper")
+	add("small requests", "pipelined req/s ≥ hyper's", v, ok, atLeast(1), "%.2f×")
+	v, ok = r.ratio("http", "64x16", "rps", "shio", "gnet")
+	add("small requests", "pipelined req/s ≥ 0.7× gnet's bare responder", v, ok, atLeast(0.7), "%.2f×")
+	for _, cas := range []string{"64", "256"} {
+		for _, p := range []string{"hyper", "fasthttp"} {
+			v, ok = r.ratio("http", cas, "rps", "shio", p)
+			add("small requests", cas+"-connection req/s ≥ "+name("http", p)+"'s", v, ok, atLeast(1), "%.2f×")
+		}
+	}
 
 	v, ok = r.ratio("gen", "64", "rps", "shio-bench", "wrk")
 	add("bench", "shio bench drives ≥ 1.0× wrk -t1's req/s (fasthttp, 64 conns)", v, ok, atLeast(1), "%.2f×")

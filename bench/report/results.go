@@ -80,3 +80,13 @@ func (r *results) ratio(suite, cas, metric, a, b string) (float64, bool) {
 
 // has reports whether suite has any measurement of impl.
 func (r *results) has(suite, impl string) bool { return slices.Contains(r.impls[suite], impl) }
+
+// hasMetric reports whether any server in suite has values of metric.
+func (r *results) hasMetric(suite, metric string) bool {
+	for k := range r.vals {
+		if k.suite == suite && k.metric == metric {
+			return true
+		}
+	}
+	return false
+}

@@ -169,37 +169,38 @@ func run(addr string, conns, size, pipeline int, warmup, duration time.Duration,
 		return err
 	}
 	time.Sleep(warmup)
-	cpu0 := cpuTime(serverPID)
+	cpu0, user0 := cpuTime(serverPID)
 	l.counting.Store(true)
 	start := time.Now()
 	time.Sleep(duration)
 	n := l.count.Load()
 	el := time.Since(start)
-	cpu := cpuTime(serverPID) - cpu0
-	fmt.Printf("%d msgs %.0f msgs/s %.2f us/msg\n", n, float64(n)/el.Seconds(), float64(cpu.Microseconds())/float64(max(n, 1)))
+	cpu1, user1 := cpuTime(serverPID)
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(n, 1)) }
+	fmt.Printf("%d msgs %.0f msgs/s %.2f us/msg %.2f user_us/msg\n", n, float64(n)/el.Seconds(), per(cpu1-cpu0), per(user1-user0))
 	return nil
 }
 
 var serverPID int
 
-// cpuTime returns the user+system CPU time of process pid from
-// /proc/PID/stat, or 0.
-func cpuTime(pid int) time.Duration {
+// cpuTime returns the user+system and the user CPU time of process pid
+// from /proc/PID/stat, or zeros.
+func cpuTime(pid int) (total, user time.Duration) {
 	if pid == 0 {
-		return 0
+		return 0, 0
 	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// Fields after the command name, which is in parentheses.
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
 	if len(f) < 13 {
-		return 0
+		return 0, 0
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTicks
+	return time.Duration(ut+st) * time.Second / clockTicks, time.Duration(ut) * time.Second / clockTicks
 }
 
 // clockTicks is USER_HZ, 100 on every Linux this runs on.

@@ -1,0 +1,108 @@
+package http1
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// memTransport feeds a conn the same batch of pipelined requests rounds
+// times and discards its responses, so that a benchmark measures the
+// request path's user-space work alone: no syscalls, no goroutine hand-off.
+type memTransport struct {
+	batch  []byte
+	rounds int
+	out    int // response bytes written
+}
+
+func (t *memTransport) Read([]byte) (int, error)         { return 0, io.EOF }
+func (t *memTransport) Write(p []byte) (int, error)      { t.out += len(p); return len(p), nil }
+func (t *memTransport) Close() error                     { return nil }
+func (t *memTransport) readTimeout(time.Duration)        {}
+func (t *memTransport) readDeadline(time.Time)           {}
+func (t *memTransport) writeTimeout(time.Duration)       {}
+func (t *memTransport) writeDeadline(time.Time)          {}
+func (t *memTransport) begin(*requestContext)            {}
+func (t *memTransport) end(ctx *requestContext)          { ctx.cancel(context.Canceled) }
+func (t *memTransport) watchPeer(*conn, *requestContext) {}
+func (t *memTransport) sendFile(*os.File, int64, int64) (int64, error) {
+	return 0, errors.ErrUnsupported
+}
+func (t *memTransport) hijack(*conn) (net.Conn, io.Reader, error) {
+	return nil, nil, errors.ErrUnsupported
+}
+
+func (t *memTransport) fillHead(c *conn, _ bool) headResult {
+	if !c.flush() {
+		return headClose
+	}
+	if c.r < c.w || t.rounds == 0 {
+		return headClose
+	}
+	t.rounds--
+	c.r, c.w = 0, copy(c.buf, t.batch)
+	c.now = time.Now() // as the reactor's loop does
+	return headMore
+}
+
+// BenchmarkServeMemory is the request path of wrk's pipelined load (16 GET
+// / per read, the bench server's hello Handler) on an in-memory transport;
+// one op is 1,024 requests; cpu-ns/req is the process's CPU time (user
+// and system, the garbage collector included) per request. It isolates the user CPU per request that the
+// pinned runs of bench/abcompare.sh measure beside the kernel's.
+func BenchmarkServeMemory(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		req  string
+		h    http.HandlerFunc
+	}{
+		{"hello", "GET / HTTP/1.1\r\nHost: localhost:8080\r\n\r\n",
+			func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("Hello, World!")) }},
+		{"headers", "GET /api/items?id=7 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n" +
+			"Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US\r\nCookie: session=abc123\r\n\r\n",
+			func(w http.ResponseWriter, r *http.Request) {
+				h := w.Header()
+				h.Set("Content-Type", "application/json")
+				h.Set("Cache-Control", "no-store")
+				h.Set("X-Request-Id", "42")
+				w.Write([]byte(`{"id":7}`))
+			}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var batch []byte
+			for range 16 {
+				batch = append(batch, tc.req...)
+			}
+			s := &Server{Handler: tc.h}
+			b.ReportAllocs()
+			var ru0, ru1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+			for b.Loop() {
+				t := &memTransport{batch: batch, rounds: 64}
+				c := newConn(s, nil)
+				c.rwc = t
+				c.buf = make([]byte, 4096)
+				c.run(context.Background())
+			}
+			syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+			cpu := time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano() + ru1.Stime.Nano() - ru0.Stime.Nano())
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1024, "cpu-ns/req")
+		})
+	}
+}
+
+// TestRequestStateFitsItsSizeClass guards the 256-byte size class of the
+// one block every request allocates besides its http.Request: past it,
+// every request costs 32 bytes or more of garbage.
+func TestRequestStateFitsItsSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(requestState{}); n > 256 {
+		t.Fatalf("requestState is %d bytes, want at most 256", n)
+	}
+}
