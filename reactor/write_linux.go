@@ -112,7 +112,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 			m, err := unix.Write(c.fd, p)
 			if m > 0 {
 				p = p[m:]
-				l.stats.bytesWritten.Add(int64(m))
+				l.stats.wrote(m)
 			}
 			if err == unix.EINTR {
 				continue
