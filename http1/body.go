@@ -101,30 +101,49 @@ func (b *body) read(p []byte) (int, error) {
 		}
 		return n, nil
 	}
-	for {
+	// Chunked: decode every chunk already received into p, waiting for
+	// the connection only with nothing decoded yet; a large chunk's data
+	// goes from the connection straight into p.
+	total := 0
+	for total < len(p) {
 		if c.r == c.w {
+			if total > 0 {
+				return total, nil
+			}
+			if left := c.chunk.DataLeft(); left > 0 && len(p) >= directRead {
+				c.r, c.w = 0, 0
+				c.armBodyRead()
+				n, err := c.rwc.Read(p[:min(int64(len(p)), left)])
+				if n == 0 {
+					if err == nil || err == io.EOF {
+						err = io.ErrUnexpectedEOF
+					}
+					return 0, err
+				}
+				c.chunk.SkipData(n)
+				return n, nil
+			}
 			if err := c.fill(); err != nil {
 				return 0, err
 			}
 		}
-		in := c.buf[c.r:min(c.w, c.r+len(p))]
+		in := c.buf[c.r:min(c.w, c.r+len(p)-total)]
 		data, n, err := c.chunk.Decode(in)
-		copy(p, data)
+		total += copy(p[total:], data)
 		c.r += n
 		switch {
 		case err == io.EOF:
 			b.setTrailers()
-			return len(data), io.EOF
+			return total, io.EOF
 		case err != nil:
 			var perr *http1parse.Error
 			if errors.As(err, &perr) {
-				return len(data), ErrBodyFraming
+				return total, ErrBodyFraming
 			}
-			return len(data), err
-		case len(data) > 0:
-			return len(data), nil
+			return total, err
 		}
 	}
+	return total, nil
 }
 
 func (b *body) setTrailers() {

@@ -291,12 +291,18 @@ func (c *conn) flush() bool {
 	return c.werr == nil
 }
 
-// write writes p directly after the pending output.
+// write writes the pending output and then p, which it does not copy: on
+// a socket, with one writev(2) while the socket takes them.
 func (c *conn) write(p []byte) error {
-	if !c.flush() {
+	if c.werr != nil {
 		return c.werr
 	}
-	_, c.werr = c.writeTimed(p)
+	c.armWrite()
+	_, c.werr = c.rwc.writev(c.out, p)
+	c.out = c.out[:0]
+	if cap(c.out) > maxPooled {
+		c.out = nil
+	}
 	return c.werr
 }
 

@@ -39,6 +39,15 @@ const (
 	stateClosed
 )
 
+func (t *netConn) writev(head, p []byte) (int, error) {
+	if len(head) == 0 {
+		return t.Write(p)
+	}
+	bufs := net.Buffers{head, p} // writev(2) on a *net.TCPConn
+	n, err := bufs.WriteTo(t.Conn)
+	return max(int(n)-len(head), 0), err
+}
+
 func (t *netConn) readTimeout(d time.Duration) {
 	var at time.Time
 	if d > 0 {

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -20,6 +21,10 @@ const pendingHighWater = 64 << 10
 // writeHighWater is how many queued response bytes make a Handler's write
 // wait for the client to read.
 const writeHighWater = 256 << 10
+
+// directRead is the size from which a body read goes to the socket itself
+// (reactor.Conn.TryRead) rather than through pending.
+const directRead = 16 << 10
 
 // headerGrace is how long after the header timeout the reactor's read
 // deadline closes a connection whose 408 could not be sent.
@@ -171,6 +176,12 @@ type rconn struct {
 	// read deadline, which then closes the connection when it passes
 	// (see OnReadTimeout).
 	reading bool
+	// direct (running only): the request goroutine paused the loop's
+	// reads to read body bytes from the socket itself, straight into the
+	// Handler's buffer; reading resumes when the socket runs dry, the body
+	// is read whole, or the request ends. noDirect: the reactor cannot
+	// (TLS, outside Linux).
+	direct, noDirect bool
 	// hooks: ConnState's and ConnContext's, only when the Server has
 	// one (set in OnOpen, read-only after).
 	hooks *connHooks
@@ -227,6 +238,7 @@ func (rc *rconn) releaseLocked(cn *conn, next phase) {
 		next = rc.phase // hijacked or closed under the goroutine
 	}
 	rc.setPhaseLocked(next)
+	rc.endDirectLocked()
 	if next != phaseHead {
 		rc.pending = releasePooled(rc.pending)
 		rc.cn = nil
@@ -282,11 +294,25 @@ func (rc *rconn) takeLocked(n int) {
 }
 
 // resumeLocked resumes reading, stopped by queueLocked, once fewer than
-// half of pendingHighWater bytes wait (the one place that does).
+// half of pendingHighWater bytes wait, unless the request goroutine reads
+// the socket itself (direct).
 func (rc *rconn) resumeLocked() {
 	if rc.paused && len(rc.pending) < pendingHighWater/2 {
 		rc.paused = false
-		rc.c.ResumeRead()
+		if !rc.direct {
+			rc.c.ResumeRead()
+		}
+	}
+}
+
+// endDirectLocked gives reading back to the loop after the request
+// goroutine read the socket itself.
+func (rc *rconn) endDirectLocked() {
+	if rc.direct {
+		rc.direct = false
+		if !rc.paused {
+			rc.c.ResumeRead()
+		}
 	}
 }
 
@@ -430,13 +456,15 @@ func (rc *rconn) moveLocked(cn *conn) {
 	rc.takeLocked(n)
 }
 
-// Read is the request goroutine's blocking read of body bytes. While it
-// waits, the body's read timeout (readFor) runs on the reactor's read
-// deadline, which then closes the connection (see OnReadTimeout); the
-// idle deadline this replaces is armed again when the connection goes
-// idle.
+// Read is the request goroutine's blocking read of body bytes. Bytes the
+// loop already handed over (pending) come first; with none, a large p is
+// filled from the socket itself (reactor.Conn.TryRead), the loop's reads
+// paused meanwhile, so that an upload costs one copy, the kernel's. While
+// Read waits, the body's read timeout (readFor) runs on the reactor's read
+// deadline, which then closes the connection (see OnReadTimeout); the idle
+// deadline this replaces is armed again when the connection goes idle.
 func (rc *rconn) Read(p []byte) (n int, err error) {
-	armed := false
+	armed, tried := false, false
 	rc.mu.Lock()
 	for len(rc.pending) == 0 {
 		if err = rc.closedErrLocked(); err == nil && rc.eof {
@@ -445,6 +473,14 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 		if err != nil {
 			break
 		}
+		if !tried && len(p) >= directRead && !rc.noDirect {
+			tried = true
+			if n, err = rc.readDirectLocked(p); n > 0 || err != nil {
+				break
+			}
+			continue // nothing there: the loop reads again; look before waiting
+		}
+		rc.endDirectLocked() // a wait hears from the loop
 		arm := !armed && rc.readFor > 0
 		if arm {
 			armed, rc.reading = true, true
@@ -454,9 +490,10 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 			rc.c.SetReadDeadline(time.Now().Add(rc.readFor))
 		}
 		<-rc.wake
+		tried = false
 		rc.mu.Lock()
 	}
-	if err == nil {
+	if n == 0 && err == nil {
 		n = copy(p, rc.pending)
 		rc.takeLocked(n)
 	}
@@ -470,48 +507,113 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 	return n, err
 }
 
-// Write writes p to the connection from the request goroutine: the
+// readDirectLocked reads into p from the socket, with rc.mu held (and
+// released during the read), pausing the loop's reads; with nothing to
+// read it gives reading back to the loop, which reports what comes next.
+// Bytes the loop delivered meanwhile were read before p's: they stay
+// ahead, and p's join them in pending.
+func (rc *rconn) readDirectLocked(p []byte) (int, error) {
+	if !rc.direct {
+		rc.direct = true
+		rc.c.PauseRead()
+	}
+	rc.mu.Unlock()
+	n, err := rc.c.TryRead(p)
+	rc.mu.Lock()
+	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		rc.noDirect = true
+		rc.endDirectLocked()
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case n == 0:
+		rc.endDirectLocked()
+		return 0, nil
+	case len(rc.pending) > 0:
+		rc.pending = append(rc.pending, p[:n]...)
+		return 0, nil
+	}
+	return n, nil
+}
+
+// Write writes p to the connection from the request goroutine (see
+// writev).
+func (rc *rconn) Write(p []byte) (int, error) { return rc.writev(nil, p) }
+
+// writev writes head and then p, and returns how many bytes of p it
+// wrote. A large write goes to the socket from the request goroutine
+// while the socket takes it, head and body in one writev(2), copying
+// nothing, and waits for the client to read (OnDrain) when it does not. A
+// small one, or any write under TLS, goes through reactor.Conn.Write: the
 // socket takes what it can at once and the reactor queues the rest, but
 // never more than writeHighWater bytes of it, so that a client that reads
-// slowly holds no more of the server's memory than that however large p
-// is. Past that Write waits for the client to read; each wait is bounded
-// by the write timeout (or deadline), on the reactor's write deadline,
-// which closes the connection if the queue has not drained by then.
-func (rc *rconn) Write(p []byte) (n int, err error) {
-	for {
-		queued := rc.c.Buffered()
-		if queued == 0 && len(p) > writeHighWater {
-			// A large write: the kernel takes what it can in one call
-			// (often all of it), and only a bounded part of the rest is
-			// queued below.
-			m, err := rc.c.TryWrite(p)
-			n += m
-			p = p[m:]
-			if err != nil || len(p) == 0 {
-				return n, err
-			}
+// slowly holds no more of the server's memory than that. Each wait is
+// bounded by the write timeout (or deadline), on the reactor's write
+// deadline, which closes the connection if the client has not read by
+// then.
+func (rc *rconn) writev(head, p []byte) (n int, err error) {
+	for len(head)+len(p) >= largeWrite && !rc.noDirect {
+		m, err := rc.c.TryWritev(head, p)
+		if errors.Is(err, errors.ErrUnsupported) {
+			rc.noDirect = true // TLS: encode through the layer
+			break
 		}
+		k := max(m-len(head), 0)
+		head, p, n = head[min(m, len(head)):], p[k:], n+k
+		if err != nil || len(head)+len(p) == 0 {
+			return n, err
+		}
+		if err := rc.waitDrain(); err != nil {
+			return n, err
+		}
+	}
+	if len(head) > 0 {
+		if _, err := rc.queue(head); err != nil {
+			return n, err
+		}
+	}
+	m, err := rc.queue(p)
+	return n + m, err
+}
+
+// queue writes p through reactor.Conn.Write, at most writeHighWater
+// bytes queued at a time.
+func (rc *rconn) queue(p []byte) (n int, err error) {
+	for len(p) > 0 {
+		queued := rc.c.Buffered()
 		if queued <= writeHighWater/2 {
 			chunk := p[:min(len(p), writeHighWater-queued)]
 			m, err := rc.c.Write(chunk)
 			n += m
 			p = p[len(chunk):]
-			if err != nil || len(p) == 0 {
+			if err != nil {
 				return n, err
 			}
 			continue
 		}
-		if d := rc.writeFor; d > 0 {
-			rc.c.SetWriteDeadline(time.Now().Add(d)) // each wait: progress, not total
-		}
-		rc.mu.Lock()
-		err := rc.closedErrLocked()
-		rc.mu.Unlock()
-		if err != nil {
+		if err := rc.waitDrain(); err != nil {
 			return n, err
 		}
-		<-rc.wake // OnDrain, or any other news: look again
 	}
+	return n, nil
+}
+
+// waitDrain waits for news from the loop (OnDrain, or any other), the
+// wait bounded by the write timeout, and returns the connection's error
+// if it closed.
+func (rc *rconn) waitDrain() error {
+	if d := rc.writeFor; d > 0 {
+		rc.c.SetWriteDeadline(time.Now().Add(d)) // each wait: progress, not total
+	}
+	rc.mu.Lock()
+	err := rc.closedErrLocked()
+	rc.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	<-rc.wake
+	return nil
 }
 
 // Close closes the connection gracefully after its queued output.
@@ -540,8 +642,13 @@ func (rc *rconn) begin(ctx *requestContext) {
 	}
 }
 
-// watchPeer does nothing: the loop watches the connection all along.
-func (rc *rconn) watchPeer(*conn, *requestContext) {}
+// watchPeer gives reading back to the loop if the body was read from the
+// socket directly: the loop watches the connection from then on.
+func (rc *rconn) watchPeer(*conn, *requestContext) {
+	rc.mu.Lock()
+	rc.endDirectLocked()
+	rc.mu.Unlock()
+}
 
 // end ends the running request's context.
 func (rc *rconn) end(ctx *requestContext) {
@@ -564,6 +671,7 @@ func (rc *rconn) hijack(cn *conn) (net.Conn, io.Reader, error) {
 	if err := rc.closedErrLocked(); err != nil {
 		return nil, nil, err
 	}
+	rc.endDirectLocked()                                    // the tcp.Conn reads through the loop
 	unread := append(cn.buf[cn.r:cn.w:cn.w], rc.pending...) // Adopt copies it
 	tc, err := tcp.Adopt(rc.c, unread, func(err error) { rc.h.OnClose(rc.c, err) })
 	if err != nil {

@@ -544,7 +544,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// go now, not when the Handler returns (about 8 KiB per connection).
 	c.releaseBuffers()
 	c.r, c.w = 0, 0
-	w.pend, w.fields, w.keys = nil, nil, nil
+	w.pend, w.fields, w.kv = nil, nil, nil
 	c.parser, c.head = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{} // the head's field storage
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }

@@ -22,9 +22,13 @@ type memTransport struct {
 	out    int // response bytes written
 }
 
-func (t *memTransport) Read([]byte) (int, error)         { return 0, io.EOF }
-func (t *memTransport) Write(p []byte) (int, error)      { t.out += len(p); return len(p), nil }
-func (t *memTransport) Close() error                     { return nil }
+func (t *memTransport) Read([]byte) (int, error)    { return 0, io.EOF }
+func (t *memTransport) Write(p []byte) (int, error) { t.out += len(p); return len(p), nil }
+func (t *memTransport) Close() error                { return nil }
+func (t *memTransport) writev(head, p []byte) (int, error) {
+	t.out += len(head) + len(p)
+	return len(p), nil
+}
 func (t *memTransport) readTimeout(time.Duration)        {}
 func (t *memTransport) readDeadline(time.Time)           {}
 func (t *memTransport) writeTimeout(time.Duration)       {}

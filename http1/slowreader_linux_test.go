@@ -3,8 +3,11 @@ package http1_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"syscall"
@@ -24,12 +27,24 @@ func TestSlowReadersHoldBoundedMemoryAndTimeOut(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			forEachPath(t, slowReaders)
+			forEachPath(t, func(t *testing.T) { slowReaders(t, false) })
 		})
 	}
 }
 
-func slowReaders(t *testing.T) {
+// TestSlowReadersOfAFileTimeOut is the same for a response sent from a
+// file (io.Copy from an *os.File: sendfile(2) on the reactor), whose waits
+// for the socket must end by WriteTimeout as those of Write do.
+func TestSlowReadersOfAFileTimeOut(t *testing.T) {
+	for _, procs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			forEachPath(t, func(t *testing.T) { slowReaders(t, true) })
+		})
+	}
+}
+
+func slowReaders(t *testing.T, fromFile bool) {
 	const (
 		clients = 40
 		size    = 16 << 20 // per response, far beyond the kernel's buffers
@@ -44,10 +59,27 @@ func slowReaders(t *testing.T) {
 		took time.Duration
 	}
 	results := make(chan result, clients)
+	var file string
+	if fromFile {
+		file = filepath.Join(t.TempDir(), "body")
+		if err := os.WriteFile(file, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(size))
+		w.Header().Set("Content-Type", "application/octet-stream")
 		start := time.Now()
-		_, err := w.Write(body)
+		var err error
+		if fromFile {
+			var f *os.File
+			if f, err = os.Open(file); err == nil {
+				_, err = io.Copy(w, f)
+				f.Close()
+			}
+		} else {
+			_, err = w.Write(body)
+		}
 		results <- result{err, time.Since(start)}
 	})
 	s := &http1.Server{Handler: h, WriteTimeout: timeout}

@@ -26,6 +26,9 @@ type transport interface {
 	io.Reader
 	// Write writes response bytes, waiting while the client is far behind.
 	io.Writer
+	// writev writes head and then p, as one write where the connection
+	// can (writev(2)), and returns how many bytes of p it wrote.
+	writev(head, p []byte) (int, error)
 	// Close closes the connection after the output already written.
 	io.Closer
 

@@ -25,9 +25,9 @@ type Conn struct {
 	ln     *Listener // the listener that accepted it, if any
 
 	// For Reactor.Conns: the loop clock at open, and the bytes read (by
-	// the loop) and written (by any writer) on this connection.
+	// the loop or a TryRead) and written (by any writer) on this connection.
 	opened   int64
-	bytesIn  int64
+	bytesIn  atomic.Int64
 	bytesOut atomic.Int64
 
 	connSys // per-OS state (conn_linux.go, conn_other.go)
@@ -49,10 +49,37 @@ func (c *Conn) Write(p []byte) (int, error) { return c.write(p) }
 // TryWrite writes to the socket what it takes of p now, from the calling
 // goroutine, and queues nothing: it returns how much was written, 0 while
 // earlier output is still queued (or, outside Linux and under a [Layer],
-// always: use Write). A writer with a large p uses it to hand the kernel
-// as much as it takes in one call before queueing a bounded part of the
-// rest with Write.
+// always: use Write). When it writes less than p on Linux, the handler's
+// OnDrain (see [DrainHandler]) is called once the connection can take
+// more, and the write deadline applies to that wait as to queued bytes. A
+// writer with a large p uses it to hand the kernel as much as it takes
+// without copying, waiting for OnDrain when it takes no more.
 func (c *Conn) TryWrite(p []byte) (int, error) { return c.tryWrite(p) }
+
+// TryWritev is [Conn.TryWrite] for a followed by b, written with one
+// writev(2) (a response's head and body in one system call): it returns
+// how many bytes of the two it wrote. It returns an error wrapping
+// [errors.ErrUnsupported], having written nothing, outside Linux and on a
+// connection with a [Layer]: use Write.
+func (c *Conn) TryWritev(a, b []byte) (int, error) { return c.tryWritev(a, b) }
+
+// TryRead reads into p what the socket holds now, from the calling
+// goroutine, with one read(2) and without the loop's copy: a consumer of a
+// large stream (an upload) reads into its own buffer. It returns 0 and a
+// nil error when there is nothing to read now (the socket is empty, the
+// peer's FIN or an error is next, or the loop is reading the connection
+// itself): the bytes, FIN or error then reach the handler through its
+// callbacks as usual, so a caller waits for OnData before it tries again.
+// Bytes never overtake one another: TryRead excludes the loop's reads, and
+// reads nothing while the handler keeps input unconsumed. A caller that
+// wants the socket to itself calls PauseRead first (TryRead ignores the
+// pause), and ResumeRead to hear of new input. Bytes read this way do not
+// count as activity for [Config.IdleTimeout].
+//
+// It returns an error wrapping [errors.ErrUnsupported] outside Linux and
+// on a connection with a [Layer] (TLS), which must decode what the socket
+// holds.
+func (c *Conn) TryRead(p []byte) (int, error) { return c.tryRead(p) }
 
 // SendFile writes up to n bytes of f, from offset off, to the connection
 // with sendfile(2), from the calling goroutine and without copying them

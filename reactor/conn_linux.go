@@ -3,6 +3,7 @@
 package reactor
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -47,6 +48,17 @@ type connSys struct {
 	bp      atomic.Bool // backpressure: queue passed the high-water mark
 	closing atomic.Bool // Close called (mirrors closeReq for lock-free reads)
 	handing atomic.Bool // next is set (mirrors it for lock-free reads)
+
+	// TryRead's exclusion from the loop's reads (Dekker's: each side sets
+	// its flag, then looks at the other's). loopReading covers a loop's
+	// read and the delivery of its bytes; direct, set under mu, a TryRead
+	// in progress. skipped: the loop passed over a read because of one, so
+	// the TryRead asks it to read again when done. kept: the handler left
+	// input unconsumed (c.in), which TryRead must not overtake.
+	loopReading atomic.Bool
+	direct      atomic.Bool
+	skipped     atomic.Bool
+	kept        atomic.Bool
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -135,7 +147,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 		m, err := rawWrite(c.fd, p)
 		if m > 0 {
 			n = m
-			c.loop.stats.bytesWritten.Add(int64(m))
+			c.loop.stats.wrote(m)
 			c.bytesOut.Add(int64(m))
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
@@ -183,7 +195,7 @@ func (c *Conn) flushLocked() error {
 		m, err := rawWrite(c.fd, c.out[c.off:])
 		if m > 0 {
 			c.off += m
-			c.loop.stats.bytesWritten.Add(int64(m))
+			c.loop.stats.wrote(m)
 			c.bytesOut.Add(int64(m))
 		}
 		if err == unix.EINTR {
@@ -227,10 +239,21 @@ func (c *Conn) directLocked() (failed bool, err error) {
 }
 
 func (c *Conn) tryWrite(p []byte) (int, error) {
+	n, err := c.tryWritev(p, nil)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// tryWritev writes a then b to the socket, as much as it takes now, with
+// one writev(2) per attempt. When the socket takes less than all of it (or
+// earlier output is queued) it asks for OnDrain, as SendFile does.
+func (c *Conn) tryWritev(a, b []byte) (int, error) {
 	c.mu.Lock()
 	if c.layer != nil {
 		c.mu.Unlock()
-		return 0, nil
+		return 0, errNoDirect
 	}
 	if failed, err := c.directLocked(); err != nil {
 		c.mu.Unlock()
@@ -239,35 +262,110 @@ func (c *Conn) tryWrite(p []byte) (int, error) {
 		}
 		return 0, err
 	}
+	total := len(a) + len(b)
 	if c.off < len(c.out) {
+		c.wantDrain = c.wantDrain || total > 0 // OnDrain once the queue is out
 		c.mu.Unlock()
 		return 0, nil
 	}
 	n := 0
-	for n < len(p) {
-		m, err := rawWrite(c.fd, p[n:])
+	for n < total {
+		var m int
+		var err error
+		if n < len(a) && len(b) > 0 {
+			m, err = rawWritev(c.fd, a[n:], b)
+		} else if n < len(a) {
+			m, err = rawWrite(c.fd, a[n:])
+		} else {
+			m, err = rawWrite(c.fd, b[n-len(a):])
+		}
 		if m > 0 {
 			n += m
+			c.loop.stats.wrote(m)
+			c.bytesOut.Add(int64(m))
 		}
 		if err == unix.EINTR {
 			continue
 		}
 		if err == unix.EAGAIN {
+			// The socket is full: OnDrain once it takes more, and the
+			// write deadline applies to the wait.
+			c.waitOut, c.wantDrain = true, true
+			c.watchLocked()
 			break
 		}
 		if err != nil {
 			c.err = err
 			c.mu.Unlock()
-			c.loop.stats.bytesWritten.Add(int64(n))
-			c.bytesOut.Add(int64(n))
 			c.loop.post(op{kind: opFail, c: c})
 			return n, err
 		}
 	}
-	c.loop.stats.bytesWritten.Add(int64(n))
-	c.bytesOut.Add(int64(n))
 	c.mu.Unlock()
 	return n, nil
+}
+
+func (c *Conn) tryRead(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.mu.Lock()
+	if c.layer != nil {
+		c.mu.Unlock()
+		return 0, errNoDirect
+	}
+	if c.closed || c.closeReq {
+		err := c.err
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return 0, err
+	}
+	c.direct.Store(true)
+	if c.loopReading.Load() || c.kept.Load() {
+		c.direct.Store(false)
+		c.mu.Unlock()
+		c.afterDirect()
+		return 0, nil // the loop's bytes come first, through OnData
+	}
+	var n int
+	var err error
+	for {
+		n, err = unix.Read(c.fd, p)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	c.direct.Store(false)
+	switch {
+	case n > 0:
+		c.loop.stats.read(n)
+		c.loop.stats.directReads.Add(1)
+		c.bytesIn.Add(int64(n))
+		err = nil
+	case err == unix.EAGAIN:
+		n, err = 0, nil
+	case err == nil: // EOF: the loop reads it again and reports it
+		n = 0
+		c.skipped.Store(true)
+	default:
+		c.err = err
+		c.mu.Unlock()
+		c.loop.post(op{kind: opFail, c: c})
+		return 0, err
+	}
+	c.mu.Unlock()
+	c.afterDirect()
+	return n, err
+}
+
+// afterDirect asks the loop to read again if it passed over a read while
+// a TryRead held the socket.
+func (c *Conn) afterDirect() {
+	if c.skipped.Swap(false) {
+		c.resume()
+	}
 }
 
 func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
@@ -301,6 +399,7 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 			m, err := unix.Sendfile(c.fd, int(in), &o, n-written)
 			if m > 0 {
 				written += m
+				c.loop.stats.wrote(m)
 			}
 			if err == unix.EINTR {
 				continue
@@ -315,7 +414,6 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 		}
 	})
 	if written > 0 {
-		c.loop.stats.bytesWritten.Add(int64(written))
 		c.bytesOut.Add(int64(written))
 	}
 	switch {

@@ -86,7 +86,7 @@ func (c *Conn) serve(opened chan struct{}) {
 		}
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
-			c.r.stats.bytesRead.Add(int64(n))
+			c.r.stats.read(n)
 			c.cb.Lock()
 			err = c.receiveLocked(buf[:n])
 			c.unlockCB()
@@ -380,7 +380,9 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 		return 0, ErrClosed
 	}
 	n, err := c.nc.Write(p)
-	c.r.stats.bytesWritten.Add(int64(n))
+	if n > 0 {
+		c.r.stats.wrote(n)
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = ErrWriteTimeout
 	}
@@ -392,6 +394,10 @@ func (c *Conn) buffered() int { return 0 }
 func (c *Conn) sendFile(*os.File, int64, int) (int, error) { return 0, errNoSendFile }
 
 func (c *Conn) tryWrite([]byte) (int, error) { return 0, nil }
+
+func (c *Conn) tryWritev([]byte, []byte) (int, error) { return 0, errNoDirect }
+
+func (c *Conn) tryRead([]byte) (int, error) { return 0, errNoDirect }
 
 func (c *Conn) close() {
 	c.closeLayer()

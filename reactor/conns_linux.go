@@ -47,7 +47,7 @@ func (l *loop) describe(idx, max int) []ConnInfo {
 		}
 		info := ConnInfo{Loop: idx, Remote: c.remote.String(), Dialed: c.dialed, State: phaseNames[c.phase],
 			Age: time.Duration(now - c.opened), Idle: time.Duration(now - c.lastActive),
-			BytesIn: c.bytesIn, BytesOut: c.bytesOut.Load()}
+			BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load()}
 		if c.eof {
 			info.State += "+eof"
 		}

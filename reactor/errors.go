@@ -9,6 +9,10 @@ import (
 // errNoSendFile is SendFile's answer where it cannot send a file.
 var errNoSendFile = fmt.Errorf("reactor: SendFile: %w", errors.ErrUnsupported)
 
+// errNoDirect is TryWritev's answer where the calling goroutine cannot
+// write the socket itself (under a Layer, outside Linux).
+var errNoDirect = fmt.Errorf("reactor: direct write: %w", errors.ErrUnsupported)
+
 var (
 	// ErrClosed is returned by writes on a connection that has been closed
 	// (or whose write side has been shut with CloseWrite).

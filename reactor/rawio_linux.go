@@ -43,3 +43,15 @@ func rawWrite(fd int, p []byte) (int, error) {
 	}
 	return int(r), nil
 }
+
+// rawWritev is writev(2) of a then b: see rawRead. Neither may be empty.
+func rawWritev(fd int, a, b []byte) (int, error) {
+	iov := [2]unix.Iovec{{Base: &a[0]}, {Base: &b[0]}}
+	iov[0].SetLen(len(a))
+	iov[1].SetLen(len(b))
+	r, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), 2)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}

@@ -105,18 +105,26 @@ func (l *loop) read(c *Conn, e uint32) {
 			return
 		}
 		c.readPending = false
+		c.loopReading.Store(true)
+		if c.direct.Load() { // a TryRead holds the socket; it asks again
+			c.loopReading.Store(false)
+			c.skipped.Store(true)
+			return
+		}
 		n, err := rawRead(c.fd, l.buf)
 		if n > 0 {
 			c.lastActive = l.now
 			if c.phase == phaseOpen { // while lingering, input is discarded
-				l.stats.bytesRead.Add(int64(n))
-				c.bytesIn += int64(n)
+				l.stats.read(n)
+				c.bytesIn.Add(int64(n))
 				if c.layer != nil {
 					l.input(c, l.buf[:n])
 				} else {
 					l.deliver(c, l.buf[:n])
 				}
+				c.kept.Store(len(c.in) > 0)
 			}
+			c.loopReading.Store(false)
 			// A short read drained the socket, and any later input
 			// raises a new edge. That holds only for a read prompted by
 			// a fresh edge without FIN: reads of our own (resume,
@@ -127,6 +135,7 @@ func (l *loop) read(c *Conn, e uint32) {
 			}
 			continue
 		}
+		c.loopReading.Store(false)
 		switch err {
 		case nil: // EOF
 			l.onEOF(c)

@@ -24,7 +24,9 @@ func (l *loop) settle(c *Conn, err error) {
 	c.mu.Lock()
 	empty := c.off == len(c.out)
 	closeReq, cwReq := c.closeReq, c.cwReq
-	drained := empty && c.wantDrain
+	// A direct write (TryWrite, SendFile) that found the socket full waits
+	// for it to take more (waitOut), not just for the queue to empty.
+	drained := empty && c.wantDrain && !c.waitOut
 	if drained {
 		c.wantDrain = false
 	}

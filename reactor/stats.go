@@ -28,6 +28,14 @@ type Stats struct {
 	BytesRead int64 `json:"bytes_read"`
 	// BytesWritten counts bytes written to sockets.
 	BytesWritten int64 `json:"bytes_written"`
+	// Reads counts the read system calls that returned bytes, and
+	// DirectReads those of them made by [Conn.TryRead] on its caller's
+	// goroutine; Writes counts the system calls that wrote bytes (write,
+	// writev, sendfile). BytesRead/Reads is the mean read, and
+	// BytesWritten/Writes the mean write.
+	Reads       int64 `json:"reads"`
+	DirectReads int64 `json:"direct_reads"`
+	Writes      int64 `json:"writes"`
 	// AcceptErrors counts failed accept calls (other than "try again").
 	AcceptErrors int64 `json:"accept_errors"`
 	// Busy is the time the loops spent handling events.
@@ -42,6 +50,9 @@ type counters struct {
 	closed       atomic.Int64
 	bytesRead    atomic.Int64
 	bytesWritten atomic.Int64
+	reads        atomic.Int64
+	directReads  atomic.Int64
+	writes       atomic.Int64
 	acceptErrors atomic.Int64
 	busy         atomic.Int64
 	passes       atomic.Int64 // passes that handled work
@@ -51,12 +62,27 @@ type counters struct {
 	_            [64]byte // keep loops' counters on separate cache lines
 }
 
+// wrote counts one system call that wrote n bytes (n > 0).
+func (c *counters) wrote(n int) {
+	c.bytesWritten.Add(int64(n))
+	c.writes.Add(1)
+}
+
+// read counts one system call that read n bytes (n > 0).
+func (c *counters) read(n int) {
+	c.bytesRead.Add(int64(n))
+	c.reads.Add(1)
+}
+
 func (c *counters) addTo(s *Stats) {
 	s.Accepted += c.accepted.Load()
 	s.Dialed += c.dialed.Load()
 	s.Closed += c.closed.Load()
 	s.BytesRead += c.bytesRead.Load()
 	s.BytesWritten += c.bytesWritten.Load()
+	s.Reads += c.reads.Load()
+	s.DirectReads += c.directReads.Load()
+	s.Writes += c.writes.Load()
 	s.AcceptErrors += c.acceptErrors.Load()
 	s.Busy += time.Duration(c.busy.Load())
 }

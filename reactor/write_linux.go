@@ -112,7 +112,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 			m, err := rawWrite(c.fd, p)
 			if m > 0 {
 				p = p[m:]
-				l.stats.bytesWritten.Add(int64(m))
+				l.stats.wrote(m)
 				c.bytesOut.Add(int64(m))
 			}
 			if err == unix.EINTR {

@@ -69,6 +69,28 @@ func (d *Chunked) Done() bool { return d.state == stDone }
 // buffer and are valid until Reset.
 func (d *Chunked) Trailers() []Field { return d.trailers }
 
+// DataLeft returns how many bytes of the current chunk's data are still to
+// come while d is inside a chunk's data, and 0 elsewhere: a reader may take
+// up to that many straight from the connection into its own buffer, past
+// Decode, and report them with SkipData.
+func (d *Chunked) DataLeft() int64 {
+	if d.state != stData {
+		return 0
+	}
+	return d.size
+}
+
+// SkipData records n bytes of chunk data consumed without Decode (see
+// DataLeft). It panics if n is negative or more than DataLeft.
+func (d *Chunked) SkipData(n int) {
+	if n < 0 || int64(n) > d.DataLeft() {
+		panic("http1parse: SkipData past the chunk's data")
+	}
+	if d.size -= int64(n); d.size == 0 && n > 0 {
+		d.state = stDataCR
+	}
+}
+
 // Decode consumes framing from in and returns the next piece of chunk data, a
 // slice of in, with the number of bytes of in consumed (data included). It
 // returns io.EOF, with the bytes up to the body's end consumed, once the last
