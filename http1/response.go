@@ -75,7 +75,7 @@ func (w *response) reset(c *conn, req *http.Request) {
 	}
 	// Field by field rather than a composite literal: the buffers keep
 	// their arrays and only their lengths are written.
-	w.c, w.req = c, req
+	w.c, w.req, w.body = c, req, nil
 	w.status, w.cl, w.written = 0, -1, 0
 	w.wroteHeader, w.committed, w.chunked, w.closeAfter = false, false, false, false
 	w.head = req.Method == "HEAD"
