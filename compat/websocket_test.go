@@ -331,16 +331,15 @@ func TestCoderEchoThroughShio(t *testing.T) {
 }
 
 // TestShioWSServerWithGorillaAndCoderClients runs shio's ws echo server on
-// shio's server with gorilla's and coder's clients, and under net/http
-// (through Hijack) with gorilla's.
+// shio's server with gorilla's and coder's clients. (ws under net/http,
+// through Hijack, is the transport of its client, tested below, and of
+// TestUpgradeResponsesMatch.)
 func TestShioWSServerWithGorillaAndCoderClients(t *testing.T) {
 	t.Parallel() // CPU-bound under -race: the echo tests share the machine
 	s := start(t, shioReactor, shioEchoHandler(t), options{})
 	t.Run("shio-reactor/gorilla", func(t *testing.T) { echo(t, dialGorilla(t, s)) })
 	t.Run("shio-reactor/coder", func(t *testing.T) { echo(t, dialCoder(t, s)) })
-	// Under net/http, ws serves the connection through Hijack.
-	s = start(t, netHTTP, shioEchoHandler(t), options{})
-	t.Run("net-http/gorilla", func(t *testing.T) { echo(t, dialGorilla(t, s)) })
+
 }
 
 // TestShioWSClientWithGorillaAndCoderServers runs shio's ws.Dial client

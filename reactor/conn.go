@@ -116,7 +116,10 @@ func (c *Conn) CloseWrite() error { return c.closeWrite() }
 // PauseRead stops the reactor from reading the connection (input waits in
 // the kernel, and TCP flow control eventually stops the peer) until
 // ResumeRead. Pausing does not stop deadlines.
-func (c *Conn) PauseRead() { c.paused.Store(true) }
+func (c *Conn) PauseRead() {
+	c.pauses.Add(1)
+	c.paused.Store(true)
+}
 
 // ResumeRead undoes PauseRead. Input that arrived meanwhile, and any
 // unconsumed input kept from before, is delivered to OnData promptly.

@@ -31,9 +31,10 @@ type connSys struct {
 	phase       phase
 	eof         bool // the peer's FIN has been read
 	readPending bool // input may be waiting while reading is stopped
-	// pausedIn: the handler paused reading in its last OnData. Once another
-	// goroutine resumes it, its opResume presents the kept input before
-	// the loop reads more (see loop.read).
+	// pausedIn: the handler paused reading in its last OnData (even if
+	// another goroutine has resumed it since, before OnData returned): its
+	// opResume presents the kept input before the loop reads more (see
+	// loop.read).
 	pausedIn   bool
 	shutdownWR bool // shutdown(SHUT_WR) done
 	again      bool // on loop.again
@@ -44,10 +45,11 @@ type connSys struct {
 	readAt  atomic.Int64
 	writeAt atomic.Int64
 
-	paused  atomic.Bool // PauseRead
-	bp      atomic.Bool // backpressure: queue passed the high-water mark
-	closing atomic.Bool // Close called (mirrors closeReq for lock-free reads)
-	handing atomic.Bool // next is set (mirrors it for lock-free reads)
+	paused  atomic.Bool   // PauseRead
+	pauses  atomic.Uint32 // PauseRead calls: did OnData pause? (loop.present)
+	bp      atomic.Bool   // backpressure: queue passed the high-water mark
+	closing atomic.Bool   // Close called (mirrors closeReq for lock-free reads)
+	handing atomic.Bool   // next is set (mirrors it for lock-free reads)
 
 	// TryRead's exclusion from the loop's reads (Dekker's: each side sets
 	// its flag, then looks at the other's). loopReading covers a loop's

@@ -17,6 +17,7 @@ type connSys struct {
 	r       *Reactor
 	nc      net.Conn
 	paused  atomic.Bool
+	pauses  atomic.Uint32 // PauseRead calls (used on Linux)
 	resumed atomic.Bool   // ResumeRead: deliver kept input and the layer's
 	wake    chan struct{} // a token when ResumeRead or Close wants the reader
 

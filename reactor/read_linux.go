@@ -82,13 +82,13 @@ const maxReads = 16
 // the next pass: the edge that announced its input will not come back.
 func (l *loop) read(c *Conn, e uint32) {
 	for reads := 0; c.phase != phaseDead; reads++ {
-		if c.pausedIn && !c.paused.Load() {
+		if c.pausedIn && len(c.in) > 0 && !c.paused.Load() {
 			// The handler paused in its last OnData and another goroutine
-			// has resumed it since (a task that finished a message): the
-			// opResume that posted presents the kept input before reading
-			// more. Reading on here would append to the kept input, which
-			// such a handler takes a message at a time, until it passed
-			// MaxPending.
+			// has resumed it since (a task that finished a message), maybe
+			// before OnData returned: the opResume that posted presents
+			// the kept input before reading more. Reading on here would
+			// append to the kept input, which such a handler takes a
+			// message at a time, until it passed MaxPending.
 			return
 		}
 		if reads == maxReads {
@@ -195,8 +195,9 @@ func (l *loop) present(c *Conn, data []byte) {
 		// A handler that has just received OnOpen by a hand-off may have
 		// paused reading or closed: it then gets the input later, or never.
 		if !switched || !c.readStopped() {
+			pauses := c.pauses.Load()
 			n = h.OnData(c, data)
-			c.pausedIn = c.paused.Load()
+			c.pausedIn = c.pauses.Load() != pauses
 			if n < 0 || n > len(data) {
 				panic("reactor: OnData consumed a count outside [0, len(data)]")
 			}
