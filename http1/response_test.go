@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shio-rt/shio/http1"
 )
@@ -205,6 +206,44 @@ func TestExplicitContentLengthIsKept(t *testing.T) {
 		res, body := c.response("GET")
 		if res.ContentLength != 10000 || len(body) != 10000 || res.TransferEncoding != nil {
 			t.Fatalf("cl=%d len=%d te=%v", res.ContentLength, len(body), res.TransferEncoding)
+		}
+	})
+}
+
+// TestDateIsWithinTheExchange: the Date the server adds is never before
+// the request was sent nor after its response arrived (to the second), on
+// every path, for single and pipelined requests, including those queued
+// behind a slow Handler and one after a Flush.
+func TestDateIsWithinTheExchange(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/", hello)
+		mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(50 * time.Millisecond) // work before the head
+			hello(w, r)
+		})
+		mux.HandleFunc("/flush", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "a")
+			w.(http.Flusher).Flush()
+		})
+		c := dial(t, serve(t, &http1.Server{Handler: mux}))
+		for _, batch := range [][]string{{"/"}, {"/slow", "/", "/"}, {"/flush", "/slow", "/"}} {
+			raw := ""
+			for _, p := range batch {
+				raw += "GET " + p + " HTTP/1.1\r\nHost: x\r\n\r\n"
+			}
+			sent := time.Now().Truncate(time.Second)
+			c.send(raw)
+			for _, p := range batch {
+				res, _ := c.response("GET")
+				got, err := http.ParseTime(res.Header.Get("Date"))
+				if err != nil {
+					t.Fatalf("%s: Date %q: %v", p, res.Header.Get("Date"), err)
+				}
+				if now := time.Now(); got.Before(sent) || got.After(now) {
+					t.Errorf("%s: Date %v outside [%v, %v]", p, got, sent, now)
+				}
+			}
 		}
 	})
 }
