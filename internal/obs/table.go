@@ -166,10 +166,11 @@ type TaskSnapshot struct {
 // Snapshot copies t's record, which exists at the Full level only (the zero
 // TaskSnapshot below it).
 func (t *Task) Snapshot() TaskSnapshot {
-	if t.x == nil {
+	x := t.x()
+	if x == nil {
 		return TaskSnapshot{}
 	}
-	return t.x.Snapshot()
+	return x.Snapshot()
 }
 
 // Snapshot copies t.
