@@ -131,6 +131,7 @@ type record struct {
 	waitSince atomic.Int64
 	finished  atomic.Int64
 	panicked  atomic.Bool
+	siteName  atomic.Pointer[string] // the spawn site's name, once a snapshot has looked it up
 }
 
 // Key is the context key under which a task's context answers with its
