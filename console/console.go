@@ -239,9 +239,29 @@ func (c *Console) loops() []loopSnapshot {
 //	 first_run, run_since, finished, flags (1 scoped, 2 panicked), site]
 type eventSnapshot struct {
 	Snapshot
-	Tasks    json.RawMessage `json:"tasks"`
-	Finished json.RawMessage `json:"finished"`
-	Strs     []string        `json:"strs"`
+	// The arrays of tasks are spliced in by writeTo, not encoded (the
+	// encoder would validate and copy them again); these fields shadow
+	// Snapshot's and are always nil.
+	Tasks    *int     `json:"tasks,omitempty"`
+	Finished *int     `json:"finished,omitempty"`
+	Strs     []string `json:"strs"`
+
+	tasks, finished []byte
+}
+
+// writeTo appends the event's JSON and a newline to buf.
+func (e *eventSnapshot) writeTo(buf *bytes.Buffer) {
+	start := buf.Len()
+	json.NewEncoder(buf).Encode(e) // {...}\n
+	buf.Truncate(buf.Len() - 2)    // drop "}\n"
+	if buf.Len() > start+1 {
+		buf.WriteByte(',')
+	}
+	buf.WriteString(`"tasks":`)
+	buf.Write(e.tasks)
+	buf.WriteString(`,"finished":`)
+	buf.Write(e.finished)
+	buf.WriteString("}\n")
 }
 
 func compact(s Snapshot) eventSnapshot {
@@ -256,7 +276,7 @@ func compact(s Snapshot) eventSnapshot {
 		}
 		return strconv.AppendInt(b, int64(i), 10)
 	}
-	conv := func(ts []Task) json.RawMessage {
+	conv := func(ts []Task) []byte {
 		b := make([]byte, 0, 64*len(ts)+2)
 		b = append(b, '[')
 		for i, t := range ts {
@@ -294,7 +314,7 @@ func compact(s Snapshot) eventSnapshot {
 		}
 		return append(b, ']')
 	}
-	e.Tasks, e.Finished = conv(s.Tasks), conv(s.Finished)
+	e.tasks, e.finished = conv(s.Tasks), conv(s.Finished)
 	return e
 }
 
@@ -309,7 +329,8 @@ func (c *Console) serveEvents(w http.ResponseWriter, r *http.Request) {
 	for {
 		buf.Reset()
 		buf.WriteString("event: snapshot\ndata: ")
-		json.NewEncoder(&buf).Encode(compact(c.Snapshot())) // ends with a newline
+		e := compact(c.Snapshot())
+		e.writeTo(&buf) // ends with a newline
 		buf.WriteString("\n")
 		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if _, err := w.Write(buf.Bytes()); err != nil {

@@ -56,7 +56,7 @@ func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder
 }
 
 // parked spawns n tasks named name that wait on a channel until cleanup.
-func parked(t *testing.T, name string, n int) []task.ID {
+func parked(t testing.TB, name string, n int) []task.ID {
 	t.Helper()
 	ctx := context.Background()
 	tx, rx := mpsc.New[int](1)

@@ -117,8 +117,8 @@ func (r *LockRef) acquired(ctx context.Context, k Kind, on any) {
 	l := r.get(k, on)
 	var id uint64
 	if ctx != nil {
-		if t := FromContext(ctx); t != nil && t.x != nil {
-			id = t.x.ID
+		if t := FromContext(ctx); t != nil && t.x() != nil {
+			id = t.x().ID
 		}
 	}
 	l.holder.Store(id)

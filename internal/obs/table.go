@@ -42,7 +42,7 @@ func (tb *table) remove(t *record) {
 // Live returns a snapshot of every live task spawned at the Full level, in no
 // particular order. It holds one shard's lock at a time, so spawns go on.
 func Live() []TaskSnapshot {
-	var out []TaskSnapshot
+	out := make([]TaskSnapshot, 0, LiveCount()+64) // room for the spawns meanwhile, most often
 	var batch []*record
 	for i := range live.shard {
 		s := &live.shard[i]
@@ -166,10 +166,11 @@ type TaskSnapshot struct {
 // Snapshot copies t's record, which exists at the Full level only (the zero
 // TaskSnapshot below it).
 func (t *Task) Snapshot() TaskSnapshot {
-	if t.x == nil {
+	x := t.x()
+	if x == nil {
 		return TaskSnapshot{}
 	}
-	return t.x.Snapshot()
+	return x.Snapshot()
 }
 
 // Snapshot copies t.
@@ -182,7 +183,7 @@ func (t *record) Snapshot() TaskSnapshot {
 		FirstRun: t.firstRun.Load(),
 		Finished: t.finished.Load(),
 		Panicked: t.panicked.Load(),
-		Site:     cachedSite(&t.site),
+		Site:     t.siteString(),
 	}
 	if st == Running {
 		s.RunSince = t.runSince.Load()
@@ -192,6 +193,17 @@ func (t *record) Snapshot() TaskSnapshot {
 		s.WaitOn = uint64(t.waitOn.Load())
 		s.WaitSince = t.waitSince.Load()
 	}
+	return s
+}
+
+// siteString returns the name of t's spawn site, looked up once per task
+// (a lookup in the cache boxes the site's program counters: an allocation).
+func (t *record) siteString() string {
+	if p := t.siteName.Load(); p != nil {
+		return *p
+	}
+	s := cachedSite(&t.site)
+	t.siteName.Store(&s)
 	return s
 }
 

@@ -2,11 +2,13 @@ package obs
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
+	"unsafe"
 )
 
 // State is what a task is doing, as far as shio can see.
@@ -74,9 +76,39 @@ const SampleEvery = 8
 // collection is. At the Full level it points to a [record] of its own (in
 // the live table, then the ring of finished tasks), which a snapshot reads.
 type Task struct {
-	st      *stripe // the stripe of its group it counts in; nil: not recorded
-	spawned int64   // Now at spawn if the task is timed, else 0
-	x       *record // at the Full level
+	// Two words, so that a task carries 16 bytes at every level: below
+	// Full, p is the *stripe of its group the task counts in (nil: not
+	// recorded) and v is Now at spawn if the task is timed, else 0; at
+	// Full, v is fullMark and p the task's *record, which holds both.
+	p unsafe.Pointer
+	v int64
+}
+
+// fullMark in Task.v says that Task.p is a *record.
+const fullMark = math.MinInt64
+
+// st returns the stripe t counts in (nil if t does not record).
+func (t *Task) st() *stripe {
+	if t.v == fullMark {
+		return (*record)(t.p).st
+	}
+	return (*stripe)(t.p)
+}
+
+// spawned returns Now at spawn if t is timed, else 0.
+func (t *Task) spawned() int64 {
+	if t.v == fullMark {
+		return (*record)(t.p).spawned
+	}
+	return t.v
+}
+
+// x returns t's record at the Full level, else nil.
+func (t *Task) x() *record {
+	if t.v == fullMark {
+		return (*record)(t.p)
+	}
+	return nil
 }
 
 // record is what the Full level keeps of a task. Its identity is written
@@ -84,6 +116,7 @@ type Task struct {
 // goroutine (and its wakers) with atomics, and read by snapshots
 // concurrently: a snapshot's fields may come from adjacent moments.
 type record struct {
+	st         *stripe
 	ID, Parent uint64
 	Name       string
 	Scoped     bool // a child of a task.Scope
@@ -98,6 +131,7 @@ type record struct {
 	waitSince atomic.Int64
 	finished  atomic.Int64
 	panicked  atomic.Bool
+	siteName  atomic.Pointer[string] // the spawn site's name, once a snapshot has looked it up
 }
 
 // Key is the context key under which a task's context answers with its
@@ -113,7 +147,7 @@ func FromContext(ctx context.Context) *Task {
 // Recorded returns t if it records (collection was on when it was
 // initialized) and nil otherwise: what a task's context answers for Key.
 func (t *Task) Recorded() *Task {
-	if t.st == nil {
+	if t.p == nil {
 		return nil
 	}
 	return t
@@ -142,18 +176,18 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 
 func (t *Task) init(id, parent uint64, name string, scoped bool, skip int) {
 	g := groupOf(name)
-	t.st = &g.stripe[id%stripes]
-	t.st.spawned.Add(1)
+	st := &g.stripe[id%stripes]
+	st.spawned.Add(1)
 	if level.Load() < int32(Full) {
 		if id%SampleEvery == 0 {
-			t.spawned = nonzero(Now())
+			t.v = nonzero(Now())
 		}
+		t.p = unsafe.Pointer(st)
 		return
 	}
-	t.spawned = nonzero(Now())
-	x := &record{ID: id, Parent: parent, Name: name, Scoped: scoped, spawned: t.spawned}
+	x := &record{st: st, ID: id, Parent: parent, Name: name, Scoped: scoped, spawned: nonzero(Now())}
 	runtime.Callers(skip+2, x.site[:])
-	t.x = x
+	t.p, t.v = unsafe.Pointer(x), fullMark
 	live.add(x)
 }
 
@@ -167,12 +201,14 @@ func nonzero(now int64) int64 {
 
 // Start is called by the task's goroutine before the task's function runs.
 func (t *Task) Start() {
-	if t.spawned == 0 {
+	spawned := t.spawned()
+	if spawned == 0 {
 		return
 	}
 	now := Now()
-	t.st.group.FirstRun.Observe(t.st.idx, since(t.spawned, now))
-	if x := t.x; x != nil {
+	st := t.st()
+	st.group.FirstRun.Observe(st.idx, since(spawned, now))
+	if x := t.x(); x != nil {
 		x.firstRun.Store(now)
 		x.runSince.Store(now)
 		x.state.Store(uint32(Running))
@@ -184,11 +220,12 @@ func (t *Task) Start() {
 // Finish is called by the task's goroutine when the task's function has
 // returned or panicked.
 func (t *Task) Finish(panicked bool) {
-	t.st.finished.Add(1)
+	st := t.st()
+	st.finished.Add(1)
 	if panicked {
-		t.st.panicked.Add(1)
+		st.panicked.Add(1)
 	}
-	if x := t.x; x != nil {
+	if x := t.x(); x != nil {
 		if panicked {
 			x.panicked.Store(true)
 		}
@@ -229,8 +266,8 @@ func park(ctx context.Context, k Kind, on uintptr) *Task {
 	if t == nil {
 		return nil
 	}
-	t.st.parks.Add(1)
-	if x := t.x; x != nil {
+	t.st().parks.Add(1)
+	if x := t.x(); x != nil {
 		x.waitKind.Store(uint32(k))
 		x.waitOn.Store(on)
 		x.waitSince.Store(Now())
@@ -246,13 +283,14 @@ func park(ctx context.Context, k Kind, on uintptr) *Task {
 // SampleEvery at Counters). Resume reads the clock only then, or at the Full
 // level (where it records since when the task runs).
 func (t *Task) Resume(woke int64) {
-	x := t.x
-	if (woke == 0 || t.spawned == 0) && x == nil {
+	x, timed := t.x(), t.spawned() != 0
+	if (woke == 0 || !timed) && x == nil {
 		return
 	}
 	now := Now()
-	if woke != 0 && t.spawned != 0 {
-		t.st.group.WakeResume.Observe(t.st.idx, since(woke, now))
+	if woke != 0 && timed {
+		st := t.st()
+		st.group.WakeResume.Observe(st.idx, since(woke, now))
 	}
 	if x != nil {
 		x.runSince.Store(now)
