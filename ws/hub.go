@@ -48,8 +48,8 @@ type HubConfig struct {
 	// c's queue could take them; the next message c gets is the oldest
 	// still kept. It is called once c's queue has room for that message
 	// and a notice of up to 256 bytes, which it typically writes with
-	// c.TryWriteMessage (it goes out before that next message). Nil: no
-	// notice.
+	// c.TryWriteMessage (it goes out before that next message). It must
+	// not call the Hub's Leave for c. Nil: no notice.
 	OnLag func(c *Conn, missed uint64)
 	// Retry is how often members whose queue was full are looked at again
 	// while no new message arrives. Zero means 10 ms.
@@ -58,6 +58,10 @@ type HubConfig struct {
 
 // member is a connection of a Hub and its place in the channel.
 type member struct {
+	// mu is held by the Hub's goroutine while it serves the member and by
+	// Leave while it closes rx: a Receiver is for one goroutine at a time.
+	mu      sync.Mutex
+	left    bool // rx is closed
 	rx      *broadcast.Receiver[*PreparedMessage]
 	pending *PreparedMessage // taken from rx, not yet written: the queue was full
 	missed  uint64           // messages lost before pending, not yet reported
@@ -117,8 +121,15 @@ func (h *Hub) Leave(c *Conn) {
 	delete(h.members, c)
 	h.mu.Unlock()
 	if m != nil {
-		m.rx.Close()
+		m.leave()
 	}
+}
+
+func (m *member) leave() {
+	m.mu.Lock()
+	m.left = true
+	m.rx.Close()
+	m.mu.Unlock()
 }
 
 // Len returns the number of members.
@@ -216,6 +227,11 @@ const (
 
 // serve writes to c the messages it has not had, while its queue has room.
 func (h *Hub) serve(c *Conn, m *member) outcome {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.left {
+		return gone
+	}
 	for {
 		msg := m.pending
 		if msg == nil {
@@ -275,7 +291,7 @@ func (h *Hub) stop() {
 	h.members = nil
 	h.mu.Unlock()
 	for _, m := range ms {
-		m.rx.Close()
+		m.leave()
 	}
 	h.rx.Close()
 }
