@@ -24,7 +24,8 @@ import (
 // server's); the writes are the server's too, except that they are
 // masked and go straight to the socket, so Buffered is 0 and a write
 // waits while the server does not read (up to PongTimeout, after which the
-// connection closes).
+// connection closes). The caller owns that goroutine: Close the
+// connection, then Wait for it.
 type Dialer struct {
 	// Config holds the connection's limits and timers; HandshakeTimeout
 	// bounds the TCP and TLS connection and the opening handshake.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/broadcast"
+	"github.com/shio-rt/shio/reactor"
 )
 
 // Hub writes the messages of a broadcast channel to a set of connections:
@@ -24,8 +25,10 @@ import (
 // and its own queue, bounded by Config.MaxOutbound; never the others' time.
 //
 // A member served through http.Hijacker or dialed (a goroutine per
-// connection) writes to its socket directly, so the Hub waits for such a
-// member up to its PongTimeout; members on the reactor never make it wait.
+// connection), or on the portable reactor (outside Linux), writes to its
+// socket directly, so the Hub waits for such a member up to its
+// PongTimeout, after which its connection closes; members on Linux's
+// reactor never make it wait.
 //
 // A Hub is safe for concurrent use. Close stops its goroutine and waits
 // for it.
@@ -48,8 +51,8 @@ type HubConfig struct {
 	// c's queue could take them; the next message c gets is the oldest
 	// still kept. It is called once c's queue has room for that message
 	// and a notice of up to 256 bytes, which it typically writes with
-	// c.TryWriteMessage (it goes out before that next message). Nil: no
-	// notice.
+	// c.TryWriteMessage (it goes out before that next message). It must
+	// not call the Hub's Leave for c. Nil: no notice.
 	OnLag func(c *Conn, missed uint64)
 	// Retry is how often members whose queue was full are looked at again
 	// while no new message arrives. Zero means 10 ms.
@@ -58,6 +61,10 @@ type HubConfig struct {
 
 // member is a connection of a Hub and its place in the channel.
 type member struct {
+	// mu is held by the Hub's goroutine while it serves the member and by
+	// Leave while it closes rx: a Receiver is for one goroutine at a time.
+	mu      sync.Mutex
+	left    bool // rx is closed
 	rx      *broadcast.Receiver[*PreparedMessage]
 	pending *PreparedMessage // taken from rx, not yet written: the queue was full
 	missed  uint64           // messages lost before pending, not yet reported
@@ -117,8 +124,15 @@ func (h *Hub) Leave(c *Conn) {
 	delete(h.members, c)
 	h.mu.Unlock()
 	if m != nil {
-		m.rx.Close()
+		m.leave()
 	}
+}
+
+func (m *member) leave() {
+	m.mu.Lock()
+	m.left = true
+	m.rx.Close()
+	m.mu.Unlock()
 }
 
 // Len returns the number of members.
@@ -216,6 +230,11 @@ const (
 
 // serve writes to c the messages it has not had, while its queue has room.
 func (h *Hub) serve(c *Conn, m *member) outcome {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.left {
+		return gone
+	}
 	for {
 		msg := m.pending
 		if msg == nil {
@@ -251,11 +270,22 @@ func (h *Hub) serve(c *Conn, m *member) outcome {
 			}
 			m.missed = 0
 		}
+		rc, bound := c.t.(*reactor.Conn)
+		bound = bound && !writesQueue && c.lim.pong > 0
+		if bound {
+			// The portable reactor's write waits for the socket: a
+			// member that does not read may hold the Hub up to
+			// PongTimeout, then its connection closes.
+			rc.SetWriteDeadline(time.Now().Add(c.lim.pong))
+		}
 		var err error
 		if c.client {
 			err = c.writeMessage(nil, msg.typ, msg.payload)
 		} else {
 			err = c.writeEncoded(nil, b)
+		}
+		if bound {
+			rc.SetWriteDeadline(time.Time{})
 		}
 		switch {
 		case errors.Is(err, ErrClosed):
@@ -275,7 +305,7 @@ func (h *Hub) stop() {
 	h.members = nil
 	h.mu.Unlock()
 	for _, m := range ms {
-		m.rx.Close()
+		m.leave()
 	}
 	h.rx.Close()
 }

@@ -75,6 +75,9 @@ type netTransport struct {
 	closed   bool
 	deadline *time.Timer
 	dlAt     time.Time
+	// timers counts the deadline's callbacks under way; run waits for
+	// them before it reports the end (Conn.Wait joins them too).
+	timers sync.WaitGroup
 
 	exit func() // called when run ends (nil: nothing to tell)
 }
@@ -156,6 +159,7 @@ func (t *netTransport) run(pre []byte) {
 		t.deadline.Stop()
 	}
 	t.mu.Unlock()
+	t.timers.Wait() // closed is set: no callback starts after this
 	t.cb.Lock()
 	c.finish(err)
 	t.cb.Unlock()
@@ -233,10 +237,14 @@ func (t *netTransport) SetReadDeadline(d time.Time) error {
 	t.deadline = time.AfterFunc(time.Until(d), func() {
 		t.mu.Lock()
 		stale := t.closed || !t.dlAt.Equal(d)
+		if !stale {
+			t.timers.Add(1)
+		}
 		t.mu.Unlock()
 		if stale {
 			return
 		}
+		defer t.timers.Done()
 		t.cb.Lock()
 		keep := t.c.tick()
 		t.cb.Unlock()
