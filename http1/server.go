@@ -187,9 +187,13 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 // Serve does, with TLS as a layer of each connection (package tlslayer):
 // an idle keep-alive connection holds no goroutine; the handshake runs on
 // a goroutine of its own once the ClientHello has arrived, bounded by
-// ReadHeaderTimeout, as is the wait for the ClientHello. Shutdown and a
-// "Connection: close" response send close_notify. Any other listener is
-// wrapped with tls.NewListener and served with a goroutine per connection.
+// ReadHeaderTimeout, as is the wait for the ClientHello; at most
+// MaxTLSHandshakes run at once, and connections past it wait for a slot
+// without a goroutine. A plain HTTP request gets net/http's answer ("400
+// Bad Request", "Client sent an HTTP request to an HTTPS server.") and a
+// close. Shutdown and a "Connection: close" response send close_notify.
+// Any other listener is wrapped with tls.NewListener and served with a
+// goroutine per connection.
 //
 // TLSConfig's NextProtos defaults to "http/1.1"; a client that offers
 // only other protocols (only "h2") is refused with a

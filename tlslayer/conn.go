@@ -41,6 +41,9 @@ type Conn struct {
 	// Owned by the loop, inside Input, once the handshake is done.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
 	rest int    // bytes of the current record not yet handed over (also the handshake's)
+	// overhead is the least a record adds to its plaintext in the
+	// negotiated version (set when the handshake completes).
+	overhead uint8
 }
 
 // hsState is what a Conn needs only until its handshake ends; it is
@@ -148,20 +151,20 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 	}
 }
 
+// decodeLimit bounds the plaintext one Input appends to a dst that has
+// less room: the reactor keeps a scratch buffer of up to 64 KiB for the
+// next call, and a larger one would be allocated anew for every read.
+const decodeLimit = 64 << 10
+
 // decode hands crypto/tls the held partial record and in, one record at a
 // time, and appends the plaintext to dst. It keeps a trailing partial
 // record in pend. The held record is completed from the front of in and
-// decoded alone, so that a read is never copied whole into pend.
+// decoded alone, so that a read is never copied whole into pend. Records
+// whose plaintext would take dst past decodeLimit wait in pend, and the
+// layer asks the loop (WakeLayer) to call Input again for them.
 func (l *Conn) decode(dst, in []byte) ([]byte, error) {
-	// Plaintext is shorter than its records: grow dst once for all of
-	// it, not record by record (which would copy what it holds at every
-	// growth).
-	if len(l.pend) > 0 {
-		k := min(len(in), l.pendRecordLen()-len(l.pend))
-		dst = slices.Grow(dst, maxPlaintext+plaintextBound(in[max(k, 0):], 0))
-	} else {
-		dst = slices.Grow(dst, plaintextBound(in, l.rest))
-	}
+	limit := max(cap(dst), decodeLimit)
+	ovh := int(l.overhead)
 	var err error
 	for len(l.pend) > 0 {
 		for k := l.pendNeed(); k > 0 && len(in) > 0; k = l.pendNeed() {
@@ -172,6 +175,10 @@ func (l *Conn) decode(dst, in []byte) ([]byte, error) {
 		if l.pendNeed() > 0 {
 			return dst, nil // in is used up
 		}
+		// Plaintext is shorter than its records: grow dst once for
+		// them, not record by record (which would copy what it holds
+		// at every growth).
+		dst = slices.Grow(dst, plaintextBound(l.pend, l.rest, ovh))
 		var left []byte
 		dst, left, err = l.decodeFrom(dst, l.pend)
 		if err != nil || len(left) == len(l.pend) {
@@ -182,11 +189,18 @@ func (l *Conn) decode(dst, in []byte) ([]byte, error) {
 			l.pend = nil
 		}
 	}
-	dst, left, err := l.decodeFrom(dst, in)
+	cut, bound := fitRecords(in, l.rest, ovh, limit-len(dst))
+	dst = slices.Grow(dst, bound)
+	dst, left, err := l.decodeFrom(dst, in[:cut])
 	if err != nil {
 		return l.stop(dst, err)
 	}
-	if len(left) > 0 {
+	if cut < len(in) {
+		// Whole records left for the next call (left is empty: cut is
+		// a record boundary).
+		l.pend = append([]byte(nil), in[cut:]...)
+		l.rc.WakeLayer()
+	} else if len(left) > 0 {
 		// Room for the whole record, which the next reads complete.
 		l.pend = make([]byte, len(left), max(len(left), min(recordLen(left), recordHeaderLen+maxCiphertext)))
 		copy(l.pend, left)
@@ -218,6 +232,12 @@ func (l *Conn) decodeFrom(dst, src []byte) ([]byte, []byte, error) {
 	var err error
 	for {
 		if len(dst) == cap(dst) {
+			if n := recordLen(l.src); l.rest == 0 && (n == 0 || n > len(l.src)) {
+				// dst holds the plaintext bound of the records handed
+				// over, so crypto/tls holds none of theirs: done.
+				err = errWouldBlock
+				break
+			}
 			dst = slices.Grow(dst, maxPlaintext)
 		}
 		var n int
@@ -418,6 +438,10 @@ func (l *Conn) endLocked(err error) (paused bool) {
 		l.pend = nil
 	} else {
 		l.state = stateOpen
+		l.overhead = minOverhead
+		if l.tc.ConnectionState().Version == tls.VersionTLS13 {
+			l.overhead = minOverhead13
+		}
 	}
 	close(l.done)
 	l.mu.Unlock()

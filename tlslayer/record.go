@@ -32,21 +32,50 @@ func recordLen(b []byte) int {
 	return recordHeaderLen + (int(b[3])<<8 | int(b[4]))
 }
 
-// minOverhead is the least a record's body adds to its plaintext: an AEAD
-// tag (TLS 1.2 ChaCha20-Poly1305; TLS 1.3 adds the content type, AES-GCM
-// in TLS 1.2 an explicit nonce, CBC a MAC and padding).
-const minOverhead = 16
+// minOverhead is the least a record's body adds to its plaintext before
+// the version is known, and in TLS 1.2: an AEAD tag (ChaCha20-Poly1305;
+// AES-GCM adds an explicit nonce, CBC a MAC and padding). TLS 1.3 adds the
+// content type too (minOverhead13), so that four full records, 64 KiB of
+// plaintext, fit the reactor's pooled 64 KiB scratch buffer.
+const (
+	minOverhead   = 16
+	minOverhead13 = 17
+)
 
 // plaintextBound returns a bound on the plaintext of the whole records in
-// src, the first rest bytes of which end a record already begun.
-func plaintextBound(src []byte, rest int) int {
+// src, the first rest bytes of which end a record already begun, each
+// record adding at least overhead bytes.
+func plaintextBound(src []byte, rest, overhead int) int {
 	n := min(rest, len(src))
 	for b := src[n:]; ; {
 		k := recordLen(b)
 		if k == 0 || k > len(b) {
 			return n
 		}
-		n += max(0, k-recordHeaderLen-minOverhead)
+		n += max(0, k-recordHeaderLen-overhead)
+		b = b[k:]
+	}
+}
+
+// fitRecords returns how much of src to decode now: all of it, or up to
+// the first whole record whose plaintext would take the total past room
+// (though always something), with a bound on the plaintext of the whole
+// records in what it returns. The first rest bytes of src end a record
+// already begun.
+func fitRecords(src []byte, rest, overhead, room int) (cut, bound int) {
+	n := min(rest, len(src))
+	bound = n
+	for b := src[n:]; ; {
+		k := recordLen(b)
+		if k == 0 || k > len(b) {
+			return len(src), bound // a partial record stays in pend
+		}
+		p := max(0, k-recordHeaderLen-overhead)
+		if bound+p > room && n > 0 {
+			return n, bound
+		}
+		bound += p
+		n += k
 		b = b[k:]
 	}
 }

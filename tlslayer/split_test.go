@@ -49,6 +49,7 @@ func TestRecordsSplitAnywhere(t *testing.T) {
 	seed := rand.Uint64()
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
+	wrng := rand.New(rand.NewPCG(seed, 2)) // the writer goroutine's
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		for _, piece := range []int{7, 300, 40000} {
 			raw, err := net.Dial("tcp", addr)
@@ -56,7 +57,7 @@ func TestRecordsSplitAnywhere(t *testing.T) {
 				t.Fatal(err)
 			}
 			raw.(*net.TCPConn).SetNoDelay(true)
-			sc := &splitConn{TCPConn: raw.(*net.TCPConn), rng: rng, max: piece}
+			sc := &splitConn{TCPConn: raw.(*net.TCPConn), rng: rand.New(rand.NewPCG(seed, uint64(piece))), max: piece}
 			c := tls.Client(sc, &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: version, MaxVersion: version})
 			c.SetDeadline(time.Now().Add(30 * time.Second))
 			want := make([]byte, min(200<<10, piece*4<<10))
@@ -66,7 +67,7 @@ func TestRecordsSplitAnywhere(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				for b := want; len(b) > 0; {
-					k := min(len(b), 1+rng.IntN(40000))
+					k := min(len(b), 1+wrng.IntN(40000))
 					if _, err := c.Write(b[:k]); err != nil {
 						done <- err
 						return

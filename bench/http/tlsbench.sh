@@ -25,7 +25,8 @@ MODE=${MODE:-keepalive}
 hdr=()
 if [ "$MODE" = handshake ]; then hdr=(-H "Connection: close"); fi
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+pid=
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 bin=$dir/peerserver
 go build -o "$bin" ./http/server
 tick=$(getconf CLK_TCK)
