@@ -110,7 +110,7 @@ func (b *body) read(p []byte) (int, error) {
 			if total > 0 {
 				return total, nil
 			}
-			if left := c.chunk.DataLeft(); left > 0 && len(p) >= directRead {
+			if left := c.chunk.DataLeft(); left >= directRead && len(p) >= directRead {
 				c.r, c.w = 0, 0
 				c.armBodyRead()
 				n, err := c.rwc.Read(p[:min(int64(len(p)), left)])

@@ -115,12 +115,20 @@ func TestUploadArrivesIntactAcrossEverySplit(t *testing.T) {
 			sum, trailer string
 		}
 		results := make(chan got, 16)
-		var readSize func() int // the Handler's read sizes, drawn by the test
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The Handler's read sizes: small ones, or any up to 256 KiB,
+			// from the seed the test drew.
+			var seed uint64
+			fmt.Sscan(r.Header.Get("X-Seed"), &seed)
+			rng := rand.New(rand.NewPCG(seed, 1))
+			most := 256 << 10
+			if r.Header.Get("X-Small") == "true" {
+				most = 100
+			}
 			d := sha256.New()
 			buf := make([]byte, 256<<10)
 			for {
-				n, err := r.Body.Read(buf[:readSize()])
+				n, err := r.Body.Read(buf[:1+rng.IntN(most)])
 				d.Write(buf[:n])
 				if err == io.EOF {
 					break
@@ -139,12 +147,7 @@ func TestUploadArrivesIntactAcrossEverySplit(t *testing.T) {
 			seed := rapid.Uint64().Draw(rt, "seed")
 			rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 			small := rapid.Bool().Draw(rt, "small reads")
-			readSize = func() int {
-				if small {
-					return 1 + rng.IntN(100)
-				}
-				return 1 + rng.IntN(256<<10)
-			}
+			hdr := fmt.Sprintf("Host: x\r\nX-Seed: %d\r\nX-Small: %t\r\n", seed, small)
 			body := make([]byte, rapid.IntRange(0, 600<<10).Draw(rt, "size"))
 			for i := range body {
 				body[i] = byte(rng.Uint32())
@@ -153,7 +156,7 @@ func TestUploadArrivesIntactAcrossEverySplit(t *testing.T) {
 			chunked := rapid.Bool().Draw(rt, "chunked")
 			var wire bytes.Buffer
 			if chunked {
-				wire.WriteString("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n")
+				wire.WriteString("POST / HTTP/1.1\r\n" + hdr + "Transfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n")
 				for rest := body; len(rest) > 0; {
 					k := min(len(rest), 1+rng.IntN([]int{16, 5000, 100 << 10}[rng.IntN(3)]))
 					fmt.Fprintf(&wire, "%x", k)
@@ -165,7 +168,7 @@ func TestUploadArrivesIntactAcrossEverySplit(t *testing.T) {
 				}
 				fmt.Fprintf(&wire, "0\r\nX-Sum: %s\r\n\r\n", sum)
 			} else {
-				fmt.Fprintf(&wire, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", len(body))
+				fmt.Fprintf(&wire, "POST / HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n", hdr, len(body))
 				wire.Write(body)
 			}
 			wire.WriteString("GET /after HTTP/1.1\r\nHost: x\r\n\r\n") // pipelined behind the body

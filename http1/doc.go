@@ -50,6 +50,24 @@
 // back to a goroutine per connection, as net/http does, with the same
 // parser and response writer; so does ServeTLS given one.
 //
+// # Bulk bodies
+//
+// On the reactor a large response write goes to the socket from the
+// Handler's goroutine while the socket takes it, copying nothing, with the
+// head and the first body bytes in one writev(2); when the socket is full
+// the write waits for the client to read (each wait bounded by the write
+// timeout) instead of queueing the rest. Small writes, and every write
+// under TLS, go through the connection's bounded queue. io.Copy from an
+// *os.File, http.ServeContent and http.FileServer send with sendfile(2)
+// (the ResponseWriter's ReadFrom). A large body read (16 KiB or more)
+// with no bytes already received reads the socket itself, straight into
+// the Handler's buffer, the loop's reads paused meanwhile: while a Handler
+// reads an upload this way and stops reading without finishing it, the
+// client's FIN is seen only at its next read (as once more than 64 KiB of
+// body waits unread). A chunked body's Read decodes every chunk already
+// received, and a large chunk's data goes straight into the Handler's
+// buffer too.
+//
 // # When the client leaves
 //
 // A request's context ends when its client leaves while the Handler runs,

@@ -473,7 +473,11 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 		if err != nil {
 			break
 		}
-		if !tried && len(p) >= directRead && !rc.noDirect {
+		// A large read goes to the socket itself, and so does any read
+		// while the loop's reads are paused for it (a chunked body's
+		// framing between two large chunks), which would otherwise cost
+		// a resume of the loop for a few bytes.
+		if !tried && (len(p) >= directRead || rc.direct) && !rc.noDirect {
 			tried = true
 			if n, err = rc.readDirectLocked(p); n > 0 || err != nil {
 				break

@@ -51,16 +51,15 @@ type connSys struct {
 	closing atomic.Bool   // Close called (mirrors closeReq for lock-free reads)
 	handing atomic.Bool   // next is set (mirrors it for lock-free reads)
 
-	// TryRead's exclusion from the loop's reads (Dekker's: each side sets
-	// its flag, then looks at the other's). loopReading covers a loop's
-	// read and the delivery of its bytes; direct, set under mu, a TryRead
-	// in progress. skipped: the loop passed over a read because of one, so
-	// the TryRead asks it to read again when done. kept: the handler left
-	// input unconsumed (c.in), which TryRead must not overtake.
-	loopReading atomic.Bool
-	direct      atomic.Bool
-	skipped     atomic.Bool
-	kept        atomic.Bool
+	// direct holds TryRead's exclusion from the loop's reads, as flags in
+	// one word (it fits where the bools above leave padding). Dekker's:
+	// each side sets its flag, then looks at the other's, in one atomic
+	// operation. dLoopReading covers a loop's read and the delivery of its
+	// bytes; dDirect, set under mu, a TryRead in progress. dSkipped: the
+	// loop passed over a read because of one, so the TryRead asks it to
+	// read again when done. dKept: the handler left input unconsumed
+	// (c.in), which TryRead must not overtake.
+	direct atomic.Uint32
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -78,6 +77,14 @@ type connSys struct {
 	next      Handler // a hand-off not yet taken effect
 	err       error
 }
+
+// Flags in connSys.direct.
+const (
+	dLoopReading uint32 = 1 << iota
+	dDirect
+	dSkipped
+	dKept
+)
 
 // phase is where a connection is in its life, as the loop sees it.
 type phase uint8
@@ -324,11 +331,12 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 		}
 		return 0, err
 	}
-	c.direct.Store(true)
-	if c.loopReading.Load() || c.kept.Load() {
-		c.direct.Store(false)
+	if c.direct.Or(dDirect)&(dLoopReading|dKept) != 0 {
+		again := c.endDirect()
 		c.mu.Unlock()
-		c.afterDirect()
+		if again {
+			c.resume()
+		}
 		return 0, nil // the loop's bytes come first, through OnData
 	}
 	var n int
@@ -339,7 +347,7 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 			break
 		}
 	}
-	c.direct.Store(false)
+	again := c.endDirect()
 	switch {
 	case n > 0:
 		c.loop.stats.read(n)
@@ -349,8 +357,7 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 	case err == unix.EAGAIN:
 		n, err = 0, nil
 	case err == nil: // EOF: the loop reads it again and reports it
-		n = 0
-		c.skipped.Store(true)
+		again = true
 	default:
 		c.err = err
 		c.mu.Unlock()
@@ -358,15 +365,34 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 		return 0, err
 	}
 	c.mu.Unlock()
-	c.afterDirect()
+	if again {
+		c.resume()
+	}
 	return n, err
 }
 
-// afterDirect asks the loop to read again if it passed over a read while
-// a TryRead held the socket.
-func (c *Conn) afterDirect() {
-	if c.skipped.Swap(false) {
-		c.resume()
+// endDirect ends a TryRead's hold on the socket and reports whether the
+// loop passed over a read meanwhile (it must then be asked to read
+// again): one atomic operation, so that a loop that sees the hold has
+// recorded its skip by then, and one that does not reads itself.
+func (c *Conn) endDirect() bool {
+	return c.direct.And(^(dDirect|dSkipped))&dSkipped != 0
+}
+
+// startLoopRead marks the loop's read of c, unless a TryRead holds the
+// socket: then it records the skip (see endDirect) and reports false.
+func (c *Conn) startLoopRead() bool {
+	for {
+		old := c.direct.Load()
+		if old&dDirect != 0 {
+			if c.direct.CompareAndSwap(old, old|dSkipped) {
+				return false
+			}
+			continue
+		}
+		if c.direct.CompareAndSwap(old, old|dLoopReading) {
+			return true
+		}
 	}
 }
 

@@ -105,11 +105,8 @@ func (l *loop) read(c *Conn, e uint32) {
 			return
 		}
 		c.readPending = false
-		c.loopReading.Store(true)
-		if c.direct.Load() { // a TryRead holds the socket; it asks again
-			c.loopReading.Store(false)
-			c.skipped.Store(true)
-			return
+		if !c.startLoopRead() {
+			return // a TryRead holds the socket; it asks again
 		}
 		n, err := rawRead(c.fd, l.buf)
 		if n > 0 {
@@ -122,9 +119,13 @@ func (l *loop) read(c *Conn, e uint32) {
 				} else {
 					l.deliver(c, l.buf[:n])
 				}
-				c.kept.Store(len(c.in) > 0)
 			}
-			c.loopReading.Store(false)
+			if len(c.in) > 0 { // dKept before dLoopReading is cleared
+				c.direct.Or(dKept)
+				c.direct.And(^dLoopReading)
+			} else {
+				c.direct.And(^(dLoopReading | dKept))
+			}
 			// A short read drained the socket, and any later input
 			// raises a new edge. That holds only for a read prompted by
 			// a fresh edge without FIN: reads of our own (resume,
@@ -135,7 +136,7 @@ func (l *loop) read(c *Conn, e uint32) {
 			}
 			continue
 		}
-		c.loopReading.Store(false)
+		c.direct.And(^dLoopReading)
 		switch err {
 		case nil: // EOF
 			l.onEOF(c)

@@ -13,6 +13,9 @@ type column struct{ cas, label string }
 var (
 	echoCols = []column{{"64:1", "64 conns"}, {"256:1", "256 conns"}, {"64:16", "64 conns × 16 in flight"}}
 	httpCols = []column{{"64", "64 conns"}, {"256", "256 conns"}, {"64x16", "64 conns × 16 pipelined"}}
+	bulkCols = []column{{"/1k", "1 KiB"}, {"/64k", "64 KiB"}, {"/1m", "1 MiB from memory"},
+		{"/file/bulk1m", "1 MiB file (FileServer)"}, {"upload", "50 MB upload"}, {"upload-chunked", "50 MB chunked upload"}}
+	bulkPeers = []string{"net-http", "fasthttp"}
 	// Peers the issues name for each suite, in the order of the ratio rows.
 	echoPeers = []string{"gnet", "tokio", "nbio", "goroutine"}
 	httpPeers = []string{"fasthttp", "net-http", "gnet", "nbio", "hyper"}
@@ -238,6 +241,19 @@ func targets(r *results) []target {
 			add("small requests", cas+"-connection req/s ≥ "+name("http", p)+"'s", v, ok, atLeast(1), "%.2f×")
 		}
 	}
+	v, ok = r.ratio("bulk", "/file/bulk1m", "rps", "shio", "net-http")
+	add("http1 bulk", "1 MiB via http.FileServer ≥ 1.5× net/http req/s", v, ok, atLeast(1.5), "%.2f×")
+	for _, c := range bulkCols {
+		if c.cas == "/file/bulk1m" || c.cas == "upload-chunked" {
+			continue
+		}
+		v, ok = r.ratio("bulk", c.cas, "rps", "shio", "net-http")
+		add("http1 bulk", "≥ 1.0× net/http, "+c.label, v, ok, atLeast(1), "%.2f×")
+	}
+	for _, c := range bulkCols {
+		v, ok = r.ratio("bulk", c.cas, "cpu_mb", "shio", "net-http")
+		add("http1 bulk", "server CPU per MB ≤ net/http's, "+c.label, v, ok, atMost(1), "%.2f×")
+	}
 
 	v, ok = r.ratio("gen", "64", "rps", "shio-bench", "wrk")
 	add("bench", "shio bench drives ≥ 1.0× wrk -t1's req/s (fasthttp, 64 conns)", v, ok, atLeast(1), "%.2f×")
@@ -301,6 +317,14 @@ func markdown(r *results, facts map[string]string, commands, notes, cmdline stri
 			"request each.\n\n", facts["idle"])
 		suiteTables(&b, r, "http", httpCols, httpPeers, "request", "req/s")
 	}
+	if len(r.impls["bulk"]) > 0 {
+		b.WriteString("## HTTP/1.1 bulk bodies (http1)\n\n`http/bulk.sh`: wrk -t1 -c16 for the responses (req/s), " +
+			"5 sequential 50 MB POSTs with curl for the uploads (MB/s, hashed with SHA-256 by the handler as it reads); " +
+			"medians. shio and net/http serve the same `http.Handler` (the file through `http.FileServer`, which " +
+			"uses sendfile on both); fasthttp its native handler (`SetBody`, `RequestCtx.SendFile`, the request " +
+			"body stream).\n\n")
+		bulkTables(&b, r)
+	}
 	if len(r.impls["gen"]) > 0 {
 		b.WriteString("## Load generator check: `shio bench` vs `wrk -t1`\n\nBoth on CPU 1 against fasthttp on CPU 0, " +
 			"64 connections, alternated; medians (latency in µs). \"mean ÷ bound\" is the mean latency over the " +
@@ -340,4 +364,69 @@ func markdown(r *results, facts map[string]string, commands, notes, cmdline stri
 	}
 	fmt.Fprintf(&b, "## Commands\n\n`%s` ran (from `bench/`):\n\n```sh\n%s```\n", cmdline, commands)
 	return b.String()
+}
+
+// bulkTables writes the bulk suite: rates with their ratio rows, then the
+// server CPU per MB, total and user, with theirs.
+func bulkTables(b *strings.Builder, r *results) {
+	impls := r.impls["bulk"]
+	header := func() {
+		b.WriteString("| server |")
+		for _, c := range bulkCols {
+			fmt.Fprintf(b, " %s |", c.label)
+		}
+		b.WriteString("\n|---|")
+		for range bulkCols {
+			b.WriteString("---:|")
+		}
+		b.WriteString("\n")
+	}
+	cell := func(impl, cas, metric string, f func(float64) string) string {
+		if v, ok := r.med("bulk", cas, impl, metric); ok {
+			return f(v)
+		}
+		return "–"
+	}
+	ratios := func(metric string) {
+		for _, p := range bulkPeers {
+			if !r.has("bulk", p) || !r.has("bulk", "shio") {
+				continue
+			}
+			fmt.Fprintf(b, "| **shio / %s** |", name("bulk", p))
+			for _, c := range bulkCols {
+				fmt.Fprintf(b, " %s |", fmtRatio(r.ratio("bulk", c.cas, metric, "shio", p)))
+			}
+			b.WriteString("\n")
+		}
+	}
+	header()
+	for _, impl := range impls {
+		fmt.Fprintf(b, "| %s |", name("bulk", impl))
+		for _, c := range bulkCols {
+			fmt.Fprintf(b, " %s |", cell(impl, c.cas, "rps", human))
+		}
+		b.WriteString("\n")
+	}
+	ratios("rps")
+	b.WriteString("\n(req/s; MB/s for the uploads)\n\nServer CPU time per MB moved, µs, total (user), medians:\n\n")
+	header()
+	us := func(v float64) string { return fmt.Sprintf("%.0f", v) }
+	for _, impl := range impls {
+		fmt.Fprintf(b, "| %s |", name("bulk", impl))
+		for _, c := range bulkCols {
+			fmt.Fprintf(b, " %s (%s) |", cell(impl, c.cas, "cpu_mb", us), cell(impl, c.cas, "ucpu_mb", us))
+		}
+		b.WriteString("\n")
+	}
+	ratios("cpu_mb")
+	b.WriteString("\n<details><summary>Every round (req/s or MB/s, in the order run)</summary>\n\n")
+	header()
+	for _, impl := range impls {
+		fmt.Fprintf(b, "| %s |", name("bulk", impl))
+		for _, c := range bulkCols {
+			fmt.Fprintf(b, " %s |", runs(r.vals[key{"bulk", c.cas, impl, "rps"}], human))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n</details>\n\n")
 }

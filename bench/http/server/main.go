@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -55,6 +56,35 @@ func bulk(dir string) http.Handler {
 			hello(w, r)
 		}
 	})
+}
+
+// fastBulk is bulk for fasthttp, with its own means to the same ends:
+// SetBody for the bodies from memory, SendFile (sendfile(2) through
+// net.TCPConn's ReadFrom) for the file, and the request body stream
+// (StreamRequestBody) for the upload; "/" is hello.
+func fastBulk(dir string) fasthttp.RequestHandler {
+	mem := map[string][]byte{"/1k": make([]byte, 1<<10), "/64k": make([]byte, 64<<10), "/1m": make([]byte, 1<<20)}
+	return func(ctx *fasthttp.RequestCtx) {
+		path := string(ctx.Path())
+		if b, ok := mem[path]; ok {
+			ctx.SetBody(b)
+			return
+		}
+		switch {
+		case path == "/upload":
+			h := sha256.New()
+			n, err := io.Copy(h, ctx.RequestBodyStream())
+			if err != nil {
+				ctx.Error(err.Error(), 400)
+				return
+			}
+			fmt.Fprintf(ctx, "%d %x\n", n, h.Sum(nil))
+		case strings.HasPrefix(path, "/file/"):
+			ctx.SendFile(filepath.Join(dir, filepath.Base(path)))
+		default:
+			ctx.Write(helloBody)
+		}
+	}
 }
 
 // fallbackListener hides *net.TCPListener so http1 takes its
@@ -109,7 +139,7 @@ func main() {
 	case "net-http":
 		err = (&http.Server{Handler: h}).Serve(ln)
 	case "fasthttp":
-		err = (&fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.Write(helloBody) }}).Serve(ln)
+		err = (&fasthttp.Server{Handler: fastBulk(*dir), StreamRequestBody: true, MaxRequestBodySize: 1 << 30}).Serve(ln)
 	default:
 		err = fmt.Errorf("unknown -impl %q", *impl)
 	}
