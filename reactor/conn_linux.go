@@ -128,7 +128,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 	}
 	n := 0
 	if len(c.out) == c.off {
-		m, err := rawWrite(c.fd, p)
+		m, err := unix.Write(c.fd, p)
 		if m > 0 {
 			n = m
 			c.loop.stats.bytesWritten.Add(int64(m))
@@ -175,7 +175,7 @@ func (c *Conn) queueLocked(p []byte) {
 // the queue's buffer to the pool once it is empty.
 func (c *Conn) flushLocked() error {
 	for c.off < len(c.out) {
-		m, err := rawWrite(c.fd, c.out[c.off:])
+		m, err := unix.Write(c.fd, c.out[c.off:])
 		if m > 0 {
 			c.off += m
 			c.loop.stats.bytesWritten.Add(int64(m))
@@ -239,7 +239,7 @@ func (c *Conn) tryWrite(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
-		m, err := rawWrite(c.fd, p[n:])
+		m, err := unix.Write(c.fd, p[n:])
 		if m > 0 {
 			n += m
 		}

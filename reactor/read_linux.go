@@ -96,7 +96,7 @@ func (l *loop) read(c *Conn, e uint32) {
 			return
 		}
 		c.readPending = false
-		n, err := rawRead(c.fd, l.buf)
+		n, err := unix.Read(c.fd, l.buf)
 		if n > 0 {
 			c.lastActive = l.now
 			if c.phase == phaseOpen { // while lingering, input is discarded

@@ -109,7 +109,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 	p := l.wbuf
 	if c.off == len(c.out) { // nothing queued ahead: try the socket
 		for len(p) > 0 {
-			m, err := rawWrite(c.fd, p)
+			m, err := unix.Write(c.fd, p)
 			if m > 0 {
 				p = p[m:]
 				l.stats.bytesWritten.Add(int64(m))
