@@ -20,9 +20,8 @@ import (
 // each Conn has a goroutine that reads it, and Write blocks until the
 // socket has taken the bytes.
 type Conn struct {
-	att    any // see Attach
-	dialed bool
-	ln     *Listener // the listener that accepted it, if any
+	att any       // see Attach
+	ln  *Listener // the listener that accepted it, if any
 
 	// For Reactor.Conns: the loop clock at open, and the bytes read (by
 	// the loop or a TryRead) and written (by any writer) on this connection.
@@ -117,7 +116,7 @@ func (c *Conn) CloseWrite() error { return c.closeWrite() }
 // the kernel, and TCP flow control eventually stops the peer) until
 // ResumeRead. Pausing does not stop deadlines.
 func (c *Conn) PauseRead() {
-	c.pauses.Add(1)
+	c.notePause()
 	c.paused.Store(true)
 }
 

@@ -20,7 +20,6 @@ import (
 type connSys struct {
 	loop   *loop
 	fd     int
-	idx    int32 // slot in loop.conns, the tag in epoll data
 	remote netip.AddrPort
 
 	// Owned by the loop goroutine.
@@ -36,20 +35,23 @@ type connSys struct {
 	// opResume presents the kept input before the loop reads more (see
 	// loop.read).
 	pausedIn   bool
-	shutdownWR bool // shutdown(SHUT_WR) done
-	again      bool // on loop.again
-	layerWake  bool // WakeLayer came while reading was stopped
+	shutdownWR bool        // shutdown(SHUT_WR) done
+	again      bool        // on loop.again
+	layerWake  bool        // WakeLayer came while reading was stopped
+	dialed     bool        // Dial made it (set before the loop has it)
+	idx        int32       // slot in loop.conns, the tag in epoll data
+	paused     atomic.Bool // PauseRead
 
 	// Deadlines as loop clock values; 0 means none. Set from any
 	// goroutine, acted on by the loop.
 	readAt  atomic.Int64
 	writeAt atomic.Int64
 
-	paused  atomic.Bool   // PauseRead
-	pauses  atomic.Uint32 // PauseRead calls: did OnData pause? (loop.present)
-	bp      atomic.Bool   // backpressure: queue passed the high-water mark
-	closing atomic.Bool   // Close called (mirrors closeReq for lock-free reads)
-	handing atomic.Bool   // next is set (mirrors it for lock-free reads)
+	// flags holds fBackpressure (the queue passed the high-water mark),
+	// fClosing (Close called: mirrors closeReq for lock-free reads) and
+	// fHanding (next is set: mirrors it for lock-free reads), in one word
+	// so that a Conn stays in its size class.
+	flags atomic.Uint32
 
 	// direct holds TryRead's exclusion from the loop's reads, as flags in
 	// one word (it fits where the bools above leave padding). Dekker's:
@@ -58,7 +60,9 @@ type connSys struct {
 	// bytes; dDirect, set under mu, a TryRead in progress. dSkipped: the
 	// loop passed over a read because of one, so the TryRead asks it to
 	// read again when done. dKept: the handler left input unconsumed
-	// (c.in), which TryRead must not overtake.
+	// (c.in), which TryRead must not overtake. dPauseCalled: PauseRead was
+	// called since the loop cleared it before an OnData (loop.present:
+	// did OnData pause, even if another goroutine has resumed since?).
 	direct atomic.Uint32
 
 	mu sync.Mutex
@@ -84,7 +88,22 @@ const (
 	dDirect
 	dSkipped
 	dKept
+	dPauseCalled
 )
+
+// Flags in connSys.flags.
+const (
+	fBackpressure uint32 = 1 << iota
+	fClosing
+	fHanding
+)
+
+func (c *Conn) flag(f uint32) bool { return c.flags.Load()&f != 0 }
+func (c *Conn) setFlag(f uint32)   { c.flags.Or(f) }
+func (c *Conn) clearFlag(f uint32) { c.flags.And(^f) }
+
+// notePause records a PauseRead call for loop.present.
+func (c *Conn) notePause() { c.direct.Or(dPauseCalled) }
 
 // phase is where a connection is in its life, as the loop sees it.
 type phase uint8
@@ -134,7 +153,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 			// call. Buffered counts them.
 			l.wbuf = append(l.wbuf, p...)
 			if len(c.out)-c.off+len(l.wbuf) > l.r.cfg.WriteHighWater {
-				c.bp.Store(true) // stop reading: the queue and these pass the mark
+				c.setFlag(fBackpressure) // stop reading: the queue and these pass the mark
 			}
 			c.mu.Unlock()
 			return len(p), nil
@@ -153,7 +172,7 @@ func (c *Conn) writeLocked(p []byte) (int, error) {
 	}
 	n := 0
 	if len(c.out) == c.off {
-		m, err := rawWrite(c.fd, p)
+		m, err := unix.Write(c.fd, p)
 		if m > 0 {
 			n = m
 			c.loop.stats.wrote(m)
@@ -193,7 +212,7 @@ func (c *Conn) queueLocked(p []byte) {
 	c.out = append(c.out, p...)
 	c.wantDrain = true
 	if len(c.out)-c.off > c.loop.r.cfg.WriteHighWater {
-		c.bp.Store(true)
+		c.setFlag(fBackpressure)
 	}
 }
 
@@ -201,7 +220,7 @@ func (c *Conn) queueLocked(p []byte) {
 // the queue's buffer to the pool once it is empty.
 func (c *Conn) flushLocked() error {
 	for c.off < len(c.out) {
-		m, err := rawWrite(c.fd, c.out[c.off:])
+		m, err := unix.Write(c.fd, c.out[c.off:])
 		if m > 0 {
 			c.off += m
 			c.loop.stats.wrote(m)
@@ -282,11 +301,11 @@ func (c *Conn) tryWritev(a, b []byte) (int, error) {
 		var m int
 		var err error
 		if n < len(a) && len(b) > 0 {
-			m, err = rawWritev(c.fd, a[n:], b)
+			m, err = unix.Writev(c.fd, [][]byte{a[n:], b})
 		} else if n < len(a) {
-			m, err = rawWrite(c.fd, a[n:])
+			m, err = unix.Write(c.fd, a[n:])
 		} else {
-			m, err = rawWrite(c.fd, b[n-len(a):])
+			m, err = unix.Write(c.fd, b[n-len(a):])
 		}
 		if m > 0 {
 			n += m
@@ -495,7 +514,7 @@ func (c *Conn) close() {
 		return
 	}
 	c.closeReq = true
-	c.closing.Store(true)
+	c.setFlag(fClosing)
 	post := !c.inHandler
 	c.mu.Unlock()
 	if post {
@@ -509,7 +528,7 @@ func (c *Conn) requestClose() {
 	c.closeLayer()
 	c.mu.Lock()
 	c.closeReq = true
-	c.closing.Store(true)
+	c.setFlag(fClosing)
 	c.mu.Unlock()
 }
 
@@ -566,7 +585,7 @@ func (c *Conn) handoff(h Handler) error {
 		return errHandoffPending
 	}
 	c.next = h
-	c.handing.Store(true)
+	c.setFlag(fHanding)
 	post := !c.inHandler
 	c.mu.Unlock()
 	if post {

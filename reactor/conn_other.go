@@ -16,8 +16,8 @@ import (
 type connSys struct {
 	r       *Reactor
 	nc      net.Conn
+	dialed  bool // Dial made it
 	paused  atomic.Bool
-	pauses  atomic.Uint32 // PauseRead calls (used on Linux)
 	resumed atomic.Bool   // ResumeRead: deliver kept input and the layer's
 	wake    chan struct{} // a token when ResumeRead or Close wants the reader
 
@@ -526,3 +526,6 @@ func (c *Conn) setDeadline(t time.Time, read, write bool) error {
 func (c *Conn) remoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
 func (c *Conn) localAddr() net.Addr { return c.nc.LocalAddr() }
+
+// notePause: only the Linux loop needs to know (loop.present).
+func (c *Conn) notePause() {}

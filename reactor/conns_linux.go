@@ -54,10 +54,10 @@ func (l *loop) describe(idx, max int) []ConnInfo {
 		if c.paused.Load() {
 			info.State += "+paused"
 		}
-		if c.bp.Load() {
+		if c.flag(fBackpressure) {
 			info.State += "+backpressure"
 		}
-		if c.closing.Load() {
+		if c.flag(fClosing) {
 			info.State += "+closing"
 		}
 		c.mu.Lock()

@@ -74,7 +74,7 @@ func (l *loop) expire(id int) {
 // it implements ReadTimeoutHandler, whether to keep c. It reports whether c
 // stays open (and is then armed again).
 func (l *loop) offerReadTimeout(c *Conn, at int64) bool {
-	if _, ok := c.h.(ReadTimeoutHandler); !ok && !c.handing.Load() {
+	if _, ok := c.h.(ReadTimeoutHandler); !ok && !c.flag(fHanding) {
 		return false
 	}
 	c.readAt.CompareAndSwap(at, 0)

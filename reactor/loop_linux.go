@@ -290,7 +290,7 @@ func (l *loop) do(o *op) {
 	case opVisit:
 		o.visit(l)
 	case opHandoff:
-		if c.phase == phaseOpen && c.handing.Load() {
+		if c.phase == phaseOpen && c.flag(fHanding) {
 			l.switchHandler(c)
 		}
 	case opFail:

@@ -175,7 +175,7 @@ func (r *Reactor) adopt(nc net.Conn, dialed bool) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{dialed: dialed, connSys: connSys{fd: fd, remote: addrPort(nc.RemoteAddr()), loop: r.pick()}}, nil
+	return &Conn{connSys: connSys{dialed: dialed, fd: fd, remote: addrPort(nc.RemoteAddr()), loop: r.pick()}}, nil
 }
 
 func (r *Reactor) dial(ctx context.Context, network, address string) (*Conn, error) {

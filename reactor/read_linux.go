@@ -68,7 +68,7 @@ func soError(fd int) error {
 
 // readStopped reports whether c must not be read now.
 func (c *Conn) readStopped() bool {
-	return c.paused.Load() || c.bp.Load() || (c.closing.Load() && c.phase == phaseOpen) || c.eof
+	return c.paused.Load() || c.flag(fBackpressure) || (c.flag(fClosing) && c.phase == phaseOpen) || c.eof
 }
 
 // maxReads bounds the reads of one connection per pass, so that a peer
@@ -108,7 +108,7 @@ func (l *loop) read(c *Conn, e uint32) {
 		if !c.startLoopRead() {
 			return // a TryRead holds the socket; it asks again
 		}
-		n, err := rawRead(c.fd, l.buf)
+		n, err := unix.Read(c.fd, l.buf)
 		if n > 0 {
 			c.lastActive = l.now
 			if c.phase == phaseOpen { // while lingering, input is discarded
@@ -196,15 +196,15 @@ func (l *loop) present(c *Conn, data []byte) {
 		// A handler that has just received OnOpen by a hand-off may have
 		// paused reading or closed: it then gets the input later, or never.
 		if !switched || !c.readStopped() {
-			pauses := c.pauses.Load()
+			c.direct.And(^dPauseCalled)
 			n = h.OnData(c, data)
-			c.pausedIn = c.pauses.Load() != pauses
+			c.pausedIn = c.direct.Load()&dPauseCalled != 0
 			if n < 0 || n > len(data) {
 				panic("reactor: OnData consumed a count outside [0, len(data)]")
 			}
 		}
 		rest := data[n:]
-		if len(rest) > 0 && c.handing.Load() && !c.readStopped() {
+		if len(rest) > 0 && c.flag(fHanding) && !c.readStopped() {
 			// OnData handed the connection off: the new handler gets the
 			// rest in the same bracket, without a copy.
 			data = rest
@@ -258,7 +258,7 @@ func (l *loop) onEOF(c *Conn) {
 		l.putIn(c.in)
 		c.in = nil
 	}
-	if _, ok := c.h.(EOFHandler); ok || c.handing.Load() {
+	if _, ok := c.h.(EOFHandler); ok || c.flag(fHanding) {
 		h, _ := l.enter(c)
 		if eh, ok := h.(EOFHandler); ok {
 			eh.OnEOF(c)
@@ -266,7 +266,7 @@ func (l *loop) onEOF(c *Conn) {
 			return
 		}
 		l.leave(c)
-		if c.phase != phaseOpen || c.closing.Load() {
+		if c.phase != phaseOpen || c.flag(fClosing) {
 			return
 		}
 	}

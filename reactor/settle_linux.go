@@ -30,9 +30,9 @@ func (l *loop) settle(c *Conn, err error) {
 	if drained {
 		c.wantDrain = false
 	}
-	resume := empty && c.bp.Load()
+	resume := empty && c.flag(fBackpressure)
 	if resume {
-		c.bp.Store(false)
+		c.clearFlag(fBackpressure)
 	}
 	c.mu.Unlock()
 	if empty && (closeReq || cwReq) && !c.shutdownWR && c.phase == phaseOpen {
@@ -61,7 +61,7 @@ func (l *loop) settle(c *Conn, err error) {
 		}
 	}
 	if drained && c.phase == phaseOpen {
-		if _, ok := c.h.(DrainHandler); ok || c.handing.Load() {
+		if _, ok := c.h.(DrainHandler); ok || c.flag(fHanding) {
 			h, switched := l.enter(c)
 			if dh, ok := h.(DrainHandler); ok {
 				// Also a handler just handed the connection: its writer
@@ -103,7 +103,7 @@ func (l *loop) closeNow(c *Conn, err error) {
 	c.mu.Lock()
 	c.closed = true
 	c.closeReq = true
-	c.closing.Store(true)
+	c.setFlag(fClosing)
 	if c.out != nil {
 		putOut(c.outBox, c.out)
 		c.outBox = nil
@@ -121,7 +121,7 @@ func (l *loop) closeNow(c *Conn, err error) {
 	l.conns[c.idx] = nil
 	l.free = append(l.free, c.idx)
 	l.stats.closed.Add(1)
-	if c.handing.Load() {
+	if c.flag(fHanding) {
 		// A hand-off that had not taken effect: its handler still gets
 		// OnOpen before OnClose.
 		l.enter(c)
@@ -134,7 +134,7 @@ func (l *loop) closeNow(c *Conn, err error) {
 // drain is Shutdown's default for one connection: deliver what has
 // arrived, then close gracefully.
 func (l *loop) drain(c *Conn) {
-	if _, ok := c.h.(ShutdownHandler); ok || c.handing.Load() {
+	if _, ok := c.h.(ShutdownHandler); ok || c.flag(fHanding) {
 		h, switched := l.enter(c)
 		sh, ok := h.(ShutdownHandler)
 		if ok {

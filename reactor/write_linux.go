@@ -20,7 +20,7 @@ func (l *loop) enter(c *Conn) (h Handler, switched bool) {
 	for c.next != nil {
 		next := c.next
 		c.next = nil
-		c.handing.Store(false)
+		c.clearFlag(fHanding)
 		c.mu.Unlock()
 		c.h = next
 		next.OnOpen(c)
@@ -36,7 +36,7 @@ func (l *loop) enter(c *Conn) (h Handler, switched bool) {
 // hand-off the callback made.
 func (l *loop) leave(c *Conn) {
 	l.finish(c)
-	if c.handing.Load() {
+	if c.flag(fHanding) {
 		l.switchHandler(c)
 	}
 }
@@ -58,7 +58,7 @@ func (l *loop) afterSwitch(c *Conn) {
 	if c.phase != phaseOpen {
 		return
 	}
-	if c.handing.Load() { // the new handler handed off in turn
+	if c.flag(fHanding) { // the new handler handed off in turn
 		l.switchHandler(c)
 		return
 	}
@@ -68,7 +68,7 @@ func (l *loop) afterSwitch(c *Conn) {
 			return
 		}
 	}
-	if c.eof && !c.closing.Load() {
+	if c.eof && !c.flag(fClosing) {
 		l.onEOF(c)
 	}
 }
@@ -109,7 +109,7 @@ func (l *loop) flushWbufLocked(c *Conn) error {
 	p := l.wbuf
 	if c.off == len(c.out) { // nothing queued ahead: try the socket
 		for len(p) > 0 {
-			m, err := rawWrite(c.fd, p)
+			m, err := unix.Write(c.fd, p)
 			if m > 0 {
 				p = p[m:]
 				l.stats.wrote(m)

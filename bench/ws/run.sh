@@ -5,7 +5,7 @@
 # `shio bench ws://`, runs on CPU 1 in a process of its own. Servers are
 # alternated A B C ... A B C ... for ROUNDS rounds and medians reported.
 #
-#   bench/ws/run.sh                              # everything (about 10 minutes)
+#   bench/ws/run.sh                              # everything (about 15 minutes)
 #   ROUNDS=1 DURATION=1s IDLE=2000 BCAST=2000 bench/ws/run.sh   # smoke test
 #   SKIP="idle broadcast" IMPLS="shio gws" bench/ws/run.sh
 #
@@ -80,6 +80,9 @@ start_server() { # impl [extra flags...] -> SPID, SPORT (and SPORT+1 with CONTRO
 }
 stop_server() { kill "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; SPID=; }
 cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
+# runq_ms: milliseconds the process's threads have waited for a CPU
+# (schedstat): how much other work on CPU 0 held the server back.
+runq_ms() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{w += $2} END {printf "%d\n", w / 1e6}'; }
 json_num() { # field file
   sed -n "s/.*\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1
 }
@@ -99,10 +102,12 @@ if ! skipped echo; then
           # A short warm-up (connections, handshakes, buffers) outside the window.
           taskset -c 1 "$BIN/shio" bench "ws://127.0.0.1:$SPORT/" -c "$conns" --size "$size" -d 300ms >/dev/null 2>&1 || true
           read -r u0 s0 < <(cpu_ticks "$SPID")
+          q0=$(runq_ms "$SPID")
           if ! taskset -c 1 "$BIN/shio" bench "ws://127.0.0.1:$SPORT/" -c "$conns" --size "$size" -d "$DURATION" --json >"$BIN/out.json" 2>"$BIN/err"; then
             log "echo $cas $impl round $round: the client failed: $(tail -1 "$BIN/err")"
           fi
           read -r u1 s1 < <(cpu_ticks "$SPID")
+          q1=$(runq_ms "$SPID")
           stop_server
           n=$(json_num requests "$BIN/out.json")
           rps=$(json_num requests_per_s "$BIN/out.json")
@@ -119,7 +124,10 @@ if ! skipped echo; then
           record "$cas" "$impl" "$round" user_us "$user"
           record "$cas" "$impl" "$round" cpu_us "$total"
           record "$cas" "$impl" "$round" p99_us "${p99:-0}"
-          log "echo $cas round $round $impl: $rps msgs/s, server CPU $user user / $total total µs/msg, p99 ${p99}µs (load $(cut -d' ' -f1 /proc/loadavg))"
+          elapsed=$(json_num elapsed_s "$BIN/out.json")
+          waitpct=$(awk -v q=$((q1 - q0)) -v e="$elapsed" 'BEGIN{printf "%.0f", q / 10 / e}')
+          record "$cas" "$impl" "$round" runq_pct "$waitpct"
+          log "echo $cas round $round $impl: $rps msgs/s, server CPU $user user / $total total µs/msg, p99 ${p99}µs, waited for CPU ${waitpct}% of the run (load $(cut -d' ' -f1 /proc/loadavg))"
           sleep 0.2
         done
       done
@@ -198,7 +206,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || b == 0) prin
 echo "WebSocket servers, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)), load average $LOAD0 before and $LOAD1 after; ROUNDS=$ROUNDS DURATION=$DURATION, medians."
 echo
 if ! skipped echo; then
-  echo "Echo (server on CPU 0 with GOMAXPROCS=1, \`shio bench ws://\` on CPU 1): msgs/s, server CPU µs per message (user / user+system), p99 latency µs."
+  echo "Echo (server on CPU 0 with GOMAXPROCS=1, \`shio bench ws://\` on CPU 1): msgs/s, server CPU µs per message (user / user+system), p99 latency µs, and the share of the run the server's threads waited for a CPU (schedstat run-queue wait: other work on CPU 0)."
   echo
   printf '| server |'
   for size in $SIZES; do for conns in $CONNS; do printf ' %s B × %s conns |' "$size" "$conns"; done; done
@@ -210,7 +218,7 @@ if ! skipped echo; then
     printf '| %s |' "$impl"
     for size in $SIZES; do for conns in $CONNS; do
       cas="${conns}x${size}"
-      printf ' %s/s, %s / %s µs, p99 %s |' "$(med "$cas" "$impl" rps | awk '{printf "%.0f", $1}')" "$(med "$cas" "$impl" user_us)" "$(med "$cas" "$impl" cpu_us)" "$(med "$cas" "$impl" p99_us | awk '{printf "%.0f", $1}')"
+      printf ' %s/s, %s / %s µs, p99 %s, wait %s%% |' "$(med "$cas" "$impl" rps | awk '{printf "%.0f", $1}')" "$(med "$cas" "$impl" user_us)" "$(med "$cas" "$impl" cpu_us)" "$(med "$cas" "$impl" p99_us | awk '{printf "%.0f", $1}')" "$(med "$cas" "$impl" runq_pct)"
     done; done
     echo
   done

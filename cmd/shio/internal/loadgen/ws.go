@@ -118,7 +118,7 @@ func wsHandshakeOn(nc net.Conn, addr string, t *WSTarget) (net.Conn, error) {
 		return nil, errors.New("websocket handshake: no Upgrade: websocket in the response")
 	case resp.Header.Get("Sec-WebSocket-Accept") != base64.StdEncoding.EncodeToString(sum[:]):
 		return nil, errors.New("websocket handshake: wrong Sec-WebSocket-Accept")
-	case resp.Header.Get("Sec-WebSocket-Extensions") != "" && len(t.Header.Values("Sec-WebSocket-Extensions")) == 0:
+	case resp.Header.Get("Sec-WebSocket-Extensions") != "" && !offersExtension(t.Header):
 		return nil, fmt.Errorf("websocket handshake: extension %q agreed though none was offered", resp.Header.Get("Sec-WebSocket-Extensions"))
 	}
 	if n := br.Buffered(); n > 0 {
@@ -126,6 +126,17 @@ func wsHandshakeOn(nc net.Conn, addr string, t *WSTarget) (net.Conn, error) {
 		return &prefixConn{Conn: nc, early: bytes.Clone(early)}, nil
 	}
 	return nc, nil
+}
+
+// offersExtension reports whether h offers an extension (its keys may not
+// be in canonical form).
+func offersExtension(h http.Header) bool {
+	for k, vs := range h {
+		if strings.EqualFold(k, "Sec-WebSocket-Extensions") && len(vs) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixConn is a connection whose first bytes were read ahead.

@@ -21,10 +21,11 @@ import (
 
 // wsServerOpts shapes wsEchoServer's echoes.
 type wsServerOpts struct {
-	split      int  // when positive, echo each message in frames of at most this many bytes
-	ping       bool // send a ping before each echo (the client must answer)
-	corruptMsg int  // when positive, flip a bit of this message (counted from 1) on each connection
-	status     int  // when set, refuse the handshake with this status
+	split      int    // when positive, echo each message in frames of at most this many bytes
+	ping       bool   // send a ping before each echo (the client must answer)
+	corruptMsg int    // when positive, flip a bit of this message (counted from 1) on each connection
+	status     int    // when set, refuse the handshake with this status
+	ext        string // when set, the Sec-WebSocket-Extensions the 101 agrees to
 	pongs      *atomic.Int64
 	path       *atomic.Value // the request target seen
 }
@@ -45,8 +46,12 @@ func wsEchoServer(o wsServerOpts) func(c net.Conn, br *bufio.Reader) {
 			return
 		}
 		sum := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-		fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-			base64.StdEncoding.EncodeToString(sum[:]))
+		ext := ""
+		if o.ext != "" {
+			ext = "Sec-WebSocket-Extensions: " + o.ext + "\r\n"
+		}
+		fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n",
+			base64.StdEncoding.EncodeToString(sum[:]), ext)
 		var msg []byte
 		count := 0
 		for {
@@ -247,5 +252,26 @@ func TestWSIdleHandshakes(t *testing.T) {
 	}
 	if res, err := g.Run(context.Background()); err == nil || res.Held != 0 {
 		t.Errorf("refused handshakes: held %d, err %v", res.Held, err)
+	}
+}
+
+// TestWSExtensionOnlyWhenOffered: a 101 that agrees to an extension is
+// refused unless the handshake offered one (through Header), as an idle run
+// with compression does.
+func TestWSExtensionOnlyWhenOffered(t *testing.T) {
+	addr := scriptServer(t, wsEchoServer(wsServerOpts{ext: "permessage-deflate"}))
+	run := func(target *loadgen.WSTarget) (*loadgen.IdleResult, error) {
+		g, err := loadgen.NewIdle(loadgen.IdleConfig{Addr: addr, Conns: 3, Hold: time.Millisecond, WebSocket: target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Run(context.Background())
+	}
+	if res, err := run(&loadgen.WSTarget{}); err == nil || res.Held != 0 || !strings.Contains(res.FirstErr.Error(), "none was offered") {
+		t.Errorf("not offered: held %d, err %v, first %v", res.Held, err, res.FirstErr)
+	}
+	offer := &loadgen.WSTarget{Header: http.Header{"Sec-WebSocket-Extensions": {"permessage-deflate"}}}
+	if res, err := run(offer); err != nil || res.Held != 3 {
+		t.Errorf("offered: held %d, err %v", res.Held, err)
 	}
 }
