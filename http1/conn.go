@@ -57,6 +57,9 @@ type conn struct {
 	chunk  http1parse.Chunked
 
 	out []byte // response bytes not yet written
+	// upgraded: Upgrade handed the connection to another protocol's
+	// handler; the request goroutine lets go of it (rconn.run).
+	upgraded *upgraded
 	// now is when the requests being answered arrived, read once for all
 	// of them by whoever handed them over (the reactor's loop reads the
 	// clock for the idle deadline anyway), for the Date of their
@@ -106,6 +109,7 @@ func (c *conn) recycle() {
 	c.parser.Reset()
 	c.r, c.w, c.headLen, c.werr, c.mustClose, c.hijacked, c.remoteAddr, c.now = 0, 0, 0, nil, false, false, "", time.Time{}
 	c.resp.req, c.resp.c = nil, nil
+	c.upgraded = nil
 	c.head = http1parse.Request{}
 	connPool.Put(c)
 }

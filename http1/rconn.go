@@ -406,9 +406,13 @@ func (rc *rconn) run(base context.Context) {
 	case runHijacked:
 		next = phaseHijacked // as hijack made it (or closed since)
 	}
+	u := cn.upgraded
 	rc.mu.Lock()
 	rc.releaseLocked(cn, next)
 	rc.mu.Unlock()
+	if u != nil {
+		u.letGo(rc)
+	}
 	if next == phaseEnding {
 		rc.c.Close()
 	}

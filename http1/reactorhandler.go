@@ -192,8 +192,11 @@ func (h *reactorHandler) OnShutdown(c *reactor.Conn) {
 	}
 }
 
-func (h *reactorHandler) OnClose(c *reactor.Conn, err error) {
-	rc := rconnOf(c)
+func (h *reactorHandler) OnClose(c *reactor.Conn, err error) { h.closed(rconnOf(c), err) }
+
+// closed is OnClose for rc (also called by an upgraded connection's
+// closed function: see upgraded).
+func (h *reactorHandler) closed(rc *rconn, err error) {
 	rc.mu.Lock()
 	was := rc.phase
 	rc.err = err

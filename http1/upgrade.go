@@ -3,9 +3,11 @@ package http1
 import (
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
+	"github.com/shio-rt/shio/tlslayer"
 )
 
 // ErrNotReactor is returned by [Upgrade] for a ResponseWriter that is not
@@ -76,7 +78,8 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	if len(rc.pending) > 0 {
 		unread = append(unread, rc.pending...)
 	}
-	h := open(rc.c, unread, func(err error) { rc.h.OnClose(rc.c, err) })
+	u := &upgraded{h: rc.h, tl: rc.tl, rc: rc}
+	h := open(rc.c, unread, u.closed)
 	rc.c.SetDeadline(time.Time{})
 	// The 101 goes out first, so that nothing h writes (from its OnOpen,
 	// on the loop) can precede it; then the hand-off, under mu: an OnData
@@ -102,11 +105,51 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	rc.pending = releasePooled(rc.pending)
 	rc.setPhaseLocked(phaseHijacked)
 	c.hijacked = true
+	c.upgraded = u
 	c.srv.stats.hijacked.Add(1)
 	if sh, ok := h.(reactor.ShutdownHandler); ok && rc.tracked {
 		c.srv.trackUpgraded(rc, sh)
 	}
 	return nil
+}
+
+// upgraded is what an upgraded connection's closed function keeps of its
+// rconn: the rconn itself only while the request goroutine that upgraded
+// it runs (or for good on a foreign reactor, whose Server tracks it), so
+// that an idle upgraded connection does not hold the rconn's ~200 bytes
+// (with the new handler owning the reactor.Conn's attachment from its
+// OnOpen on, nothing else does).
+type upgraded struct {
+	h  *reactorHandler
+	tl *tlslayer.Conn
+	mu sync.Mutex
+	rc *rconn // nil once the request goroutine let go
+}
+
+// closed is the closed function Upgrade gives open.
+func (u *upgraded) closed(err error) {
+	u.mu.Lock()
+	rc := u.rc
+	u.mu.Unlock()
+	if rc != nil {
+		u.h.closed(rc, err)
+		return
+	}
+	u.h.s.stats.open.Add(-1)
+	if u.tl != nil {
+		u.tl.Close()
+	}
+}
+
+// letGo drops the rconn, once the request goroutine is done with it,
+// unless the Server tracks it.
+func (u *upgraded) letGo(rc *rconn) {
+	if rc.tracked {
+		return
+	}
+	u.mu.Lock()
+	u.rc = nil
+	u.mu.Unlock()
 }
 
 // trackUpgraded records the shutdown handler of a connection upgraded on

@@ -18,7 +18,12 @@ var (
 	_ reactor.ReadTimeoutHandler = (*events)(nil)
 )
 
-func (e *events) OnOpen(*reactor.Conn) { (*Conn)(e).open() }
+func (e *events) OnOpen(rc *reactor.Conn) {
+	// The attachment is this handler's now (http1.Upgrade's rconn no
+	// longer needs it, and would otherwise stay reachable through it).
+	rc.Attach((*Conn)(e))
+	(*Conn)(e).open()
+}
 
 func (e *events) OnData(_ *reactor.Conn, data []byte) int { return (*Conn)(e).input(data) }
 
