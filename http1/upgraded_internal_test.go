@@ -20,7 +20,7 @@ type ownHandler struct {
 	gone   chan struct{}
 }
 
-func (h *ownHandler) OnOpen(c *reactor.Conn)                { c.Attach(h) }
+func (h *ownHandler) OnOpen(c *reactor.Conn)               { c.Attach(h) }
 func (h *ownHandler) OnData(_ *reactor.Conn, p []byte) int { return len(p) }
 func (h *ownHandler) OnClose(_ *reactor.Conn, err error) {
 	h.closed(err)
