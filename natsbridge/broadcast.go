@@ -147,6 +147,11 @@ func (b *Broadcast[T]) Close() {
 // nc.FlushWithContext does, giving a ctx without a deadline (which nats.go
 // refuses) one of 10 seconds.
 func flush(ctx context.Context, nc *nats.Conn) error {
+	// nats.go's FlushWithContext may still succeed with a ctx already
+	// done (when the PONG wins its select): a done ctx fails here, always.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
