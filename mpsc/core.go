@@ -13,16 +13,16 @@ import (
 // flags, so that admitting a send, parking a sender and closing are decided
 // by one atomic compare-and-swap and cannot miss one another.
 const (
-	countMask   = 1<<56 - 1 // buffered values + held permits + sends in progress
+	countMask = 1<<56 - 1 // buffered values + held permits + sends in progress
 	// The slots of a lock-free channel (see recvSlot and sendSlot): a lone
 	// receiver, and a lone sender, park there without the mutex.
 	recvSlotBit  = 1 << 56 // a Recv is parked in the receive slot
 	recvTokenBit = 1 << 57 // the receive slot is busy: its Recv was woken and has not yet taken its wake-up
 	sendSlotBit  = 1 << 58 // a Send is parked in the send slot, its value in sslotVal
 	sendTokenBit = 1 << 59 // the send slot is busy: a Send is entering it, leaving it, or was woken
-	recvWaitBit = 1 << 60   // a Recv is parked (set and cleared under mu)
-	sendWaitBit = 1 << 61   // a Send or Reserve is parked (set and cleared under mu)
-	closedBit   = 1 << 62   // the channel is closed (set under mu)
+	recvWaitBit  = 1 << 60 // a Recv is parked (set and cleared under mu)
+	sendWaitBit  = 1 << 61 // a Send or Reserve is parked (set and cleared under mu)
+	closedBit    = 1 << 62 // the channel is closed (set under mu)
 )
 
 // maxRingCap is the largest capacity given a preallocated lock-free ring.
