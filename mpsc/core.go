@@ -46,6 +46,18 @@ const maxRingCap = 1 << 16
 // CAS that found no room, and a receiver releasing a slot sees the bit in
 // the result of its decrement. Critical sections never block: waiters park
 // on their own ready channel after unlocking.
+//
+// On a lock-free channel the first receiver and the first sender to wait
+// do not take mu at all: each parks in its slot (recvSlot, sendSlot),
+// announced by a bit of state set with one CAS, and is woken by whoever
+// clears the bit with another: a send hands the parked receiver the oldest
+// value, a receive that frees a slot passes it to the parked sender and
+// pushes its value. The slot bits, unlike the wait bits, change without
+// mu; a call parks in its slot only while nobody waits in the lists, and a
+// parked slot counts as a waiter for everyone else (sends do not overtake
+// it, settleLocked serves it before the lists), so the order of waiters is
+// kept. A count change that races a sender parking is one CAS, never a
+// load then an add.
 type core[T any] struct {
 	limit int // capacity; math.MaxInt when unbounded (immutable)
 	q     *vring[T]
