@@ -56,8 +56,7 @@ const maxRingCap = 1 << 16
 // mu; a call parks in its slot only while nobody waits in the lists, and a
 // parked slot counts as a waiter for everyone else (sends do not overtake
 // it, settleLocked serves it before the lists), so the order of waiters is
-// kept. A count change that races a sender parking is one CAS, never a
-// load then an add.
+// kept.
 type core[T any] struct {
 	limit int // capacity; math.MaxInt when unbounded (immutable)
 	q     *vring[T]
@@ -146,27 +145,38 @@ func (c *core[T]) tryClaim(queued bool) bool {
 // releaseSlot gives back one slot and reports whether the lock holder must
 // settle the channel: a sender is parked, the channel is now drained with a
 // receiver parked, or a value went in with a receiver parked. A sender
-// parked in the send slot takes the slot at once: its value goes into the
-// ring and the count does not change.
+// parked in the send slot takes the slot at once (see passSlot): it parks
+// with one CAS that found the channel full, so the decrement's result shows
+// it unless it parked after, and then its CAS failed and it saw the room.
 func (c *core[T]) releaseSlot() bool {
+	s := c.state.Add(^uint64(0))
+	if s&sendSlotBit != 0 && s&closedBit == 0 {
+		if c.passSlot() {
+			// Published: now look for a parked receiver (see notifyRecv).
+			return c.state.Load()&(recvWaitBit|recvSlotBit) != 0
+		}
+		s = c.state.Load()
+	}
+	return s&sendWaitBit != 0 || (c.drained(s) && s&(recvWaitBit|recvSlotBit) != 0)
+}
+
+// passSlot claims the slot just released for the sender parked in the send
+// slot, pushes its value and wakes it. It reports false if there is no such
+// sender any more (another release served it, or the channel closed) or the
+// slot was taken meanwhile (whoever holds it passes it on release).
+func (c *core[T]) passSlot() bool {
 	for {
 		s := c.state.Load()
-		if s&sendSlotBit == 0 || s&closedBit != 0 {
-			// One CAS decides, against a sender parking meanwhile.
-			if !c.state.CompareAndSwap(s, s-1) {
-				continue
-			}
-			s--
-			return s&sendWaitBit != 0 || (c.drained(s) && s&(recvWaitBit|recvSlotBit) != 0)
+		if s&sendSlotBit == 0 || s&closedBit != 0 || c.count(s) >= c.limit {
+			return false
 		}
-		if c.state.CompareAndSwap(s, s&^sendSlotBit|sendTokenBit) {
+		if c.state.CompareAndSwap(s, (s+1)&^sendSlotBit|sendTokenBit) {
 			var zero T
 			c.q.push(c.sslotVal)
 			c.sslotVal, c.sslotErr = zero, nil
 			c.sslotWoke = obs.Stamp()
 			c.sslot <- struct{}{}
-			// Published: now look for a parked receiver (see notifyRecv).
-			return c.state.Load()&(recvWaitBit|recvSlotBit) != 0
+			return true
 		}
 	}
 }
