@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 )
 
 // ErrEmpty is returned by [Set.Next] and [Set.TryNext] when the set holds no
@@ -28,33 +27,22 @@ type Result[T any] struct {
 // A Set's methods are safe for concurrent use. A task finishing synchronizes
 // before the Next that returns its result.
 type Set[T any] struct {
-	// A finishing task takes no lock: it pushes itself onto a lock-free
-	// stack (finq), and the Next that finds done empty takes the whole
-	// stack, oldest first, under mu, which only Spawn and Next take per
-	// task.
-	mu      sync.Mutex // guards the fields below
-	running *member[T] // head of the intrusive list of tasks Next has not returned
-	n       int        // number of tasks in running
-	done    *member[T] // finished tasks taken from finq, oldest first, through dnext
-
-	finq atomic.Pointer[member[T]] // finished tasks, newest first, through dnext
-	// wake is set (under mu) while a Next waits; the task that finishes
-	// next clears it and closes its channel.
-	wake atomic.Pointer[setWaker]
+	mu      sync.Mutex    // guards the fields below
+	running *member[T]    // head of the intrusive list of running tasks
+	n       int           // number of running tasks
+	done    *member[T]    // finished tasks not yet returned by Next, oldest first
+	last    *member[T]    // the newest finished task in done
+	ndone   int           // number of tasks in done
+	wake    chan struct{} // non-nil while a Next waits; closed when a task finishes
 }
 
-// setWaker is the wake-up of the Nexts waiting on a Set.
-type setWaker struct{ c chan struct{} }
-
-// member is one task of a Set: a node of the set's list of tasks from Spawn
-// until Next returns it, and, once finished, of finq and then done (linked
-// through dnext) with its result.
+// member is one task of a Set: a node of the set's running list while it
+// runs, then of its done queue (linked through next) with its result.
 type member[T any] struct {
 	core
 	set        *Set[T]
 	prev, next *member[T]
-	dnext      *member[T]
-	val        T     // the result, written before the task joins finq
+	val        T     // the result, written before the task joins done
 	err        error // likewise
 }
 
@@ -109,25 +97,37 @@ func (m *member[T]) run(f func(context.Context) (T, error)) {
 	normal = true
 }
 
-// finished pushes m, whose result is set, onto finq and wakes the waiting
-// Nexts, without the lock. No wake-up is lost: a Next sets wake and then
-// looks at finq, a task pushes onto finq and then looks at wake.
+// finished moves m, whose result is set, from the running list to the done
+// queue.
 func (s *Set[T]) finished(m *member[T]) {
 	old := m.finish()
 	if _, panicked := m.err.(*PanicError); old&stAborted != 0 && !panicked {
 		var zero T
 		m.val, m.err = zero, abortedErr(m.err)
 	}
-	for {
-		h := s.finq.Load()
-		m.dnext = h
-		if s.finq.CompareAndSwap(h, m) {
-			break
-		}
+	s.mu.Lock()
+	if m.prev != nil {
+		m.prev.next = m.next
+	} else {
+		s.running = m.next
 	}
-	if w := s.wake.Load(); w != nil && s.wake.CompareAndSwap(w, nil) {
-		close(w.c)
+	if m.next != nil {
+		m.next.prev = m.prev
 	}
+	s.n--
+	m.prev, m.next = nil, nil
+	if s.last != nil {
+		s.last.next = m
+	} else {
+		s.done = m
+	}
+	s.last = m
+	s.ndone++
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+	s.mu.Unlock()
 }
 
 // Next waits for a task of the set to finish and returns its result; results
@@ -146,18 +146,13 @@ func (s *Set[T]) Next(ctx context.Context) (Result[T], error) {
 			s.mu.Unlock()
 			return r, err
 		}
-		w := s.wake.Load()
-		if w == nil {
-			w = &setWaker{c: make(chan struct{})}
-			s.wake.Store(w)
+		if s.wake == nil {
+			s.wake = make(chan struct{})
 		}
-		if s.finq.Load() != nil { // finished meanwhile
-			s.mu.Unlock()
-			continue
-		}
+		wake := s.wake
 		s.mu.Unlock()
 		select {
-		case <-w.c:
+		case <-wake:
 		case <-ctx.Done():
 			return Result[T]{}, ctx.Err()
 		}
@@ -176,30 +171,13 @@ func (s *Set[T]) TryNext() (Result[T], error) {
 // takeLocked removes and returns the oldest finished result, or reports why
 // there is none: ErrEmpty or ErrNotFinished.
 func (s *Set[T]) takeLocked() (Result[T], error) {
-	if s.done == nil && s.finq.Load() != nil {
-		// Take every task finished so far, reversing the stack into
-		// finishing order.
-		var done *member[T]
-		for m := s.finq.Swap(nil); m != nil; {
-			next := m.dnext
-			m.dnext = done
-			done, m = m, next
-		}
-		s.done = done
-	}
 	if m := s.done; m != nil {
-		s.done = m.dnext
-		m.dnext = nil
-		if m.prev != nil {
-			m.prev.next = m.next
-		} else {
-			s.running = m.next
+		s.done = m.next
+		if s.done == nil {
+			s.last = nil
 		}
-		if m.next != nil {
-			m.next.prev = m.prev
-		}
-		m.prev, m.next = nil, nil
-		s.n--
+		s.ndone--
+		m.next = nil
 		return Result[T]{Info: m.info, Value: m.val, Err: m.err}, nil
 	}
 	if s.n == 0 {
@@ -213,7 +191,7 @@ func (s *Set[T]) takeLocked() (Result[T], error) {
 func (s *Set[T]) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.n
+	return s.n + s.ndone
 }
 
 // AbortAll aborts every running task of the set (see [Handle.Abort]). Their
@@ -222,7 +200,7 @@ func (s *Set[T]) AbortAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for m := s.running; m != nil; m = m.next {
-		m.abort() // does nothing to a task already finished
+		m.abort()
 	}
 }
 
