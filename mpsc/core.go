@@ -13,10 +13,16 @@ import (
 // flags, so that admitting a send, parking a sender and closing are decided
 // by one atomic compare-and-swap and cannot miss one another.
 const (
-	countMask   = 1<<60 - 1 // buffered values + held permits + sends in progress
-	recvWaitBit = 1 << 60   // a Recv is parked (set and cleared under mu)
-	sendWaitBit = 1 << 61   // a Send or Reserve is parked (set and cleared under mu)
-	closedBit   = 1 << 62   // the channel is closed (set under mu)
+	countMask = 1<<56 - 1 // buffered values + held permits + sends in progress
+	// The slots of a lock-free channel (see recvSlot and sendSlot): a lone
+	// receiver, and a lone sender, park there without the mutex.
+	recvSlotBit  = 1 << 56 // a Recv is parked in the receive slot
+	recvTokenBit = 1 << 57 // the receive slot is busy: its Recv was woken and has not yet taken its wake-up
+	sendSlotBit  = 1 << 58 // a Send is parked in the send slot, its value in sslotVal
+	sendTokenBit = 1 << 59 // the send slot is busy: a Send is entering it, leaving it, or was woken
+	recvWaitBit  = 1 << 60 // a Recv is parked (set and cleared under mu)
+	sendWaitBit  = 1 << 61 // a Send or Reserve is parked (set and cleared under mu)
+	closedBit    = 1 << 62 // the channel is closed (set under mu)
 )
 
 // maxRingCap is the largest capacity given a preallocated lock-free ring.
@@ -40,12 +46,37 @@ const maxRingCap = 1 << 16
 // CAS that found no room, and a receiver releasing a slot sees the bit in
 // the result of its decrement. Critical sections never block: waiters park
 // on their own ready channel after unlocking.
+//
+// On a lock-free channel the first receiver and the first sender to wait
+// do not take mu at all: each parks in its slot (recvSlot, sendSlot),
+// announced by a bit of state set with one CAS, and is woken by whoever
+// clears the bit with another: a send hands the parked receiver the oldest
+// value, a receive that frees a slot passes it to the parked sender and
+// pushes its value. The slot bits, unlike the wait bits, change without
+// mu; a call parks in its slot only while nobody waits in the lists, and a
+// parked slot counts as a waiter for everyone else (sends do not overtake
+// it, settleLocked serves it before the lists), so the order of waiters is
+// kept.
 type core[T any] struct {
 	limit int // capacity; math.MaxInt when unbounded (immutable)
 	q     *vring[T]
 	state atomic.Uint64
 	refs  atomic.Int64 // open Sender handles; the channel closes at zero
 	spare atomic.Pointer[waiter[T]]
+
+	// The slots (lock-free channels only). Whoever clears a slot bit owes
+	// the parked call exactly one token on its channel, whose buffer of one
+	// always has room: the token bit keeps the slot busy until the call has
+	// taken it. The fields are written by the waker before the token is
+	// sent (sslotVal by the sender before it parks) and read after it.
+	rslot     chan struct{}
+	rslotVal  T     // the value the waker took for the receiver
+	rslotOK   bool  // rslotVal is set; otherwise the receiver looks again
+	rslotWoke int64 // obs.Stamp() of the wake-up
+	sslot     chan struct{}
+	sslotVal  T     // the parked sender's value, pushed by the waker
+	sslotErr  error // ErrClosed if the channel closed instead
+	sslotWoke int64
 
 	mu      sync.Mutex
 	buf     ring[T]     // buffered values, oldest first, when q is nil
@@ -60,6 +91,8 @@ func newCore[T any](limit int) (*Sender[T], *Receiver[T]) {
 	c := &core[T]{limit: limit}
 	if limit <= maxRingCap {
 		c.q = newVring[T](limit)
+		c.rslot = make(chan struct{}, 1)
+		c.sslot = make(chan struct{}, 1)
 	}
 	c.buf.limit = limit
 	c.refs.Store(1)
@@ -100,7 +133,7 @@ func (c *core[T]) drained(s uint64) bool { return s&closedBit != 0 && s&countMas
 func (c *core[T]) tryClaim(queued bool) bool {
 	for {
 		s := c.state.Load()
-		if s&closedBit != 0 || (!queued && s&sendWaitBit != 0) || c.count(s) >= c.limit {
+		if s&closedBit != 0 || (!queued && s&(sendWaitBit|sendSlotBit) != 0) || c.count(s) >= c.limit {
 			return false
 		}
 		if c.state.CompareAndSwap(s, s+1) {
@@ -110,11 +143,42 @@ func (c *core[T]) tryClaim(queued bool) bool {
 }
 
 // releaseSlot gives back one slot and reports whether the lock holder must
-// settle the channel: a sender is parked, or the channel is now drained with
-// a receiver parked.
+// settle the channel: a sender is parked, the channel is now drained with a
+// receiver parked, or a value went in with a receiver parked. A sender
+// parked in the send slot takes the slot at once (see passSlot): it parks
+// with one CAS that found the channel full, so the decrement's result shows
+// it unless it parked after, and then its CAS failed and it saw the room.
 func (c *core[T]) releaseSlot() bool {
 	s := c.state.Add(^uint64(0))
-	return s&sendWaitBit != 0 || (c.drained(s) && s&recvWaitBit != 0)
+	if s&sendSlotBit != 0 && s&closedBit == 0 {
+		if c.passSlot() {
+			// Published: now look for a parked receiver (see notifyRecv).
+			return c.state.Load()&(recvWaitBit|recvSlotBit) != 0
+		}
+		s = c.state.Load()
+	}
+	return s&sendWaitBit != 0 || (c.drained(s) && s&(recvWaitBit|recvSlotBit) != 0)
+}
+
+// passSlot claims the slot just released for the sender parked in the send
+// slot, pushes its value and wakes it. It reports false if there is no such
+// sender any more (another release served it, or the channel closed) or the
+// slot was taken meanwhile (whoever holds it passes it on release).
+func (c *core[T]) passSlot() bool {
+	for {
+		s := c.state.Load()
+		if s&sendSlotBit == 0 || s&closedBit != 0 || c.count(s) >= c.limit {
+			return false
+		}
+		if c.state.CompareAndSwap(s, (s+1)&^sendSlotBit|sendTokenBit) {
+			var zero T
+			c.q.push(c.sslotVal)
+			c.sslotVal, c.sslotErr = zero, nil
+			c.sslotWoke = obs.Stamp()
+			c.sslot <- struct{}{}
+			return true
+		}
+	}
 }
 
 // push buffers v into a slot the caller has claimed. Without q it must be
@@ -136,18 +200,56 @@ func (c *core[T]) popLocked() (v T, ok bool) {
 		v, ok = c.buf.pop(), true
 	}
 	if ok {
-		c.state.Add(^uint64(0))
+		c.releaseSlot() // the caller settles
 	}
 	return v, ok
 }
 
-// notifyRecv settles the channel if a receiver is parked; a lock-free send
-// calls it after publishing its value.
+// notifyRecv wakes a receiver parked in the receive slot, without the lock,
+// and settles the channel if receivers are queued; a lock-free send calls it
+// after publishing its value.
 func (c *core[T]) notifyRecv() {
-	if c.state.Load()&recvWaitBit != 0 {
+	s := c.state.Load()
+	if s&recvSlotBit != 0 && c.wakeSlot() {
+		c.settle()
+		return
+	}
+	if s&recvWaitBit != 0 {
 		c.mu.Lock()
 		c.settleLocked()
 		c.unlock()
+	}
+}
+
+// wakeSlot wakes the receiver parked in the receive slot, if any, handing
+// it the oldest buffered value if one is published (otherwise it looks
+// again). It reports whether the caller must settle, as releaseSlot does.
+func (c *core[T]) wakeSlot() bool {
+	for {
+		s := c.state.Load()
+		if s&recvSlotBit == 0 {
+			return false
+		}
+		if c.state.CompareAndSwap(s, s&^recvSlotBit|recvTokenBit) {
+			break
+		}
+	}
+	v, ok := c.q.pop()
+	c.rslotVal, c.rslotOK = v, ok
+	c.rslotWoke = obs.Stamp()
+	c.rslot <- struct{}{}
+	return ok && c.releaseSlot()
+}
+
+// wakeSlotLocked wakes the receiver parked in the receive slot if a value
+// is published for it or the channel is drained; the caller holds mu and
+// settles.
+func (c *core[T]) wakeSlotLocked() {
+	if c.q == nil {
+		return
+	}
+	if s := c.state.Load(); s&recvSlotBit != 0 && (c.q.ready() || c.drained(s)) {
+		c.wakeSlot()
 	}
 }
 
@@ -165,6 +267,7 @@ func (c *core[T]) settle() {
 func (c *core[T]) settleLocked() {
 	for progress := true; progress; {
 		progress = false
+		c.wakeSlotLocked() // the slot's receiver waited before the queued ones
 		for !c.recvers.empty() {
 			v, ok := c.popLocked()
 			if !ok {
@@ -196,12 +299,26 @@ func (c *core[T]) settleLocked() {
 	if c.recvers.empty() {
 		c.state.And(^uint64(recvWaitBit))
 	}
+	c.wakeSlotLocked() // drained: the slot's receiver fails too
 }
 
 // closeLocked closes the channel: the blocked senders fail and, once
 // nothing is left to receive, the blocked receivers.
 func (c *core[T]) closeLocked() {
 	c.state.Or(closedBit)
+	for {
+		s := c.state.Load()
+		if s&sendSlotBit == 0 {
+			break
+		}
+		if c.state.CompareAndSwap(s, s&^sendSlotBit|sendTokenBit) {
+			var zero T
+			c.sslotVal, c.sslotErr = zero, ErrClosed
+			c.sslotWoke = obs.Stamp()
+			c.sslot <- struct{}{}
+			break
+		}
+	}
 	for !c.senders.empty() {
 		w := c.senders.popFront()
 		w.err = ErrClosed

@@ -7,7 +7,8 @@ import (
 )
 
 // obsStats is what the collector's channel view shows of c (see
-// obs.RegisterChan): it takes mu briefly to count the blocked calls.
+// obs.RegisterChan): it takes mu briefly to count the blocked calls, and
+// adds those parked in the slots.
 func (c *core[T]) obsStats() obs.ChanStats {
 	s := c.state.Load()
 	st := obs.ChanStats{Kind: "mpsc", Len: int(s & countMask), Closed: s&closedBit != 0}
@@ -22,5 +23,13 @@ func (c *core[T]) obsStats() obs.ChanStats {
 		st.Receivers++
 	}
 	c.mu.Unlock()
+	// A call parked in a slot (see recvSlot, sendSlot) is blocked too.
+	s = c.state.Load()
+	if s&recvSlotBit != 0 {
+		st.Receivers++
+	}
+	if s&sendSlotBit != 0 {
+		st.Senders++
+	}
 	return st
 }

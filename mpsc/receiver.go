@@ -3,6 +3,8 @@ package mpsc
 import (
 	"context"
 	"iter"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Receiver is the receiving side of a channel, created with its first
@@ -30,6 +32,11 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	c := r.c
 	if v, ok := c.tryPopFast(); ok {
 		return v, nil
+	}
+	if c.q != nil {
+		if v, err, done := c.recvSlot(ctx); done {
+			return v, err
+		}
 	}
 	var zero T
 	c.mu.Lock()
@@ -63,6 +70,96 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	v, err := w.got, w.err
 	c.putWaiter(w)
 	return v, err
+}
+
+// recvSlot is Recv's parking path on a lock-free channel when no other
+// receiver waits: it parks in the receive slot, announced by recvSlotBit in
+// the state word, without the mutex. A send wakes it by clearing the bit
+// and handing it the oldest value (see wakeSlot), without the lock. No
+// wake-up is lost, by the argument given for recvWaitBit: the receiver sets
+// the bit and then looks at the ring, a sender publishes and then looks at
+// the bit.
+//
+// It reports done=false, owning nothing, when Recv must take the locked
+// path instead: receivers are queued, the slot is taken, or the channel is
+// drained (the locked path reports ErrClosed).
+func (c *core[T]) recvSlot(ctx context.Context) (v T, err error, done bool) {
+	for {
+		s := c.state.Load()
+		if s&(recvWaitBit|recvSlotBit|recvTokenBit) != 0 || c.drained(s) {
+			return v, nil, false
+		}
+		if !c.state.CompareAndSwap(s, s|recvSlotBit) {
+			continue
+		}
+		// Announced: look again before parking.
+		if c.q.ready() || c.drained(c.state.Load()) || ctx.Err() != nil {
+			if c.leaveSlot() {
+				if v, ok := c.takeSlot(); ok {
+					return v, nil, true
+				}
+			} else if v, ok := c.tryPopFast(); ok {
+				return v, nil, true
+			}
+			if err := ctx.Err(); err != nil {
+				return v, err, true
+			}
+			continue
+		}
+		rec := obs.Park(ctx, obs.KindRecv, c)
+		if done := ctx.Done(); done == nil { // never cancelled: no select
+			<-c.rslot
+		} else {
+			select {
+			case <-c.rslot:
+			case <-done:
+				served := c.leaveSlot()
+				if rec != nil {
+					rec.Resume(0)
+				}
+				if served {
+					// Woken meanwhile: a value handed over stands.
+					if v, ok := c.takeSlot(); ok {
+						return v, nil, true
+					}
+				}
+				return v, ctx.Err(), true
+			}
+		}
+		if rec != nil {
+			rec.Resume(c.rslotWoke)
+		}
+		if v, ok := c.takeSlot(); ok {
+			return v, nil, true
+		}
+		// Woken without a value: decide again.
+	}
+}
+
+// leaveSlot takes the receiver out of the receive slot. It reports true if
+// a waker cleared the bit first; it has then taken the token, and the
+// caller must call takeSlot.
+func (c *core[T]) leaveSlot() bool {
+	for {
+		s := c.state.Load()
+		if s&recvSlotBit == 0 {
+			<-c.rslot
+			return true
+		}
+		if c.state.CompareAndSwap(s, s&^recvSlotBit) {
+			return false
+		}
+	}
+}
+
+// takeSlot returns what the receive slot's waker handed over, if anything,
+// and frees the slot.
+func (c *core[T]) takeSlot() (T, bool) {
+	var zero T
+	v, ok := c.rslotVal, c.rslotOK
+	c.rslotVal, c.rslotOK = zero, false
+	c.state.And(^uint64(recvTokenBit))
+	return v, ok
 }
 
 // tryPopFast takes the oldest buffered value without the lock, if the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // Sender is one handle on the sending side of a channel. Handles are
@@ -53,10 +55,16 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 		return ErrClosed
 	}
 	c := s.c
-	if c.q != nil && c.tryClaim(false) { // lock-free fast path
-		c.q.push(v)
-		c.notifyRecv()
-		return nil
+	if c.q != nil {
+		if c.tryClaim(false) { // lock-free fast path
+			c.q.push(v)
+			c.notifyRecv()
+			return nil
+		}
+		if err, done := c.sendSlot(ctx, v); done {
+			runtime.KeepAlive(s) // as below
+			return err
+		}
 	}
 	c.mu.Lock()
 	claimed, err := c.claimOrParkLocked(ctx)
@@ -86,6 +94,106 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	return err
 }
 
+// sendSlot is Send's parking path on a lock-free channel when no other
+// sender waits: it parks in the send slot, announced by sendSlotBit in the
+// state word, without the mutex. The receive that frees a slot passes it
+// to the parked sender and pushes its value (see releaseSlot), so a sender
+// never overtakes the one parked. A release cannot be missed: the sender
+// sets the bit in the CAS that found no room, and a release that finds the
+// bit set takes it.
+//
+// It reports done=false when Send must take the locked path instead:
+// senders are queued, the slot is taken, or the channel is closed.
+func (c *core[T]) sendSlot(ctx context.Context, v T) (err error, done bool) {
+	// Take the slot busy before writing sslotVal, then park or claim.
+	for {
+		s := c.state.Load()
+		if s&(closedBit|sendWaitBit|sendSlotBit|sendTokenBit) != 0 {
+			return nil, false
+		}
+		if c.count(s) < c.limit {
+			if c.state.CompareAndSwap(s, s+1) {
+				c.q.push(v)
+				c.notifyRecv()
+				return nil, true
+			}
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err, true
+		}
+		if c.state.CompareAndSwap(s, s|sendTokenBit) {
+			break
+		}
+	}
+	var zero T
+	c.sslotVal = v
+	for {
+		s := c.state.Load()
+		switch {
+		case s&closedBit != 0:
+			c.sslotVal = zero
+			c.state.And(^uint64(sendTokenBit))
+			return ErrClosed, true
+		case c.count(s) < c.limit: // room appeared meanwhile
+			c.sslotVal = zero // the slot is free once the CAS succeeds
+			if c.state.CompareAndSwap(s, (s+1)&^sendTokenBit) {
+				c.q.push(v)
+				c.notifyRecv()
+				return nil, true
+			}
+			c.sslotVal = v
+		default:
+			if c.state.CompareAndSwap(s, s&^sendTokenBit|sendSlotBit) {
+				goto parked
+			}
+		}
+	}
+parked:
+	rec := obs.Park(ctx, obs.KindSend, c)
+	if done := ctx.Done(); done == nil { // never cancelled: no select
+		<-c.sslot
+	} else {
+		select {
+		case <-c.sslot:
+		case <-done:
+			if c.leaveSendSlot() {
+				if rec != nil {
+					rec.Resume(0)
+				}
+				return ctx.Err(), true
+			}
+			// Served meanwhile: the outcome stands.
+		}
+	}
+	if rec != nil {
+		rec.Resume(c.sslotWoke)
+	}
+	err = c.sslotErr
+	c.sslotErr = nil
+	c.state.And(^uint64(sendTokenBit))
+	return err, true
+}
+
+// leaveSendSlot takes a cancelled sender out of the send slot and reports
+// true, unless a waker cleared the bit first: it then takes the token and
+// reports false.
+func (c *core[T]) leaveSendSlot() bool {
+	for {
+		s := c.state.Load()
+		if s&sendSlotBit == 0 {
+			<-c.sslot
+			return false
+		}
+		if c.state.CompareAndSwap(s, s&^sendSlotBit|sendTokenBit) {
+			var zero T
+			c.sslotVal = zero
+			c.state.And(^uint64(sendTokenBit))
+			return true
+		}
+	}
+}
+
 // claimOrParkLocked, called under mu, claims a slot if the channel has room
 // and no sender is parked. Otherwise it sets sendWaitBit, in the same CAS
 // that found no room, and returns false: the caller must then queue a
@@ -97,7 +205,7 @@ func (c *core[T]) claimOrParkLocked(ctx context.Context) (bool, error) {
 		if st&closedBit != 0 {
 			return false, ErrClosed
 		}
-		if c.senders.empty() && c.count(st) < c.limit {
+		if c.senders.empty() && st&sendSlotBit == 0 && c.count(st) < c.limit {
 			if c.state.CompareAndSwap(st, st+1) {
 				return true, nil
 			}
@@ -204,7 +312,7 @@ func (s *Sender[T]) TryReserve() (*Permit[T], error) {
 		if st&closedBit != 0 {
 			return nil, ErrClosed
 		}
-		if !c.senders.empty() || c.count(st) >= c.limit {
+		if !c.senders.empty() || st&sendSlotBit != 0 || c.count(st) >= c.limit {
 			return nil, ErrFull
 		}
 		if c.state.CompareAndSwap(st, st+1) {

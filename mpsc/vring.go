@@ -78,6 +78,12 @@ func (q *vring[T]) pop() (T, bool) {
 	}
 }
 
+// ready reports whether the oldest position holds a published value.
+func (q *vring[T]) ready() bool {
+	pos := q.head.Load()
+	return q.slots[pos&q.mask].seq.Load() == pos+1
+}
+
 // len returns the number of positions pushed and not yet popped, including
 // pushes still in progress.
 func (q *vring[T]) len() int {
