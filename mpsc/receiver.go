@@ -11,8 +11,11 @@ import (
 // [Sender] by [New] or [NewUnbounded].
 //
 // The zero value is not usable. A Receiver is safe for concurrent use:
-// concurrent receives split the values between them, served in the order
-// they started waiting.
+// concurrent receives split the values between them, each value to exactly
+// one, and receives that wait are served in the order they started
+// waiting — except that a receive starting while the first waiter (parked
+// without the lock, on a lock-free channel) is being handed its value may
+// take the next value before that waiter returns.
 type Receiver[T any] struct {
 	c *core[T]
 }
