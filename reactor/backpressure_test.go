@@ -274,3 +274,52 @@ func TestWritesDuringACallbackCountInBuffered(t *testing.T) {
 		t.Fatalf("read back %d bytes (%v), want %d", len(got), err, total)
 	}
 }
+
+// bigPauser answers each line with size bytes from another goroutine, as
+// pauser does, and reports each ResumeRead.
+type bigPauser struct {
+	echo
+	size    int
+	resumed chan struct{}
+}
+
+func (p *bigPauser) OnData(c *reactor.Conn, data []byte) int {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0
+	}
+	c.PauseRead()
+	b := data[0] // data is valid only during OnData
+	go func() {
+		c.Write(bytes.Repeat([]byte{b}, p.size))
+		c.ResumeRead()
+		p.resumed <- struct{}{}
+	}()
+	return i + 1
+}
+
+// A ResumeRead that comes while the connection's queue is past the
+// high-water mark finds reading stopped by backpressure; the input kept
+// for the handler must then be presented when the queue drains, even if
+// the peer sends nothing more (it was not: a pipelined WebSocket echo
+// stalled for good).
+func TestKeptInputIsPresentedWhenBackpressureEnds(t *testing.T) {
+	const size = 8 << 20 // far more than the socket buffers and the mark
+	p := &bigPauser{size: size, resumed: make(chan struct{}, 4)}
+	_, addr := start(t, reactor.Config{WriteHighWater: 64 << 10}, p)
+	c := dial(t, addr)
+	if _, err := c.Write([]byte("a\nb\nc\n")); err != nil { // all three in one segment, then nothing
+		t.Fatal(err)
+	}
+	<-p.resumed // the first answer is queued past the mark when reading resumes
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	buf := make([]byte, 3*size)
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatalf("after the first answer's resume: %v (the kept lines were never presented)", err)
+	}
+	for i, want := range []byte("abc") {
+		if buf[i*size] != want || buf[(i+1)*size-1] != want {
+			t.Fatalf("answer %d is not %q", i, want)
+		}
+	}
+}

@@ -78,7 +78,12 @@ func (l *loop) settle(c *Conn, err error) {
 			}
 		}
 	}
-	if resume && c.layerWake && !c.readStopped() {
+	if resume && (c.layerWake || len(c.in) > 0) && !c.readStopped() {
+		// Input kept for the handler (or held by the layer) is presented
+		// before more is read: a ResumeRead that came while the queue was
+		// past the mark found reading stopped and presented nothing, and
+		// the peer may have nothing more to send (a pipelined echo stalled
+		// here for good).
 		c.layerWake = false
 		l.resume(c)
 		if c.phase == phaseDead {
