@@ -155,7 +155,11 @@ func (t *netConn) serve(base context.Context, c *conn) {
 	defer func() {
 		t.state.Store(stateClosed)
 		if !c.hijacked {
-			t.Close()
+			if c.mustClose {
+				t.lingerClose()
+			} else {
+				t.Close()
+			}
 			t.setState(s, http.StateClosed)
 		}
 		c.releaseBuffers()
@@ -175,6 +179,27 @@ func (t *netConn) serve(base context.Context, c *conn) {
 	}
 	c.buf = *bufPool.Get().(*[]byte)
 	c.run(ctx)
+}
+
+// lingerFor bounds lingerClose's wait, as net/http's rstAvoidanceDelay
+// bounds its closeWriteAndWait.
+const lingerFor = 500 * time.Millisecond
+
+// lingerClose closes a connection the server gave up on while the client
+// may still be sending (a body left unread past what the server drains, a
+// refused request): closing a socket with unread input makes the kernel
+// send a reset, which can destroy the response before the client has read
+// it (a 413 lost to "connection reset by peer" while the client was still
+// uploading). It shuts the write side, so the client reads the response
+// and then EOF, discards what still arrives until the client closes or
+// lingerFor has passed, then closes — the reactor path's LingerTimeout,
+// and net/http's closeWriteAndWait.
+func (t *netConn) lingerClose() {
+	if cw, ok := t.Conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		t.Conn.SetReadDeadline(time.Now().Add(lingerFor))
+		io.Copy(io.Discard, t.Conn) // ends at EOF, an error or the deadline
+	}
+	t.Conn.Close()
 }
 
 // handshake completes a TLS handshake within ReadHeaderTimeout, as net/http
