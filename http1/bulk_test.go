@@ -235,8 +235,11 @@ func TestChunkedReadDecodesEveryChunkReceived(t *testing.T) {
 		if _, got := c.response("POST"); got != fmt.Sprint(chunks*size) {
 			t.Fatalf("the Handler read %s bytes, want %d", got, chunks*size)
 		}
-		if n := <-reads; n > chunks/4 {
-			t.Errorf("%d chunks received together took %d Reads of a 64 KiB buffer, want at most %d", chunks, n, chunks/4)
+		// One Read per chunk (201) was the old cost; a loaded machine may
+		// wake the server before the whole write has arrived, so the
+		// bound leaves room for the pieces it then reads.
+		if n := <-reads; n > chunks/2 {
+			t.Errorf("%d chunks sent together took %d Reads of a 64 KiB buffer, want at most %d", chunks, n, chunks/2)
 		}
 	})
 }

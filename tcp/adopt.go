@@ -32,7 +32,7 @@ func Adopt(rc *reactor.Conn, unread []byte, onClose func(err error)) (*Conn, err
 		c.arrive(unread)
 	}
 	rc.SetDeadline(time.Time{})
-	if err := rc.Handoff((*events)(c)); err != nil {
+	if err := rc.Handoff((*adopted)(c)); err != nil {
 		c.mu.Lock()
 		c.releaseIn()
 		c.mu.Unlock()
@@ -40,6 +40,21 @@ func Adopt(rc *reactor.Conn, unread []byte, onClose func(err error)) (*Conn, err
 	}
 	return c, nil
 }
+
+// adopted is an adopted Conn seen as the reactor handler of its
+// connection: events, except that a graceful shutdown of the reactor
+// leaves the connection to its owner (the Handler that hijacked it, which
+// a server tells through its RegisterOnShutdown functions) instead of
+// closing it under the owner's feet; the shutdown waits for the owner to
+// close it, up to its context.
+type adopted Conn
+
+func (a *adopted) OnOpen(rc *reactor.Conn)               { (*events)(a).OnOpen(rc) }
+func (a *adopted) OnData(rc *reactor.Conn, p []byte) int { return (*events)(a).OnData(rc, p) }
+func (a *adopted) OnEOF(rc *reactor.Conn)                { (*events)(a).OnEOF(rc) }
+func (a *adopted) OnDrain(rc *reactor.Conn)              { (*events)(a).OnDrain(rc) }
+func (a *adopted) OnClose(rc *reactor.Conn, err error)   { (*events)(a).OnClose(rc, err) }
+func (a *adopted) OnShutdown(*reactor.Conn)              {}
 
 // events is a Conn seen as the reactor handler of its connection.
 type events Conn
