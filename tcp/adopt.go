@@ -23,8 +23,11 @@ import (
 // [Conn], and Close closes rc. onClose, if not nil, is called once on
 // rc's loop when the connection is gone, with OnClose's error, for a
 // server that counts the connections on its reactor until they close.
-// Adopt is safe from any goroutine; it returns Handoff's error
-// (reactor.ErrClosed if rc is closed or closing).
+// A graceful shutdown of rc's reactor leaves the Conn to its owner (a
+// server tells it through its own shutdown hooks) and waits, up to the
+// shutdown's context, for the owner to close it. Adopt is safe from any
+// goroutine; it returns Handoff's error (reactor.ErrClosed if rc is closed
+// or closing).
 func Adopt(rc *reactor.Conn, unread []byte, onClose func(err error)) (*Conn, error) {
 	c := newConn(nil, rc)
 	c.onClose = onClose
