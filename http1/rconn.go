@@ -421,13 +421,21 @@ func (rc *rconn) run(base context.Context) {
 // fillHead moves received bytes into cn's buffer (headMore) or, with none
 // left, lets go of the connection (headPark) or reports that it must close
 // (headClose). Responses to the requests answered go out first.
-func (rc *rconn) fillHead(cn *conn, _ bool) headResult {
+func (rc *rconn) fillHead(cn *conn, first bool) headResult {
 	if !cn.flush() {
 		return headClose
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if len(rc.pending) > 0 {
+		if first {
+			// The next request came before this goroutine let go: the
+			// connection is idle between the two and active again, as
+			// net/http reports every request, and as the loop does when
+			// it starts one.
+			rc.setState(http.StateIdle)
+			rc.setState(http.StateActive)
+		}
 		rc.moveLocked(cn)
 		cn.now = time.Now() // the Date of the requests just moved
 		return headMore
