@@ -173,3 +173,23 @@ func (w *conn) sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// due is the open loop's step for a connection with n of depth sends in
+// flight, sends planned every period from w.next: with none in flight it
+// sleeps until the next planned send (slept reports it); it returns the
+// clock then and how many planned sends are due by it, at most depth-n.
+// ok is false if ctx ended the sleep.
+func (w *conn) due(ctx context.Context, period int64, n, depth int) (now int64, k int, slept, ok bool) {
+	now = w.now()
+	if n == 0 && w.next > now {
+		if !w.sleep(ctx, time.Duration(w.next-now)) {
+			return now, 0, false, false
+		}
+		slept = true
+		now = w.now()
+	}
+	for n+k < depth && w.next+int64(k)*period <= now {
+		k++
+	}
+	return now, k, slept, true
+}

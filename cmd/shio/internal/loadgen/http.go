@@ -194,16 +194,9 @@ func (h *HTTP) session(ctx context.Context, w *conn) bool {
 			k := depth - n
 			slept := false
 			if h.period > 0 {
-				if n == 0 && w.next > now {
-					if !w.sleep(ctx, time.Duration(w.next-now)) {
-						return false
-					}
-					slept = true
-				}
-				now = w.now()
-				k = 0
-				for n+k < depth && w.next+int64(k)*h.period <= now {
-					k++
+				var ok bool
+				if now, k, slept, ok = w.due(ctx, h.period, n, depth); !ok {
+					return false
 				}
 			} else if n > 0 {
 				now = w.now()

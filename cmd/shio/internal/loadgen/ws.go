@@ -244,16 +244,9 @@ func (e *Echo) wsSession(ctx context.Context, w *conn) bool {
 			k := depth - n
 			slept := false
 			if e.period > 0 {
-				if n == 0 && w.next > now {
-					if !w.sleep(ctx, time.Duration(w.next-now)) {
-						return false
-					}
-					slept = true
-					now = w.now()
-				}
-				k = 0
-				for n+k < depth && w.next+int64(k)*e.period <= now {
-					k++
+				var ok bool
+				if now, k, slept, ok = w.due(ctx, e.period, n, depth); !ok {
+					return false
 				}
 			}
 			k = e.g.claim(k)
