@@ -15,11 +15,11 @@ import (
 // while instead of closing at once, which made the kernel answer the
 // client's next segments with a reset and Go's client report "connection
 // reset by peer" instead of the response (the fallback path, about one
-// upload in five). Not on a tcp.Network's loops: a Network closes without
-// lingering, as net.Conn.Close does, and http1 cannot ask it otherwise for
-// one connection yet (a known gap, issue 12's note).
+// upload in five; on a tcp.Network's loops, which close at once as
+// net.Conn.Close does, every upload until the connection asked the
+// reactor to linger).
 func TestUnreadUploadGetsItsResponseNotAReset(t *testing.T) {
-	for _, path := range []string{"reactor", "fallback"} {
+	for _, path := range []string{"reactor", "tcp", "fallback"} {
 		t.Run(path, testUnreadUploadGetsItsResponse)
 	}
 }

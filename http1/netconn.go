@@ -192,7 +192,7 @@ const lingerFor = 500 * time.Millisecond
 // it (a 413 lost to "connection reset by peer" while the client was still
 // uploading). It shuts the write side, so the client reads the response
 // and then EOF, discards what still arrives until the client closes or
-// lingerFor has passed, then closes — the reactor path's LingerTimeout,
+// lingerFor has passed, then closes — the reactor path's lingerClose,
 // and net/http's closeWriteAndWait.
 func (t *netConn) lingerClose() {
 	if cw, ok := t.Conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {

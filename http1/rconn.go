@@ -387,7 +387,7 @@ func (rc *rconn) headerExpired() {
 	rc.mu.Unlock()
 	rc.s.stats.rejected.Add(1)
 	rc.c.Write(appendReject(nil, http.StatusRequestTimeout, "request head not received in time"))
-	rc.c.Close()
+	rc.lingerClose()
 }
 
 // run is the request goroutine: it answers the requests that have
@@ -407,6 +407,7 @@ func (rc *rconn) run(base context.Context) {
 		next = phaseHijacked // as hijack made it (or closed since)
 	}
 	u := cn.upgraded
+	gaveUp := cn.mustClose // cn is recycled by releaseLocked
 	rc.mu.Lock()
 	rc.releaseLocked(cn, next)
 	rc.mu.Unlock()
@@ -414,8 +415,25 @@ func (rc *rconn) run(base context.Context) {
 		u.letGo(rc)
 	}
 	if next == phaseEnding {
-		rc.c.Close()
+		if gaveUp {
+			rc.lingerClose()
+		} else {
+			rc.c.Close()
+		}
 	}
+}
+
+// lingerClose closes a connection the server gave up on while the client
+// may still be sending (a body left unread past what the server drains, a
+// refused request): the reactor shuts the write side once the response
+// is out and discards what still arrives until the client closes or
+// lingerFor has passed, as the goroutine path's lingerClose and net/http's
+// closeWriteAndWait, whatever the reactor's own LingerTimeout (a
+// tcp.Network's closes at once, as net.Conn.Close does, and the unread
+// input would make the kernel reset the connection under the response).
+func (rc *rconn) lingerClose() {
+	rc.c.SetLingerTimeout(lingerFor)
+	rc.c.Close()
 }
 
 // fillHead moves received bytes into cn's buffer (headMore) or, with none

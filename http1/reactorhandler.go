@@ -144,7 +144,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 			rc.c.Write(cn.out)
 		}
 		cn.out = cn.out[:0]
-		rc.c.Close()
+		rc.lingerClose()
 	}
 }
 

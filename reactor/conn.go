@@ -108,6 +108,20 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// SetLingerTimeout sets how long this connection's Close waits for the
+// peer's FIN after sending its own, in place of [Config.LingerTimeout]:
+// d > 0 lingers up to d (rounded up to a millisecond, at most 4 hours),
+// discarding what the peer still sends; d < 0 closes as soon as the
+// output is flushed; 0 restores the reactor's. A server that closes while
+// the client may still be sending (a request body it did not read, a
+// refused request) lingers so that the unread input does not make the
+// kernel answer with a reset, which can destroy the response before the
+// client has read it; on a reactor that closes at once (a tcp.Network,
+// as net.Conn.Close does) it asks for that one connection. Call it before
+// Close; it costs no memory. The portable reactor (outside Linux) never
+// lingers, and ignores it.
+func (c *Conn) SetLingerTimeout(d time.Duration) { c.setLingerTimeout(d) }
+
 // CloseWrite shuts the write side once the queue has been flushed (the
 // peer reads EOF) and keeps reading. Later writes return [ErrClosed].
 func (c *Conn) CloseWrite() error { return c.closeWrite() }

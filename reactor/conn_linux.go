@@ -50,7 +50,8 @@ type connSys struct {
 	// flags holds fBackpressure (the queue passed the high-water mark),
 	// fClosing (Close called: mirrors closeReq for lock-free reads) and
 	// fHanding (next is set: mirrors it for lock-free reads), in one word
-	// so that a Conn stays in its size class.
+	// so that a Conn stays in its size class; its upper bits hold the
+	// connection's own linger (see lingerShift).
 	flags atomic.Uint32
 
 	// direct holds TryRead's exclusion from the loop's reads, as flags in
@@ -97,6 +98,44 @@ const (
 	fClosing
 	fHanding
 )
+
+// The bits of connSys.flags above the flags hold the connection's own
+// linger (SetLingerTimeout), in milliseconds: 0 for the reactor's
+// LingerTimeout, lingerAtOnce for none. Kept there, it costs no memory.
+const (
+	lingerShift         = 8
+	lingerAtOnce uint32 = 1<<(32-lingerShift) - 1
+	lingerMaxMS         = lingerAtOnce - 1 // about 4.66 hours
+)
+
+func (c *Conn) setLingerTimeout(d time.Duration) {
+	var v uint32
+	switch {
+	case d < 0:
+		v = lingerAtOnce
+	case d > 0:
+		v = uint32(min((d+time.Millisecond-1)/time.Millisecond, time.Duration(lingerMaxMS)))
+	}
+	for {
+		old := c.flags.Load()
+		if c.flags.CompareAndSwap(old, old&(1<<lingerShift-1)|v<<lingerShift) {
+			return
+		}
+	}
+}
+
+// lingerTimeout returns how long c's Close lingers: its own linger, or
+// the reactor's (def).
+func (c *Conn) lingerTimeout(def time.Duration) time.Duration {
+	switch v := c.flags.Load() >> lingerShift; v {
+	case 0:
+		return def
+	case lingerAtOnce:
+		return -1
+	default:
+		return time.Duration(v) * time.Millisecond
+	}
+}
 
 func (c *Conn) flag(f uint32) bool { return c.flags.Load()&f != 0 }
 func (c *Conn) setFlag(f uint32)   { c.flags.Or(f) }

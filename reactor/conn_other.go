@@ -400,6 +400,8 @@ func (c *Conn) tryWritev([]byte, []byte) (int, error) { return 0, errNoDirect }
 
 func (c *Conn) tryRead([]byte) (int, error) { return 0, errNoDirect }
 
+func (c *Conn) setLingerTimeout(time.Duration) {} // Close never lingers here
+
 func (c *Conn) close() {
 	c.closeLayer()
 	c.mu.Lock()

@@ -36,7 +36,8 @@ func (l *loop) settle(c *Conn, err error) {
 	}
 	c.mu.Unlock()
 	if empty && (closeReq || cwReq) && !c.shutdownWR && c.phase == phaseOpen {
-		if closeReq && (c.eof || l.r.cfg.LingerTimeout < 0) {
+		linger := c.lingerTimeout(l.r.cfg.LingerTimeout)
+		if closeReq && (c.eof || linger < 0) {
 			l.closeNow(c, nil)
 			return
 		}
@@ -44,7 +45,7 @@ func (l *loop) settle(c *Conn, err error) {
 		c.shutdownWR = true
 		if closeReq {
 			c.phase = phaseLingering
-			c.readAt.Store(l.now + int64(l.r.cfg.LingerTimeout))
+			c.readAt.Store(l.now + int64(linger))
 			l.read(c, 0) // discard input and notice an early FIN
 			if c.phase == phaseDead {
 				return
@@ -54,7 +55,7 @@ func (l *loop) settle(c *Conn, err error) {
 	if closeReq && c.phase == phaseOpen && c.shutdownWR {
 		// CloseWrite came first and was done; Close now only lingers.
 		c.phase = phaseLingering
-		c.readAt.Store(l.now + int64(l.r.cfg.LingerTimeout))
+		c.readAt.Store(l.now + int64(c.lingerTimeout(l.r.cfg.LingerTimeout)))
 		l.read(c, 0)
 		if c.phase == phaseDead {
 			return
