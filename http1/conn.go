@@ -184,6 +184,9 @@ func (c *conn) readHead() headResult {
 		c.headLen = 0
 		return headReady
 	}
+	if c.r < c.w {
+		c.rwc.pipelined(c) // the previous request's bytes brought this one's
+	}
 	for first := true; ; first = false {
 		if c.r < c.w {
 			n, err := c.parser.Parse(c.buf[c.r:c.w], &c.head)

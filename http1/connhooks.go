@@ -68,6 +68,11 @@ func (rc *rconn) setState(st http.ConnState) {
 	}
 }
 
+func (rc *rconn) pipelined(*conn) {
+	rc.setState(http.StateIdle)
+	rc.setState(http.StateActive)
+}
+
 // baseFor returns the context rc's requests derive from.
 func (rc *rconn) baseFor(base context.Context) context.Context {
 	if rc.hooks != nil {
@@ -81,4 +86,9 @@ func (t *netConn) setState(s *Server, st http.ConnState) {
 	if s.ConnState != nil {
 		s.ConnState(t.Conn, st)
 	}
+}
+
+func (t *netConn) pipelined(c *conn) {
+	t.setState(c.srv, http.StateIdle)
+	t.setState(c.srv, http.StateActive)
 }

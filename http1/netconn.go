@@ -73,8 +73,13 @@ func (t *netConn) writeDeadline(at time.Time) { t.SetWriteDeadline(at) }
 // in c.buf) the connection is idle: Shutdown may close it, and the read
 // waits up to IdleTimeout; from the head's first byte ReadHeaderTimeout
 // runs. A head still incomplete when the read fails gets 408 if the read
-// timed out.
+// timed out. Responses to the requests answered go out before the read
+// (with part of the next head received, the client may wait for them
+// before sending the rest).
 func (t *netConn) fillHead(c *conn, first bool) headResult {
+	if !c.flush() {
+		return headClose
+	}
 	s := c.srv
 	idle := c.r == c.w
 	if idle {

@@ -446,11 +446,11 @@ func (rc *rconn) fillHead(cn *conn, first bool) headResult {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if len(rc.pending) > 0 {
-		if first {
+		if first && cn.r == cn.w {
 			// The next request came before this goroutine let go: the
 			// connection is idle between the two and active again, as
 			// net/http reports every request, and as the loop does when
-			// it starts one.
+			// it starts one. (Begun in cn's buffer, readHead said so.)
 			rc.setState(http.StateIdle)
 			rc.setState(http.StateActive)
 		}

@@ -43,6 +43,8 @@ func (t *memTransport) hijack(*conn) (net.Conn, io.Reader, error) {
 	return nil, nil, errors.ErrUnsupported
 }
 
+func (t *memTransport) pipelined(*conn) {}
+
 func (t *memTransport) fillHead(c *conn, _ bool) headResult {
 	if !c.flush() {
 		return headClose

@@ -51,6 +51,12 @@ type transport interface {
 	// reports that this is the head's first wait, after which the header
 	// timeout runs.
 	fillHead(c *conn, first bool) headResult
+	// pipelined reports the connection idle and active again (ConnState)
+	// for a request whose first bytes were received with an earlier one:
+	// net/http reports every request so, and fillHead, which reports the
+	// others, is not asked for its bytes. Only the hook sees the states:
+	// the connection is never idle to Shutdown.
+	pipelined(c *conn)
 
 	// begin and end bracket a Handler's run with its request's context:
 	// begin makes the context answer http.LocalAddrContextKey (unless its
