@@ -126,6 +126,16 @@
 //     same read, ran before the head (output sent meanwhile, by a Flush or
 //     16 KiB of body, or a wait for body bytes makes the next head read
 //     the clock again).
+//   - The response header map, like the ResponseWriter, belongs to the
+//     server and is reused, cleared, for later requests (on the reactor,
+//     once the connection is idle, for any connection's): a Handler, or a
+//     goroutine it started, that keeps w.Header() past its return sees it
+//     emptied and refilled by another response, and reading it then races
+//     with that response. Keep a copy (w.Header().Clone()) instead.
+//     net/http allocates a map per response, which here would add
+//     allocations to every request for a use its own documentation rules
+//     out ("A ResponseWriter may not be used after the Handler.ServeHTTP method has
+//     returned").
 //
 // The compatibility suite (module compat/ in the repository) serves chi,
 // http.FileServer, httputil.ReverseProxy, Server-Sent Events,
