@@ -134,8 +134,8 @@
 //     with that response. Keep a copy (w.Header().Clone()) instead.
 //     net/http allocates a map per response, which here would add
 //     allocations to every request for a use its own documentation rules
-//     out ("A ResponseWriter may not be used after the Handler.ServeHTTP method has
-//     returned").
+//     out ("A ResponseWriter may not be used after the
+//     Handler.ServeHTTP method has returned").
 //
 // The compatibility suite (module compat/ in the repository) serves chi,
 // http.FileServer, httputil.ReverseProxy, Server-Sent Events,
