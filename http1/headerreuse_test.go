@@ -37,9 +37,18 @@ func TestHeaderMapKeptPastTheHandlerIsReused(t *testing.T) {
 		if res, _ := c.response("GET"); res.Header.Get("X-First") != "1" {
 			t.Fatalf("first response: %v", res.Header)
 		}
-		// On the reactor a connection between requests gives its state back
-		// to a pool, from which the next request usually takes it again.
-		for i := range 100 {
+		// On the fallback path the connection keeps its state, so the very
+		// next request reuses the map. On the reactor a connection between
+		// requests gives its state back to a pool, from which a later
+		// request (of any connection) takes it, usually the next one on
+		// the same P: there the reuse is looked for over 100 requests,
+		// and not required (sync.Pool keeps an item per P, and -race drops
+		// some), but a field of the first response must never come back.
+		tries := 100
+		if onFallback(t) {
+			tries = 1
+		}
+		for i := range tries {
 			c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 			res, _ := c.response("GET")
 			if res.Header.Get("X-First") != "" {
@@ -49,6 +58,9 @@ func TestHeaderMapKeptPastTheHandlerIsReused(t *testing.T) {
 				return
 			}
 		}
-		t.Fatal("in 100 requests, no Handler got the map the first one kept (cleared): the package doc says it is reused")
+		if onFallback(t) {
+			t.Fatal("the next request's Handler did not get the map the first one kept (cleared): the package doc says it is reused")
+		}
+		t.Log("no request took the pooled state of the first (another P's pool)")
 	})
 }

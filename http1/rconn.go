@@ -459,6 +459,13 @@ func (rc *rconn) fillHead(cn *conn, first bool) headResult {
 		return headMore
 	}
 	if rc.phase == phaseClosed || rc.eof || rc.shutdown || rc.s.shuttingDown.Load() {
+		if rc.phase != phaseClosed && cn.r == cn.w {
+			// Idle after every response that could be followed by
+			// another, as net/http reports it, even when the client
+			// has left meanwhile (StateClosed, when the close takes
+			// effect, comes after).
+			rc.setState(http.StateIdle)
+		}
 		return headClose
 	}
 	// Park: a partial head stays in cn's buffer (the loop's parser resumes
