@@ -51,21 +51,15 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 	}
 	method := internMethod(h.Method)
 
-	// One string holds the target and every field name and value; the URL
-	// and the header map slice it.
-	size := len(h.Target)
-	for _, f := range h.Fields {
-		size += len(f.Name) + len(f.Value)
+	// The target, field names and values repeat the memo's strings or
+	// slice one fresh string that holds the rest.
+	hs, sameTarget := c.memo.strings(h.Target, h.Fields)
+	var target string
+	if sameTarget {
+		target = c.memo.target
+	} else {
+		target = hs.next(len(h.Target))
 	}
-	var sb strings.Builder
-	sb.Grow(size)
-	sb.Write(h.Target)
-	for _, f := range h.Fields {
-		sb.Write(f.Name)
-		sb.Write(f.Value)
-	}
-	all := sb.String()
-	target := all[:len(h.Target)]
 
 	var u *url.URL
 	var err error
@@ -108,12 +102,9 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 	// size class (a fixed array in it cost 128 bytes on every request).
 	var values []string
 	host := ""
-	off := len(target)
 	for i, f := range h.Fields {
-		name := http.CanonicalHeaderKey(all[off : off+len(f.Name)])
-		off += len(f.Name)
-		value := all[off : off+len(f.Value)]
-		off += len(f.Value)
+		raw, name, value := hs.field(i, f)
+		hs.remember(i, raw, name, value)
 		switch name {
 		case "Host":
 			host = value
@@ -131,6 +122,7 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		values[i] = value
 		header[name] = values[i : i+1 : i+1]
 	}
+	hs.done(target, len(h.Fields))
 	if u.Host != "" {
 		host = u.Host
 	}
