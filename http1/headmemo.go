@@ -1,14 +1,17 @@
 package http1
 
 import (
-	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"net/http"
+	"net/url"
 	"strings"
+
+	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // headMemo remembers the strings of the last request head a conn turned
-// into an *http.Request: its target and, by position, its first
-// memoFields field names (as received and canonical) and values. A client
+// into an *http.Request: its target (and the URL parsed from it) and, by
+// position, its first memoFields field names (as received and canonical)
+// and values. A client
 // sends the same Host, User-Agent, Accept, Accept-Encoding … in the same
 // order on every request, so the next head reuses those strings where the
 // same bytes arrive at the same place, instead of copying them and
@@ -23,8 +26,12 @@ import (
 // or twice anyway.
 type headMemo struct {
 	target string
-	n      int // fields[:n] hold the last head's first fields
-	fields [memoFields]memoField
+	// url is target parsed, when it is origin-form (originForm), which a
+	// request with the same target copies.
+	url        url.URL
+	originForm bool
+	n          int // fields[:n] hold the last head's first fields
+	fields     [memoFields]memoField
 }
 
 type memoField struct {
@@ -129,13 +136,21 @@ func (hs *headStrings) remember(i int, raw, name, value string) {
 	hs.m.fields[i] = memoField{raw, name, value}
 }
 
-// done records how many fields the memo now holds, and target.
-func (hs *headStrings) done(target string, fields int) {
+// done records target (the memo's already if same) with its URL, origin
+// when it is origin-form, and how many fields the memo now holds.
+func (hs *headStrings) done(target string, same bool, origin *url.URL, fields int) {
 	m := hs.m
 	if len(hs.fresh) > memoMaxBytes {
 		return
 	}
-	m.target = target
+	if !same {
+		m.target = target
+		m.originForm = origin != nil
+		m.url = url.URL{}
+		if origin != nil {
+			m.url = *origin
+		}
+	}
 	n := min(fields, memoFields)
 	if n < m.n {
 		clear(m.fields[n:m.n]) // keep no older head alive

@@ -29,8 +29,9 @@ func buildOn(t interface{ Fatalf(string, ...any) }, c *conn, raw string) *http.R
 // A conn builds each request exactly as a fresh one would, whatever the
 // heads before it left in its memo: same target, names (received in any
 // case), values, repeats, more fields than the memo holds, heads too large
-// to remember. The strings a request got stay as they were after later
-// requests reuse them and its read buffer is overwritten.
+// to remember, and whatever Handlers did to the URLs and header maps of
+// the requests before. The strings a request got stay as they were after
+// later requests reuse them and its read buffer is overwritten.
 func TestHeadMemoBuildsWhatAFreshConnBuilds(t *testing.T) {
 	targets := []string{"/", "/a", "/a?x=1", "/b/c"}
 	names := []string{"Accept", "accept", "User-Agent", "X-A", "x-a", "Cookie"}
@@ -63,8 +64,13 @@ func TestHeadMemoBuildsWhatAFreshConnBuilds(t *testing.T) {
 					got.RequestURI, got.Host, got.URL, got.Header, want.RequestURI, want.Host, want.URL, want.Header)
 			}
 			seen = append(seen, kept{got, want.Header, want.RequestURI, want.Host})
+			// A Handler may change its request's URL and header in place.
+			got.URL.Path += "!"
+			got.URL.RawQuery = "changed"
+			got.Header.Set("Accept", "changed")
 		}
 		for i, k := range seen {
+			k.header.Set("Accept", "changed")
 			if k.req.RequestURI != k.uri || k.req.Host != k.host || !reflect.DeepEqual(k.req.Header, k.header) {
 				rt.Fatalf("request %d changed after later requests: %q %q %v, want %q %q %v",
 					i, k.req.RequestURI, k.req.Host, k.req.Header, k.uri, k.host, k.header)

@@ -74,6 +74,9 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		u = &url.URL{Host: target} // authority-form, as net/http reads it
 	case target == "*" && method != "OPTIONS":
 		return nil, errTargetForm // asterisk-form is for OPTIONS only (RFC 9112 section 3.2.4)
+	case sameTarget && c.memo.originForm:
+		st.url = c.memo.url // the target's, parsed for the last request
+		u = &st.url
 	default:
 		if ok = parseOriginForm(&st.url, target); ok {
 			u = &st.url
@@ -122,7 +125,11 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		values[i] = value
 		header[name] = values[i : i+1 : i+1]
 	}
-	hs.done(target, len(h.Fields))
+	var origin *url.URL
+	if u == &st.url {
+		origin = u
+	}
+	hs.done(target, sameTarget, origin, len(h.Fields))
 	if u.Host != "" {
 		host = u.Host
 	}
