@@ -332,10 +332,10 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	s := c.srv
 	c.mustClose = false
 	c.readSet, c.writeSet = false, false
-	st := new(requestState)
+	st, values := newRequestState(len(c.head.Fields))
 	ctx := &st.ctx
 	ctx.parent = parent
-	req, err := c.newRequest(ctx, st)
+	req, err := c.newRequest(ctx, st, values)
 	if err != nil {
 		c.reject(http.StatusBadRequest, "malformed request target")
 		return false

@@ -19,7 +19,7 @@ func buildOn(t interface{ Fatalf(string, ...any) }, c *conn, raw string) *http.R
 	if _, err := c.parser.Parse(c.buf, &c.head); err != nil {
 		t.Fatalf("parse %q: %v", raw, err)
 	}
-	req, err := c.newRequest(context.Background(), nil)
+	req, err := c.newRequest(context.Background(), nil, nil)
 	if err != nil {
 		t.Fatalf("newRequest %q: %v", raw, err)
 	}

@@ -44,7 +44,7 @@ func internMethod(b []byte) string {
 
 // newRequest builds the *http.Request for c.head. It copies everything it
 // keeps out of the read buffer, which the body may then reuse.
-func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request, error) {
+func (c *conn) newRequest(ctx context.Context, st *requestState, values []string) (*http.Request, error) {
 	h := &c.head
 	if st == nil {
 		st = new(requestState)
@@ -103,7 +103,6 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 	// kept: a request with only Host (a load generator's, a health
 	// check's) makes none, and the request state stays in a 256-byte
 	// size class (a fixed array in it cost 128 bytes on every request).
-	var values []string
 	host := ""
 	for i, f := range h.Fields {
 		raw, name, value := hs.field(i, f)

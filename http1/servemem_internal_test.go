@@ -102,11 +102,17 @@ func BenchmarkServeMemory(b *testing.B) {
 	}
 }
 
-// TestRequestStateFitsItsSizeClass guards the 256-byte size class of the
+// TestRequestStateFitsItsSizeClass guards the 240-byte size class of the
 // one block every request allocates besides its http.Request: past it,
 // every request costs 32 bytes or more of garbage.
 func TestRequestStateFitsItsSizeClass(t *testing.T) {
-	if n := unsafe.Sizeof(requestState{}); n > 256 {
-		t.Fatalf("requestState is %d bytes, want at most 256", n)
+	if n := unsafe.Sizeof(requestState{}); n > 240 {
+		t.Fatalf("requestState is %d bytes, want at most 240", n)
+	}
+	if n := unsafe.Sizeof(requestState4{}); n > 320 {
+		t.Fatalf("requestState4 is %d bytes, want at most 320", n)
+	}
+	if n := unsafe.Sizeof(requestState8{}); n > 384 {
+		t.Fatalf("requestState8 is %d bytes, want at most 384", n)
 	}
 }
