@@ -70,6 +70,7 @@ type conn struct {
 	werr  error // first write error; the connection is done after it
 	resp  response
 	sniff sniffMemo // the last Content-Type detected on this conn
+	memo  headMemo  // the last head's strings, for the next one to reuse
 
 	mustClose bool                 // the current request leaves the connection unusable
 	hijacked  bool                 // the Handler took the connection (see response.Hijack)
@@ -334,10 +335,10 @@ func (c *conn) serveRequest(parent context.Context) bool {
 	s := c.srv
 	c.mustClose = false
 	c.readSet, c.writeSet = false, false
-	st := new(requestState)
+	st, values := newRequestState(len(c.head.Fields))
 	ctx := &st.ctx
 	ctx.parent = parent
-	req, err := c.newRequest(ctx, st)
+	req, err := c.newRequest(ctx, st, values)
 	if err != nil {
 		c.reject(http.StatusBadRequest, "malformed request target")
 		return false

@@ -31,7 +31,7 @@ func ReadRequest(raw []byte) (*http.Request, error) {
 		return nil, err
 	}
 	c.r = n
-	req, err := c.newRequest(context.Background(), nil)
+	req, err := c.newRequest(context.Background(), nil, nil)
 	if err != nil {
 		return nil, err
 	}

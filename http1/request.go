@@ -44,28 +44,22 @@ func internMethod(b []byte) string {
 
 // newRequest builds the *http.Request for c.head. It copies everything it
 // keeps out of the read buffer, which the body may then reuse.
-func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request, error) {
+func (c *conn) newRequest(ctx context.Context, st *requestState, values []string) (*http.Request, error) {
 	h := &c.head
 	if st == nil {
 		st = new(requestState)
 	}
 	method := internMethod(h.Method)
 
-	// One string holds the target and every field name and value; the URL
-	// and the header map slice it.
-	size := len(h.Target)
-	for _, f := range h.Fields {
-		size += len(f.Name) + len(f.Value)
+	// The target, field names and values repeat the memo's strings or
+	// slice one fresh string that holds the rest.
+	hs, sameTarget := c.memo.strings(h.Target, h.Fields)
+	var target string
+	if sameTarget {
+		target = c.memo.target
+	} else {
+		target = hs.next(len(h.Target))
 	}
-	var sb strings.Builder
-	sb.Grow(size)
-	sb.Write(h.Target)
-	for _, f := range h.Fields {
-		sb.Write(f.Name)
-		sb.Write(f.Value)
-	}
-	all := sb.String()
-	target := all[:len(h.Target)]
 
 	var u *url.URL
 	var err error
@@ -80,6 +74,9 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		u = &url.URL{Host: target} // authority-form, as net/http reads it
 	case target == "*" && method != "OPTIONS":
 		return nil, errTargetForm // asterisk-form is for OPTIONS only (RFC 9112 section 3.2.4)
+	case sameTarget && c.memo.originForm:
+		st.url = c.memo.url // the target's, parsed for the last request
+		u = &st.url
 	default:
 		if ok = parseOriginForm(&st.url, target); ok {
 			u = &st.url
@@ -106,14 +103,10 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 	// kept: a request with only Host (a load generator's, a health
 	// check's) makes none, and the request state stays in a 256-byte
 	// size class (a fixed array in it cost 128 bytes on every request).
-	var values []string
 	host := ""
-	off := len(target)
 	for i, f := range h.Fields {
-		name := http.CanonicalHeaderKey(all[off : off+len(f.Name)])
-		off += len(f.Name)
-		value := all[off : off+len(f.Value)]
-		off += len(f.Value)
+		raw, name, value := hs.field(i, f)
+		hs.remember(i, raw, name, value)
 		switch name {
 		case "Host":
 			host = value
@@ -131,6 +124,11 @@ func (c *conn) newRequest(ctx context.Context, st *requestState) (*http.Request,
 		values[i] = value
 		header[name] = values[i : i+1 : i+1]
 	}
+	var origin *url.URL
+	if u == &st.url {
+		origin = u
+	}
+	hs.done(target, sameTarget, origin, len(h.Fields))
 	if u.Host != "" {
 		host = u.Host
 	}

@@ -479,6 +479,9 @@ func skipOnSwitch(k string) bool {
 }
 
 func anyTrailerPrefix(h http.Header) bool {
+	if len(h) == 0 {
+		return false // and no iterator to set up
+	}
 	for k := range h {
 		if strings.HasPrefix(k, http.TrailerPrefix) {
 			return true

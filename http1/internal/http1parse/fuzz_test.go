@@ -1,8 +1,11 @@
 package http1parse_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +37,44 @@ func FuzzParse(f *testing.F) {
 		}
 		if err1 == nil && (r1.ContentLength >= 0 && r1.Chunked) {
 			t.Fatal("accepted both a length and chunking")
+		}
+	})
+}
+
+// FuzzParseAfter checks that a Parser gives for a head what a fresh one
+// gives, whatever head it parsed before: the memo of the last field
+// section (see fieldsMemo) changes nothing. After head a it parses a
+// again, a's fields under request line line (another target, method or
+// version), then b.
+func FuzzParseAfter(f *testing.F) {
+	for _, tc := range rfcCases {
+		f.Add([]byte(tc.in), []byte("GET / HTTP/1.0"), []byte(tc.in))
+		f.Add([]byte(tc.in), []byte("POST /x?y HTTP/1.1"), []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+	}
+	f.Fuzz(func(t *testing.T, a, line, b []byte) {
+		var p http1parse.Parser
+		var r http1parse.Request
+		p.Parse(a, &r)
+		p.Reset() // a may be a partial head
+		heads := [][]byte{a, b}
+		if i := bytes.Index(a, []byte("\r\n")); i >= 0 {
+			heads = [][]byte{a, append(slices.Clip(line), a[i:]...), b}
+		}
+		for _, in := range heads {
+			var fresh http1parse.Parser
+			var r1, r2 http1parse.Request
+			n1, err1 := p.Parse(in, &r1)
+			p.Reset()
+			n2, err2 := fresh.Parse(in, &r2)
+			if n1 != n2 || statusOf(err1) != statusOf(err2) || (err1 == nil) != (err2 == nil) {
+				t.Fatalf("%q after %q: (%d, %v), fresh (%d, %v)", in, a, n1, err1, n2, err2)
+			}
+			if len(r1.Fields) == 0 && len(r2.Fields) == 0 {
+				r1.Fields, r2.Fields = nil, nil // a used Parser's empty storage is not nil
+			}
+			if err1 == nil && !reflect.DeepEqual(r1, r2) {
+				t.Fatalf("%q after %q: %+v, fresh %+v", in, a, r1, r2)
+			}
 		}
 	})
 }

@@ -65,7 +65,10 @@ type Request struct {
 // Parser parses request heads incrementally. The zero value is ready to use
 // with default [Limits]. A Parser is not safe for concurrent use; keep one per
 // connection. Parsing allocates nothing once the field table has grown to the
-// largest request seen.
+// largest request seen. A Parser remembers the last field section it parsed
+// (up to 1 KiB) and what it found there: the same section again, as a
+// keep-alive client sends with its next request, costs one comparison
+// instead of a scan of every byte (see fieldsMemo).
 type Parser struct {
 	Limits Limits
 
@@ -78,6 +81,7 @@ type Parser struct {
 	checked   int // complete lines before this byte are known good (see checkLines)
 
 	fields []Field // storage reused for Request.Fields
+	memo   fieldsMemo
 }
 
 // Reset forgets a partial head. Call it when the buffer given to Parse is
@@ -134,6 +138,16 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 				p.start, p.lineStart = p.pos, p.pos
 			default: // not longer than maxLine: checked above
 				p.headStart, p.lineStart = p.pos, p.pos
+				if n := p.memo.prefixOf(buf[p.pos:], maxHead, p.Limits.fields()); n > 0 {
+					// The last head's field section, which the scan
+					// below would find whole and within the limits.
+					start, headStart := p.start, p.headStart
+					p.Reset()
+					if err := p.parseHead(buf[start:headStart], buf[headStart:headStart+n], r, true); err != nil {
+						return 0, err
+					}
+					return headStart + n, nil
+				}
 			}
 			continue
 		}
@@ -150,7 +164,7 @@ func (p *Parser) Parse(buf []byte, r *Request) (int, error) {
 		}
 		end, start, headStart := p.pos, p.start, p.headStart
 		p.Reset()
-		if err := p.parseHead(buf[start:headStart], buf[headStart:end], r); err != nil {
+		if err := p.parseHead(buf[start:headStart], buf[headStart:end], r, false); err != nil {
 			return 0, err
 		}
 		return end, nil
@@ -222,11 +236,18 @@ func (p *Parser) checkLines(buf []byte) *Error {
 }
 
 // parseHead parses a complete head: the request line with its CRLF, and the
-// field lines each with its CRLF followed by the final CRLF.
-func (p *Parser) parseHead(line, fields []byte, r *Request) error {
+// field lines each with its CRLF followed by the final CRLF; known: fields
+// are the memo's section.
+func (p *Parser) parseHead(line, fields []byte, r *Request, known bool) error {
 	if err := parseRequestLine(line[:len(line)-2], r); err != nil {
 		return err
 	}
+	if known || len(p.memo.block) > 0 && string(fields) == string(p.memo.block) {
+		err := p.memo.use(fields, p.fields[:0], r)
+		p.fields = r.Fields
+		return err
+	}
+	section := fields
 	p.fields = p.fields[:0]
 	for len(fields) > 2 {
 		i := bytes.IndexByte(fields, '\r') // every CR is followed by LF or is a bad byte
@@ -241,7 +262,11 @@ func (p *Parser) parseHead(line, fields []byte, r *Request) error {
 		fields = fields[i+2:]
 	}
 	r.Fields = p.fields
-	return r.interpret()
+	if err := r.interpret(); err != nil {
+		return err
+	}
+	p.memo.remember(section, r)
+	return nil
 }
 
 func parseRequestLine(line []byte, r *Request) error {
