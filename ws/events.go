@@ -154,12 +154,12 @@ func (c *Conn) tick() bool {
 	}
 	if c.lim.idle > 0 {
 		if in.gotMessage {
-			in.idleFor = 0
+			in.idleTicks = 0
 		} else {
-			in.idleFor += int64(period)
+			in.idleTicks++ // never past idle/period+1: the connection closes then
 		}
 		in.gotMessage = false
-		if in.idleFor >= int64(c.lim.idle) {
+		if time.Duration(in.idleTicks)*period >= c.lim.idle {
 			c.Close(StatusGoingAway, "idle timeout")
 			return true
 		}

@@ -10,19 +10,24 @@ import (
 type input struct {
 	// The data frame being received, when inFrame: its payload bytes
 	// still to come, its masking key and the key offset they start at.
-	inFrame  bool
-	frameFin bool
-	keyPos   uint8
-	key      [4]byte
-	left     int64
+	left int64
 
 	// The message being received (msgOp != 0): its assembled bytes (a
 	// pooled buffer, nil until a fragment must be kept), its length so
 	// far, and the UTF-8 state of a text message.
+	msgLen int64
+	msg    []byte
+
+	// idleTicks (keep-alive, see Conn.tick): how many timer periods in a
+	// row no message arrived.
+	idleTicks uint32
+
+	key        [4]byte
+	inFrame    bool
+	frameFin   bool
+	keyPos     uint8
 	msgOp      opcode
 	compressed bool // the message is compressed (RSV1 on its first frame)
-	msgLen     int64
-	msg        []byte
 	utf        utf8State
 
 	// failed: the connection was failed or closed; input is discarded.
@@ -31,11 +36,10 @@ type input struct {
 	// the input waits (onData runs again only after ResumeRead).
 	stop bool
 
-	// Keep-alive (see keepalive.go): input arrived since the timer last
+	// Keep-alive (see Conn.tick): input arrived since the timer last
 	// looked, a ping is unanswered, a message arrived since the timer last
-	// looked, and for how long none has.
+	// looked.
 	heard, pinged, gotMessage bool
-	idleFor                   int64 // nanoseconds
 }
 
 // msgPool holds message buffers; an idle connection holds none.
