@@ -240,14 +240,12 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 	}
 	proto := u.pick(r)
 	hdr := w.Header()
-	vals := new([4]string) // one allocation for the answer's values
-	vals[0], vals[1], vals[2] = "websocket", "Upgrade", acceptKey(key)
+	vals := &[3]string{"websocket", "Upgrade", acceptKey(key)} // one allocation for the answer's values
 	hdr["Upgrade"] = vals[0:1:1]
 	hdr["Connection"] = vals[1:2:2]
 	hdr["Sec-Websocket-Accept"] = vals[2:3:3]
 	if proto != "" {
-		vals[3] = proto
-		hdr["Sec-Websocket-Protocol"] = vals[3:4:4]
+		hdr["Sec-Websocket-Protocol"] = []string{proto}
 	}
 	c := &Conn{lim: lim, h: h}
 	if proto != "" {
