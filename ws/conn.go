@@ -70,7 +70,7 @@ type Conn struct {
 	in input
 
 	// Guarded by mu (with the flags at the end: the small fields are
-	// together so that a Conn stays in the 176-byte size class;
+	// together so that a Conn stays in the 160-byte size class;
 	// TestConnStaysInItsSizeClass).
 	result  *CloseError   // how the connection ended, once known
 	drained chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
