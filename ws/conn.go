@@ -30,9 +30,10 @@ func (t MessageType) String() string {
 	return "invalid"
 }
 
-// transport is what a Conn runs over: a *reactor.Conn, or the fallback's
-// netTransport over a hijacked net.Conn. Write never blocks long on the
-// reactor (it queues); Close is graceful (queued output first).
+// transport is what a Conn runs over: a *reactor.Conn, or netTransport
+// over a net.Conn (a client's, a hijacked one). Write never waits on the
+// peer: it queues (the epoll reactor's queue, or an outq); Close is
+// graceful (queued output first).
 type transport interface {
 	Write(p []byte) (int, error)
 	Buffered() int
