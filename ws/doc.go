@@ -35,12 +35,13 @@
 // or closes the connection (1008 or 1013), as [Config].Overflow says.
 // Messages over 64 KiB go out in fragments, between which a pong or a
 // close frame may pass. No write waits on the peer: on the epoll reactor
-// the queue is the reactor's; on a client's connection or one upgraded
-// through http.Hijacker, a goroutine of the connection's, running only
-// while bytes are queued, writes them out, so a ping, pong or close is
-// queued at once even behind a data message stuck on a peer that does not
-// read. A write the peer takes nothing of for PongTimeout (CloseTimeout
-// without one) closes the connection.
+// the queue is the reactor's; on the portable reactor (outside Linux), on
+// a client's connection and on one upgraded through http.Hijacker, a
+// goroutine of the connection's, running only while bytes are queued,
+// writes them out, so a ping, pong or close is queued at once even behind
+// a data message stuck on a peer that does not read. A write the peer
+// takes nothing of for PongTimeout (CloseTimeout without one) closes the
+// connection.
 //
 // [Config].HandlerTasks runs OnMessage on a goroutine instead of the loop,
 // one message at a time, for handlers that block.

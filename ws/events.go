@@ -44,7 +44,11 @@ func (e *events) OnShutdown(*reactor.Conn) {
 
 func (e *events) OnReadTimeout(*reactor.Conn) bool { return (*Conn)(e).tick() }
 
-func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
+func (e *events) OnClose(_ *reactor.Conn, err error) {
+	c := (*Conn)(e)
+	c.joinWriter() // the portable reactor's: the connection is closed, its writes end
+	c.finish(err)
+}
 
 // open starts the connection: the Handler's OnOpen, the keep-alive timer,
 // then the input that came with the hand-off.

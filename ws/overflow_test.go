@@ -44,8 +44,7 @@ func upgradeOne(t *testing.T, cfg ws.Config, fallback bool) *ws.Conn {
 }
 
 // paths are the two ways a server connection is served: on the reactor
-// (whose writes queue on Linux only) and through the Hijacker fallback
-// (whose writes queue everywhere).
+// and through the Hijacker fallback.
 var paths = []struct {
 	name     string
 	fallback bool
@@ -57,9 +56,6 @@ var paths = []struct {
 func TestWriteWaitCancellation(t *testing.T) {
 	for _, path := range paths {
 		t.Run(path.name, func(t *testing.T) {
-			if !queued && !path.fallback {
-				t.Skip("the portable reactor's writes block instead of queueing")
-			}
 			testWriteWaitCancellation(t, path.fallback)
 		})
 	}
@@ -96,9 +92,6 @@ func testWriteWaitCancellation(t *testing.T, fallback bool) {
 func TestOverflowDropAndClose(t *testing.T) {
 	for _, path := range paths {
 		t.Run(path.name, func(t *testing.T) {
-			if !queued && !path.fallback {
-				t.Skip("the portable reactor's writes block instead of queueing")
-			}
 			testOverflowDropAndClose(t, path.fallback)
 		})
 	}

@@ -260,7 +260,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 	}
 	c.setup()
 	err = http1.Upgrade(w, func(rc *reactor.Conn, unread []byte, closed func(error)) reactor.Handler {
-		c.t, c.closed = rc, closed
+		c.t, c.closed = reactorTransport(rc, c), closed
 		if len(unread) > 0 {
 			c.extra().pre = append([]byte(nil), unread...)
 		}
