@@ -3,7 +3,7 @@ package http1
 import (
 	"errors"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shio-rt/shio/reactor"
@@ -82,7 +82,8 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 	if len(rc.pending) > 0 {
 		unread = append(unread, rc.pending...)
 	}
-	u := &upgraded{h: rc.h, tl: rc.tl, rc: rc}
+	u := &upgraded{h: rc.h, tl: rc.tl}
+	u.rc.Store(rc)
 	h := open(rc.c, unread, u.closed)
 	rc.c.SetDeadline(time.Time{})
 	// The 101 goes out first, so that nothing h writes (from its OnOpen,
@@ -126,16 +127,12 @@ func Upgrade(w http.ResponseWriter, open func(c *reactor.Conn, unread []byte, cl
 type upgraded struct {
 	h  *reactorHandler
 	tl *tlslayer.Conn
-	mu sync.Mutex
-	rc *rconn // nil once the request goroutine let go
+	rc atomic.Pointer[rconn] // nil once the request goroutine let go (24 bytes in all, not 32 with a mutex)
 }
 
 // closed is the closed function Upgrade gives open.
 func (u *upgraded) closed(err error) {
-	u.mu.Lock()
-	rc := u.rc
-	u.mu.Unlock()
-	if rc != nil {
+	if rc := u.rc.Load(); rc != nil {
 		u.h.closed(rc, err)
 		return
 	}
@@ -151,9 +148,7 @@ func (u *upgraded) letGo(rc *rconn) {
 	if rc.tracked {
 		return
 	}
-	u.mu.Lock()
-	u.rc = nil
-	u.mu.Unlock()
+	u.rc.Store(nil)
 }
 
 // trackUpgraded records the shutdown handler of a connection upgraded on

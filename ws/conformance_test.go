@@ -138,7 +138,7 @@ func TestConformance(t *testing.T) {
 					// client still sending byte by byte into a connection
 					// the server failed gets a reset that can swallow the
 					// close frame, so its failure cases go in one write.
-					if split && len(st.send) < 4096 && (queued || st.close == 0) {
+					if split && len(st.send) < 4096 && (epoll || st.close == 0) {
 						c.sendSplit(st.send)
 					} else {
 						c.send(st.send)

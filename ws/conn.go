@@ -30,9 +30,10 @@ func (t MessageType) String() string {
 	return "invalid"
 }
 
-// transport is what a Conn runs over: a *reactor.Conn, or the fallback's
-// netTransport over a hijacked net.Conn. Write never blocks long on the
-// reactor (it queues); Close is graceful (queued output first).
+// transport is what a Conn runs over: a *reactor.Conn, or netTransport
+// over a net.Conn (a client's, a hijacked one). Write never waits on the
+// peer: it queues (the epoll reactor's queue, or an outq); Close is
+// graceful (queued output first).
 type transport interface {
 	Write(p []byte) (int, error)
 	Buffered() int
@@ -60,7 +61,6 @@ type Conn struct {
 	t      transport
 	lim    *limits
 	h      Handler     // nil: messages wait in the inbox for ReadMessage
-	proto  string      // the subprotocol agreed on
 	closed func(error) // the upgrading server's, called once when the connection is gone
 	// x holds what only some connections use (see extras); nil for the
 	// common kind. It is set before the connection starts and never
@@ -70,18 +70,15 @@ type Conn struct {
 	// Owned by the input side (the loop's callbacks, never concurrent).
 	in input
 
-	client bool // the client side: frames out are masked, frames in must not be
-	// stream: data messages are delivered piece by piece as they arrive
-	// (a StreamHandler, or no Handler: the inbox), not assembled; set
-	// before the connection starts.
-	stream bool
-	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
-	// mu. OnClose waits for it (see extras).
-	task bool
+	// Guarded by mu (with the flags at the end: the small fields are
+	// together so that a Conn stays in the 160-byte size class;
+	// TestConnStaysInItsSizeClass).
+	result  *CloseError   // how the connection ended, once known
+	drained chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
+
 	// paused: reading is paused while a message waits for ReadMessage or
 	// a task runs OnMessage, so silence is not the peer's (keep-alive).
 	paused atomic.Bool
-
 	// wmu serialises data messages, so that the frames of one are never
 	// interleaved with another's; it is held only while frames are queued,
 	// never while a write waits for room.
@@ -93,19 +90,25 @@ type Conn struct {
 	// echoes to be read would otherwise stall the reader (a deadlock until
 	// PongTimeout). Control frames take it under mu (order: mu, then fmu).
 	fmu sync.Mutex
+	mu  sync.Mutex
+
+	client bool // the client side: frames out are masked, frames in must not be
+	// stream: data messages are delivered piece by piece as they arrive
+	// (a StreamHandler, or no Handler: the inbox), not assembled; set
+	// before the connection starts.
+	stream bool
+	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
+	// mu. OnClose waits for it (see extras).
+	task bool
 	// closeWritten (guarded by fmu): the close frame went out, so no data
 	// frame may follow it.
 	closeWritten bool
-
-	mu sync.Mutex
 	// Guarded by mu.
-	sentClose bool          // a close frame went out: no more frames after it
-	recvClose bool          // the peer's close frame came in
-	writing   bool          // a MessageWriter has a message open: other messages wait
-	done      bool          // OnClose ran
-	ended     bool          // OnClose returned and no goroutine of the connection's runs its code (see Wait)
-	result    *CloseError   // how the connection ended, once known
-	drained   chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
+	sentClose bool // a close frame went out: no more frames after it
+	recvClose bool // the peer's close frame came in
+	writing   bool // a MessageWriter has a message open: other messages wait
+	done      bool // OnClose ran
+	ended     bool // OnClose returned and no goroutine of the connection's runs its code (see Wait)
 }
 
 // extras is the state of the features only some connections use, behind
@@ -130,6 +133,8 @@ type extras struct {
 	// extras stays in its size class.
 	backlog    atomic.Bool
 	closeCause error
+	// proto is the subprotocol agreed on, if any.
+	proto string
 }
 
 // extra returns c.x, making it: only before the connection starts.
@@ -170,7 +175,12 @@ func (c *Conn) setup() {
 }
 
 // Subprotocol returns the subprotocol the handshake agreed on, or "".
-func (c *Conn) Subprotocol() string { return c.proto }
+func (c *Conn) Subprotocol() string {
+	if c.x == nil {
+		return ""
+	}
+	return c.x.proto
+}
 
 // RemoteAddr returns the peer's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.t.RemoteAddr() }

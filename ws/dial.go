@@ -189,7 +189,10 @@ func (d *Dialer) handshake(nc net.Conn, u *url.URL, secure bool, lim *limits, h 
 		pre = append(pre, p...)
 	}
 	nc.SetDeadline(time.Time{})
-	c := &Conn{lim: lim, h: h, proto: proto, client: true}
+	c := &Conn{lim: lim, h: h, client: true}
+	if proto != "" {
+		c.extra().proto = proto
+	}
 	c.setup()
 	if dfl != nil {
 		c.extra().dfl = dfl

@@ -44,7 +44,11 @@ func (e *events) OnShutdown(*reactor.Conn) {
 
 func (e *events) OnReadTimeout(*reactor.Conn) bool { return (*Conn)(e).tick() }
 
-func (e *events) OnClose(_ *reactor.Conn, err error) { (*Conn)(e).finish(err) }
+func (e *events) OnClose(_ *reactor.Conn, err error) {
+	c := (*Conn)(e)
+	c.joinWriter() // the portable reactor's: the connection is closed, its writes end
+	c.finish(err)
+}
 
 // open starts the connection: the Handler's OnOpen, the keep-alive timer,
 // then the input that came with the hand-off.
@@ -154,12 +158,12 @@ func (c *Conn) tick() bool {
 	}
 	if c.lim.idle > 0 {
 		if in.gotMessage {
-			in.idleFor = 0
+			in.idleTicks = 0
 		} else {
-			in.idleFor += int64(period)
+			in.idleTicks++ // never past idle/period+1: the connection closes then
 		}
 		in.gotMessage = false
-		if in.idleFor >= int64(c.lim.idle) {
+		if time.Duration(in.idleTicks)*period >= c.lim.idle {
 			c.Close(StatusGoingAway, "idle timeout")
 			return true
 		}

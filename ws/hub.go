@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/broadcast"
-	"github.com/shio-rt/shio/reactor"
 )
 
 // Hub writes the messages of a broadcast channel to a set of connections:
@@ -24,11 +23,9 @@ import (
 // the next one. A slow member therefore costs the channel's ring, shared,
 // and its own queue, bounded by Config.MaxOutbound; never the others' time.
 //
-// A member served through http.Hijacker or dialed (a goroutine per
-// connection), or on the portable reactor (outside Linux), writes to its
-// socket directly, so the Hub waits for such a member up to its
-// PongTimeout, after which its connection closes; members on Linux's
-// reactor never make it wait.
+// Every member's writes queue (on the reactor, dialed, or served through
+// http.Hijacker; see the package's Writing section), so no member makes
+// the Hub wait.
 //
 // A Hub is safe for concurrent use. Close stops its goroutine and waits
 // for it.
@@ -270,22 +267,11 @@ func (h *Hub) serve(c *Conn, m *member) outcome {
 			}
 			m.missed = 0
 		}
-		rc, bound := c.t.(*reactor.Conn)
-		bound = bound && !writesQueue && c.lim.pong > 0
-		if bound {
-			// The portable reactor's write waits for the socket: a
-			// member that does not read may hold the Hub up to
-			// PongTimeout, then its connection closes.
-			rc.SetWriteDeadline(time.Now().Add(c.lim.pong))
-		}
 		var err error
 		if c.client {
 			err = c.writeMessage(nil, msg.typ, msg.payload)
 		} else {
 			err = c.writeEncoded(nil, b)
-		}
-		if bound {
-			rc.SetWriteDeadline(time.Time{})
 		}
 		switch {
 		case errors.Is(err, ErrClosed):

@@ -60,12 +60,12 @@ func hijack(w http.ResponseWriter, c *Conn, ready, exit func()) error {
 
 // netTransport serves a Conn over a net.Conn with one goroutine that
 // reads it and runs the callbacks, as the reactor would (never two at
-// once). Writes go to the net.Conn directly, under a lock, so they block
-// while the peer does not read, for up to PongTimeout; Buffered is always
-// 0.
+// once). Writes go through an outq: they never wait on the peer, a
+// goroutine of the queue's writes them out, and Buffered counts them.
 type netTransport struct {
 	nc net.Conn
 	c  *Conn
+	q  outq
 
 	cb sync.Mutex // held while a callback runs: callbacks never overlap
 
@@ -86,6 +86,7 @@ type netTransport struct {
 // with pre, the input that arrived with the handshake.
 func newNetTransport(nc net.Conn, c *Conn, exit func()) *netTransport {
 	t := &netTransport{nc: nc, c: c, resume: make(chan struct{}, 1), exit: exit}
+	t.q = outq{write: t.writeNow, shut: t.shut, drain: c.onDrain, limit: writeLimit(c.lim)}
 	c.t = t
 	return t
 }
@@ -160,6 +161,7 @@ func (t *netTransport) run(pre []byte) {
 	}
 	t.mu.Unlock()
 	t.timers.Wait() // closed is set: no callback starts after this
+	t.q.Wait()      // the queue's writer: done once its bytes are out or the write deadline passed
 	t.cb.Lock()
 	c.finish(err)
 	t.cb.Unlock()
@@ -168,34 +170,63 @@ func (t *netTransport) run(pre []byte) {
 	}
 }
 
-// Write writes p to the socket, waiting while the peer does not read, up
-// to PongTimeout (a peer that takes nothing for that long is as gone as
-// one that answers no ping): then the connection closes.
-func (t *netTransport) Write(p []byte) (int, error) {
-	if d := t.c.lim.pong; d > 0 {
-		t.nc.SetWriteDeadline(time.Now().Add(d))
+// Write queues p (see outq): it never waits on the peer.
+func (t *netTransport) Write(p []byte) (int, error) { return t.q.Write(p) }
+
+// writeNow is the queue's write to the socket, bounded by the write
+// deadline.
+func (t *netTransport) writeNow(p []byte) (int, error) {
+	if t.q.limit > 0 {
+		t.nc.SetWriteDeadline(time.Now().Add(t.q.limit))
 	}
-	n, err := t.nc.Write(p)
-	if err != nil {
-		t.Close()
-	}
-	return n, err
+	return t.nc.Write(p)
 }
-func (t *netTransport) Buffered() int        { return 0 }
+
+// writeLimit is how long one write may wait for a peer that does not
+// read: PongTimeout (a peer that takes nothing for that long is as gone
+// as one that answers no ping), or CloseTimeout without one.
+func writeLimit(lim *limits) time.Duration {
+	if lim.pong > 0 {
+		return lim.pong
+	}
+	return max(lim.close, 0)
+}
+
+func (t *netTransport) Buffered() int        { return t.q.Buffered() }
 func (t *netTransport) RemoteAddr() net.Addr { return t.nc.RemoteAddr() }
 func (t *netTransport) LocalAddr() net.Addr  { return t.nc.LocalAddr() }
 
-// Close closes the connection; the reading goroutine ends.
+// Close closes the connection once the queued output is out (within the
+// write deadline); the reading goroutine ends then.
 func (t *netTransport) Close() error {
+	t.stop()
+	t.q.Close()
+	return nil
+}
+
+// abort closes the connection at once, dropping queued output.
+func (t *netTransport) abort() {
+	t.stop()
+	t.q.Abort()
+}
+
+// stop tells the reading goroutine to end (it does when its read returns:
+// once the connection is closed).
+func (t *netTransport) stop() {
 	t.mu.Lock()
 	already := t.closed
 	t.closed = true
 	t.mu.Unlock()
 	if !already {
-		t.nc.Close()
 		t.signal()
 	}
-	return nil
+}
+
+// shut closes the net.Conn: the queue's writer and the reading goroutine
+// return from their calls.
+func (t *netTransport) shut() {
+	t.stop()
+	t.nc.Close()
 }
 
 func (t *netTransport) PauseRead() {
@@ -249,7 +280,7 @@ func (t *netTransport) SetReadDeadline(d time.Time) error {
 		keep := t.c.tick()
 		t.cb.Unlock()
 		if !keep {
-			t.Close()
+			t.abort() // the close handshake or a pong timed out: nothing more is owed
 		}
 	})
 	return nil

@@ -2,4 +2,4 @@
 
 package ws_test
 
-const queued = true
+const epoll = true

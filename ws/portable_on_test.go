@@ -2,6 +2,6 @@
 
 package ws_test
 
-// queued reports whether reactor writes queue (Linux's epoll reactor)
-// rather than block until the socket takes them (the portable reactor).
-const queued = false
+// epoll reports whether the connections are on Linux's epoll reactor
+// rather than the portable one (which does not linger after a close).
+const epoll = false

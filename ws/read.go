@@ -10,19 +10,25 @@ import (
 type input struct {
 	// The data frame being received, when inFrame: its payload bytes
 	// still to come, its masking key and the key offset they start at.
-	inFrame  bool
-	frameFin bool
-	keyPos   uint8
-	key      [4]byte
-	left     int64
+	left int64
 
 	// The message being received (msgOp != 0): its assembled bytes (a
-	// pooled buffer, nil until a fragment must be kept), its length so
-	// far, and the UTF-8 state of a text message.
+	// pooled buffer in its pool box, nil until a fragment must be kept:
+	// a pointer, not a slice, so that a Conn stays in its size class),
+	// its length so far, and the UTF-8 state of a text message.
+	msgLen int64
+	msg    *[]byte
+
+	// idleTicks (keep-alive, see Conn.tick): how many timer periods in a
+	// row no message arrived.
+	idleTicks uint32
+
+	key        [4]byte
+	inFrame    bool
+	frameFin   bool
+	keyPos     uint8
 	msgOp      opcode
 	compressed bool // the message is compressed (RSV1 on its first frame)
-	msgLen     int64
-	msg        []byte
 	utf        utf8State
 
 	// failed: the connection was failed or closed; input is discarded.
@@ -31,11 +37,10 @@ type input struct {
 	// the input waits (onData runs again only after ResumeRead).
 	stop bool
 
-	// Keep-alive (see keepalive.go): input arrived since the timer last
+	// Keep-alive (see Conn.tick): input arrived since the timer last
 	// looked, a ping is unanswered, a message arrived since the timer last
-	// looked, and for how long none has.
+	// looked.
 	heard, pinged, gotMessage bool
-	idleFor                   int64 // nanoseconds
 }
 
 // msgPool holds message buffers; an idle connection holds none.
@@ -43,28 +48,34 @@ var msgPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b
 
 const maxPooledMsg = 64 << 10
 
+// release returns the message buffer, if any, to the pool.
 func (in *input) release() {
-	if in.msg != nil && cap(in.msg) <= maxPooledMsg {
-		b := in.msg[:0]
-		msgPool.Put(&b)
+	b := in.msg
+	if b == nil {
+		return
 	}
 	in.msg = nil
+	if cap(*b) <= maxPooledMsg {
+		*b = (*b)[:0]
+		msgPool.Put(b)
+	}
 }
 
-// take returns the assembled message, which the caller now owns, and
-// leaves the input without a buffer.
-func (in *input) take() []byte {
-	m := in.msg
-	in.msg = nil
-	return m
+// assembled returns the bytes of the message assembled so far.
+func (in *input) assembled() []byte {
+	if in.msg == nil {
+		return nil
+	}
+	return *in.msg
 }
 
 // appendMsg adds a fragment to the message being assembled.
 func (in *input) appendMsg(p []byte) {
 	if in.msg == nil {
-		in.msg = (*msgPool.Get().(*[]byte))[:0]
+		in.msg = msgPool.Get().(*[]byte)
+		*in.msg = (*in.msg)[:0]
 	}
-	in.msg = append(in.msg, p...)
+	*in.msg = append(*in.msg, p...)
 }
 
 // onData parses input, delivers what completes and returns how much of
@@ -242,7 +253,7 @@ func (c *Conn) endFrame() {
 	in.msgOp = 0
 	if in.compressed {
 		in.compressed = false
-		out, tooBig, err := c.x.dfl.decompress(in.msg, c.lim.maxMessage)
+		out, tooBig, err := c.x.dfl.decompress(in.assembled(), c.lim.maxMessage)
 		switch {
 		case tooBig:
 			c.fail(StatusMessageTooBig, "message too large once decompressed")
@@ -255,12 +266,10 @@ func (c *Conn) endFrame() {
 			return
 		}
 		in.release()
-		in.msg = out
 		if out == nil {
-			in.msg = []byte{}
+			out = []byte{}
 		}
-		c.deliver(MessageType(op), in.msg, true)
-		in.msg = nil // not pooled: its size is the decompressor's
+		c.deliver(MessageType(op), out, true) // not pooled: its size is the decompressor's
 		return
 	}
 	if c.stream {
@@ -274,15 +283,14 @@ func (c *Conn) endFrame() {
 		c.deliver(MessageType(op), nil, false)
 		return
 	}
-	c.deliver(MessageType(op), in.msg, true)
-	if in.msg != nil {
-		in.release()
-	}
+	c.deliver(MessageType(op), *in.msg, true)
+	in.release() // unless the inbox or a task took it
 }
 
 // deliver hands a complete message to the Handler or to the inbox (then
 // input stops until ReadMessage takes it). owned says that p is the
-// input's message buffer, which the inbox may keep.
+// input's message buffer, or one made for the message, which the inbox or
+// a task may keep: the input then lets go of it.
 func (c *Conn) deliver(typ MessageType, p []byte, owned bool) { c.piece(typ, p, owned, true) }
 
 // piece hands a piece of a message to a StreamHandler or to the inbox,
@@ -304,7 +312,7 @@ func (c *Conn) piece(typ MessageType, p []byte, owned, final bool) {
 	}
 	var m []byte
 	if owned {
-		m = in.take()
+		m, in.msg = p, nil
 	} else {
 		m = append(make([]byte, 0, len(p)), p...)
 	}

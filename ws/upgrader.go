@@ -240,13 +240,17 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 	}
 	proto := u.pick(r)
 	hdr := w.Header()
-	hdr["Upgrade"] = []string{"websocket"}
-	hdr["Connection"] = []string{"Upgrade"}
-	hdr["Sec-Websocket-Accept"] = []string{acceptKey(key)}
+	vals := &[3]string{"websocket", "Upgrade", acceptKey(key)} // one allocation for the answer's values
+	hdr["Upgrade"] = vals[0:1:1]
+	hdr["Connection"] = vals[1:2:2]
+	hdr["Sec-Websocket-Accept"] = vals[2:3:3]
 	if proto != "" {
 		hdr["Sec-Websocket-Protocol"] = []string{proto}
 	}
-	c := &Conn{lim: lim, h: h, proto: proto}
+	c := &Conn{lim: lim, h: h}
+	if proto != "" {
+		c.extra().proto = proto
+	}
 	if lim.compress {
 		answer, d := acceptDeflate(parseExtensions(r.Header["Sec-Websocket-Extensions"]), lim.threshold)
 		if d != nil {
@@ -256,7 +260,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request, h Handler) (*
 	}
 	c.setup()
 	err = http1.Upgrade(w, func(rc *reactor.Conn, unread []byte, closed func(error)) reactor.Handler {
-		c.t, c.closed = rc, closed
+		c.t, c.closed = reactorTransport(rc, c), closed
 		if len(unread) > 0 {
 			c.extra().pre = append([]byte(nil), unread...)
 		}
@@ -296,7 +300,7 @@ func (u *Upgrader) check(r *http.Request) (string, *HandshakeError) {
 	if len(keys) != 1 {
 		return "", &HandshakeError{http.StatusBadRequest, "missing or repeated Sec-WebSocket-Key"}
 	}
-	if k, err := base64.StdEncoding.DecodeString(keys[0]); err != nil || len(k) != 16 {
+	if !validKey(keys[0]) {
 		return "", &HandshakeError{http.StatusBadRequest, "Sec-WebSocket-Key is not 16 bytes in base64"}
 	}
 	check := u.CheckOrigin
@@ -334,12 +338,33 @@ func sameOrigin(r *http.Request) bool {
 	return strings.EqualFold(u.Host, r.Host)
 }
 
-// acceptKey computes Sec-WebSocket-Accept for a client's key.
+// validKey reports whether key is 16 bytes in base64 (RFC 6455 section
+// 4.2.1), decoding it on the stack.
+func validKey(key string) bool {
+	if len(key) != 24 {
+		return false
+	}
+	var src [24]byte
+	var k [18]byte
+	copy(src[:], key)
+	n, err := base64.StdEncoding.Decode(k[:], src[:])
+	return err == nil && n == 16
+}
+
+// acceptKey computes Sec-WebSocket-Accept for a client's key: the string
+// is its only allocation.
 func acceptKey(key string) string {
-	h := sha1.New()
-	h.Write([]byte(key))
-	h.Write([]byte(keyGUID))
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+	var buf [64]byte
+	in := append(append(buf[:0], key...), keyGUID...)
+	var sum [sha1.Size]byte
+	if len(in) <= len(buf) {
+		sum = sha1.Sum(in)
+	} else {
+		sum = sha1.Sum([]byte(key + keyGUID))
+	}
+	var out [28]byte
+	base64.StdEncoding.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // hasToken reports whether the comma-separated lists in values contain

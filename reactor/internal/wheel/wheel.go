@@ -8,11 +8,17 @@ import (
 const none = -1
 
 // node is the intrusive list entry of one id.
+// unarmed is a node's prev while it is not armed (an armed node's is an
+// id or none), so that a node is 16 bytes: the wheel has one for every
+// connection slot a loop ever had.
+const unarmed = -2
+
 type node struct {
 	next, prev int32
 	tick       int64 // tick at which the node fires; meaningful when armed
-	armed      bool
 }
+
+func (nd *node) armed() bool { return nd.prev != unarmed }
 
 // Wheel is a hashed timing wheel of deadlines keyed by non-negative int ids.
 //
@@ -62,7 +68,7 @@ func (w *Wheel) Len() int { return w.n }
 // When returns the deadline tick boundary of id (the earliest time it can
 // fire) and whether id is armed.
 func (w *Wheel) When(id int) (int64, bool) {
-	if id >= len(w.nodes) || !w.nodes[id].armed {
+	if id >= len(w.nodes) || !w.nodes[id].armed() {
 		return 0, false
 	}
 	return w.nodes[id].tick * w.tick, true
@@ -74,14 +80,14 @@ func (w *Wheel) Set(id int, at int64) {
 		panic("wheel: negative id")
 	}
 	for id >= len(w.nodes) {
-		w.nodes = append(w.nodes, node{next: none, prev: none})
+		w.nodes = append(w.nodes, node{next: none, prev: unarmed})
 	}
 	t := (at + w.tick - 1) / w.tick // round up: never fire early
 	if t <= w.cur {
 		t = w.cur + 1
 	}
 	nd := &w.nodes[id]
-	if nd.armed {
+	if nd.armed() {
 		if nd.tick == t {
 			return
 		}
@@ -93,7 +99,7 @@ func (w *Wheel) Set(id int, at int64) {
 
 // Stop disarms id. Stopping an id that is not armed does nothing.
 func (w *Wheel) Stop(id int) {
-	if id < len(w.nodes) && w.nodes[id].armed {
+	if id < len(w.nodes) && w.nodes[id].armed() {
 		w.unlink(id)
 	}
 }
@@ -108,7 +114,6 @@ func (w *Wheel) link(id int) {
 	}
 	w.slots[s] = int32(id)
 	w.busy[s>>6] |= 1 << (s & 63)
-	nd.armed = true
 	w.n++
 }
 
@@ -126,8 +131,7 @@ func (w *Wheel) unlink(id int) {
 	if nd.next != none {
 		w.nodes[nd.next].prev = nd.prev
 	}
-	nd.next, nd.prev = none, none
-	nd.armed = false
+	nd.next, nd.prev = none, unarmed
 	w.n--
 }
 
@@ -187,7 +191,7 @@ func (w *Wheel) Advance(now int64, fire func(id int)) {
 	w.cur = to
 	w.due = due
 	for _, id := range due {
-		if w.nodes[id].armed {
+		if w.nodes[id].armed() {
 			continue // re-armed by an earlier fire in this batch
 		}
 		fire(id)
