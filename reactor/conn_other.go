@@ -400,6 +400,8 @@ func (c *Conn) tryWritev([]byte, []byte) (int, error) { return 0, errNoDirect }
 
 func (c *Conn) tryRead([]byte) (int, error) { return 0, errNoDirect }
 
+func (c *Conn) readRaw(p, q []byte) (int, error) { return 0, errNoDirect }
+
 func (c *Conn) close() {
 	c.closeLayer()
 	c.mu.Lock()

@@ -38,12 +38,21 @@ type Conn struct {
 	pend   []byte // ciphertext not yet handed to crypto/tls (nil when none)
 	hs     *hsState
 
-	// Owned by the loop, inside Input, once the handshake is done.
+	// Owned by the loop, inside Input, once the handshake is done, or by
+	// a TryInput caller (the reactor excludes the two); pend too, then.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
 	rest int    // bytes of the current record not yet handed over (also the handshake's)
+	// rr reads the socket during TryInput (nil otherwise): crypto/tls's
+	// reads then go to it (readDirect) rather than to src.
+	rr reactor.RawReader
 	// overhead is the least a record adds to its plaintext in the
 	// negotiated version (set when the handshake completes).
 	overhead uint8
+	// eofDue: TryInput decoded close_notify; the next Input reports it.
+	eofDue bool
+	// hdr receives the next record's header during TryInput, read with
+	// the end of the current record (pend then holds it).
+	hdr [recordHeaderLen]byte
 }
 
 // hsState is what a Conn needs only until its handshake ends; it is
@@ -89,6 +98,9 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 	l.mu.Lock()
 	switch l.state {
 	case stateHello:
+		if len(in) > 0 && l.hs.timer == nil {
+			l.armLocked() // the handshake's time runs from its first byte
+		}
 		l.pend = append(l.pend, in...)
 		if len(l.pend) < recordHeaderLen {
 			l.mu.Unlock()
@@ -142,7 +154,12 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 		l.mu.Unlock()
 		return l.decode(dst, in)
 	case stateEOF:
+		due := l.eofDue
+		l.eofDue = false
 		l.mu.Unlock()
+		if due {
+			return dst, io.EOF // TryInput decoded it: the stream ends now
+		}
 		return dst, nil // after close_notify input is ignored (RFC 8446 6.1)
 	default:
 		err := l.err
@@ -350,18 +367,27 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	return k, nil
 }
 
-// startLocked arms the handshake timer and counts the handshake in; the
-// caller then admits it ([Handshaker.admit]) once mu is released.
+// startLocked counts the handshake in and arms its timer, unless the
+// first bytes of a server's ClientHello armed it; the caller then admits
+// it ([Handshaker.admit]) once mu is released.
 func (l *Conn) startLocked() {
 	l.state = stateHandshake
 	l.h.wg.Add(1)
+	if l.hs.timer == nil {
+		l.armLocked()
+	}
+}
+
+// armLocked arms the handshake timer.
+func (l *Conn) armLocked() {
 	if d := l.h.timeout(); d > 0 {
 		l.hs.timer = time.AfterFunc(d, l.expire)
 	}
 }
 
 // expire ends the handshake at its timeout: a running one at its next
-// read, a waiting one at once.
+// read, a waiting one at once, and a server's whose ClientHello has not
+// arrived whole at once, on its loop.
 func (l *Conn) expire() {
 	h := l.h
 	h.mu.Lock()
@@ -372,6 +398,14 @@ func (l *Conn) expire() {
 		return
 	}
 	l.hs.expire = true
+	if l.state == stateHello {
+		l.failLocked(ErrHandshakeTimeout)
+		l.pend = nil
+		l.mu.Unlock()
+		h.mu.Unlock()
+		l.rc.WakeLayer() // Input reports it: the connection closes
+		return
+	}
 	if l.hs.queued {
 		h.unqueueLocked(l)
 		paused := l.endLocked(ErrHandshakeTimeout) // unlocks
@@ -527,6 +561,9 @@ func (l *Conn) end(fail bool) {
 	}
 	h.mu.Unlock()
 	l.signalLocked()
+	if l.hs != nil && l.hs.timer != nil && l.state != stateHandshake {
+		l.hs.timer.Stop() // armed by a first record never finished, or refused
+	}
 	if fail && l.state != stateHandshake {
 		l.failLocked(ErrClosed)
 	}
