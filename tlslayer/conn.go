@@ -263,6 +263,12 @@ func (l *Conn) decodeFrom(dst, src []byte) ([]byte, []byte, error) {
 		if err != nil {
 			break
 		}
+		if len(l.src) == 0 && l.rest == 0 && len(dst) < cap(dst) {
+			// Every byte handed over, and crypto/tls had room for all
+			// the plaintext it held: nothing is left to decode, so spare
+			// the call that would only find that out (errWouldBlock).
+			break
+		}
 	}
 	left := l.src
 	l.src = nil
