@@ -26,28 +26,30 @@ type Conn struct {
 	raw io.Writer
 	tc  *tls.Conn
 
-	// done is closed when the handshake ends, either way.
-	done chan struct{}
-
 	mu sync.Mutex
 	// Guarded by mu.
-	state  state
-	closed bool   // Close or CloseWrite: end a handshake in progress
-	err    error  // why the connection failed (stateFailed)
-	hsErr  error  // the handshake's outcome, once done is closed
-	pend   []byte // ciphertext not yet handed to crypto/tls (nil when none)
-	hs     *hsState
+	state    state
+	closed   bool // Close or CloseWrite: end a handshake in progress
+	hsFailed bool // the handshake ended with err (its first failure)
+	// done is closed when the handshake ends, either way; it is made
+	// only for a caller that waits for that (Handshake, HandshakeDone)
+	// before it happens, so that a connection nobody waits on (HTTPS)
+	// does not carry a channel for its life.
+	done chan struct{}
+	err  error    // why the connection failed (stateFailed)
+	pend []byte   // ciphertext not yet handed to crypto/tls (nil when none)
+	hs   *hsState // nil once the handshake has ended
 
 	// Owned by the loop, inside Input, once the handshake is done, or by
 	// a TryInput caller (the reactor excludes the two); pend too, then.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
 	rest int    // bytes of the current record not yet handed over (also the handshake's)
-	// rr reads the socket during TryInput (nil otherwise): crypto/tls's
-	// reads then go to it (readDirect) rather than to src.
-	rr reactor.RawReader
 	// overhead is the least a record adds to its plaintext in the
 	// negotiated version (set when the handshake completes).
 	overhead uint8
+	// direct: TryInput runs; crypto/tls's reads go to the socket
+	// (readDirect) rather than to src.
+	direct bool
 	// eofDue: TryInput decoded close_notify; the next Input reports it.
 	eofDue bool
 	// hdr receives the next record's header during TryInput, read with
@@ -88,7 +90,7 @@ const (
 )
 
 func newConn(h *Handshaker, c *reactor.Conn) *Conn {
-	l := &Conn{h: h, rc: c, done: make(chan struct{}), hs: &hsState{slot: -1}}
+	l := &Conn{h: h, rc: c, hs: &hsState{slot: -1}}
 	l.raw = c.SetLayer(l)
 	return l
 }
@@ -472,8 +474,8 @@ func (l *Conn) endLocked(err error) (paused bool) {
 	if hs.timer != nil {
 		hs.timer.Stop()
 	}
-	l.hsErr = err
 	if err != nil {
+		l.hsFailed = true
 		l.failLocked(err)
 		l.pend = nil
 	} else {
@@ -483,7 +485,9 @@ func (l *Conn) endLocked(err error) (paused bool) {
 			l.overhead = minOverhead13
 		}
 	}
-	close(l.done)
+	if l.done != nil {
+		close(l.done)
+	}
 	l.mu.Unlock()
 	l.h.wg.Done()
 	return hs.paused
@@ -586,29 +590,50 @@ func (l *Conn) end(fail bool) {
 // it goes on to its end (bounded by [Handshaker.Timeout]).
 func (l *Conn) Handshake(ctx context.Context) error {
 	select {
-	case <-l.done:
+	case <-l.HandshakeDone():
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.hsErr
+	if l.hsFailed {
+		return l.err
+	}
+	return nil
 }
 
 // HandshakeDone returns a channel closed when the handshake ends.
-func (l *Conn) HandshakeDone() <-chan struct{} { return l.done }
+func (l *Conn) HandshakeDone() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hs == nil {
+		return closedChan
+	}
+	if l.done == nil {
+		l.done = make(chan struct{})
+	}
+	return l.done
+}
+
+// closedChan is HandshakeDone's answer once the handshake has ended.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // ConnectionState returns the state of the TLS connection: the version,
 // cipher suite, negotiated protocol (ALPN), server name, peer certificates
 // and whether the session was resumed. Before the handshake completes it
 // returns the zero state.
 func (l *Conn) ConnectionState() tls.ConnectionState {
-	select {
-	case <-l.done:
-		return l.tc.ConnectionState()
-	default:
+	l.mu.Lock()
+	ended := l.hs == nil
+	l.mu.Unlock()
+	if !ended {
 		return tls.ConnectionState{}
 	}
+	return l.tc.ConnectionState()
 }
 
 // TLS returns the underlying crypto/tls connection, for its read-only

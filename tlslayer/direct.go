@@ -23,14 +23,15 @@ import (
 // and the next one's header), so crypto/tls's buffers hold one record, as
 // on the loop's path. The end of the stream (close_notify) and errors are
 // reported by the next Input, which TryInput has the loop call.
-func (l *Conn) TryInput(p []byte, r reactor.RawReader) (int, error) {
+// r is the writer SetLayer returned, which readDirect reaches as l.raw.
+func (l *Conn) TryInput(p []byte, _ reactor.RawReader) (int, error) {
 	l.mu.Lock()
 	open := l.state == stateOpen
 	l.mu.Unlock()
 	if !open {
 		return 0, nil
 	}
-	l.rr = r
+	l.direct = true
 	n := 0
 	var err error
 	for len(p)-n >= maxPlaintext {
@@ -41,7 +42,7 @@ func (l *Conn) TryInput(p []byte, r reactor.RawReader) (int, error) {
 			break
 		}
 	}
-	l.rr = nil
+	l.direct = false
 	if err == nil || err == errWouldBlock {
 		return n, nil
 	}
@@ -62,6 +63,7 @@ func (l *Conn) TryInput(p []byte, r reactor.RawReader) (int, error) {
 // first, then the socket, never past the end of the current record, whose
 // rest is read straight into b with the next record's header into hdr.
 func (l *Conn) readDirect(b []byte) (int, error) {
+	r := l.raw.(reactor.RawReader) // SetLayer's writer reads too
 	for l.rest == 0 {
 		if len(l.pend) >= recordHeaderLen {
 			l.rest = recordLen(l.pend)
@@ -71,7 +73,7 @@ func (l *Conn) readDirect(b []byte) (int, error) {
 			break
 		}
 		k := copy(l.hdr[:], l.pend)
-		m, _ := l.rr.ReadRaw(l.hdr[k:], nil)
+		m, _ := r.ReadRaw(l.hdr[k:], nil)
 		l.pend = l.hdr[:k+m]
 		if k+m == 0 {
 			l.pend = nil
@@ -94,7 +96,7 @@ func (l *Conn) readDirect(b []byte) (int, error) {
 	if want == l.rest {
 		next = l.hdr[:]
 	}
-	m, _ := l.rr.ReadRaw(b[:want], next)
+	m, _ := r.ReadRaw(b[:want], next)
 	if m == 0 {
 		return 0, errWouldBlock
 	}

@@ -28,7 +28,7 @@ func (p *pipe) Read(b []byte) (int, error) {
 		return l.readHandshakeLocked(b) // unlocks
 	}
 	l.mu.Unlock()
-	if l.rr != nil {
+	if l.direct {
 		return l.readDirect(b)
 	}
 	return l.readRecord(b)
