@@ -138,3 +138,75 @@ func TestHTTPSUploadIsDecodedStraightIntoTheHandlersBuffer(t *testing.T) {
 		t.Errorf("no ciphertext of the uploads was read by the Handler's goroutine")
 	}
 }
+
+// flipConn flips one byte of what it writes, at offset at of the stream.
+type flipConn struct {
+	net.Conn
+	off, at int
+}
+
+func (c *flipConn) Write(p []byte) (int, error) {
+	if c.off <= c.at && c.at < c.off+len(p) {
+		p = append([]byte(nil), p...)
+		p[c.at-c.off] ^= 0x55
+	}
+	c.off += len(p)
+	return c.Conn.Write(p)
+}
+
+// TestHTTPSUploadEndsCleanlyWhenItsStreamBreaks: a body read straight
+// into the Handler's buffer sees an error, never a hang or bytes that were
+// not sent, when the client's stream breaks in the middle: a record that
+// fails authentication (the connection closes), or close_notify before
+// the body's end.
+func TestHTTPSUploadEndsCleanlyWhenItsStreamBreaks(t *testing.T) {
+	errs := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 64<<10)
+		var err error
+		for err == nil {
+			_, err = r.Body.Read(buf)
+		}
+		errs <- err
+	})
+	s := &http1.Server{Handler: h}
+	addr, _, roots := serveTLS(t, s)
+	const size = 4 << 20
+	for _, brk := range []string{"corrupt record", "close_notify"} {
+		raw, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := &flipConn{Conn: raw, at: -1}
+		c := tls.Client(fc, &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
+		chunk := make([]byte, 64<<10)
+		for range 8 {
+			c.Write(chunk)
+		}
+		if brk == "corrupt record" {
+			fc.at = fc.off + 100 // inside the next record's ciphertext
+			for range 8 {
+				if _, err := c.Write(chunk); err != nil {
+					break
+				}
+			}
+		} else {
+			c.CloseWrite()
+		}
+		select {
+		case err := <-errs:
+			if err == io.EOF || err == nil {
+				t.Fatalf("%s: the Handler's Read ended with %v, want an error", brk, err)
+			}
+			t.Logf("%s: the Handler's Read: %v", brk, err)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: the Handler's Read did not return", brk)
+		}
+		c.Close()
+	}
+}

@@ -11,9 +11,10 @@ import (
 	"github.com/shio-rt/shio/reactor"
 )
 
-// Conn is the TLS layer of one reactor connection: a [reactor.Layer] over
-// a crypto/tls.Conn. [Handshaker.Server] and [Handshaker.Client] install
-// it. Its methods are safe for concurrent use.
+// Conn is the TLS layer of one reactor connection: a [reactor.Layer] (and
+// a [reactor.DirectLayer]) over a crypto/tls.Conn. [Handshaker.Server]
+// and [Handshaker.Client] install it. Its methods are safe for concurrent
+// use; Input and TryInput are the reactor's to call.
 //
 // An idle Conn whose handshake is done holds no goroutine and no buffer of
 // its own beyond a partial record: it holds the crypto/tls.Conn, whose
