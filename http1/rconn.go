@@ -179,8 +179,9 @@ type rconn struct {
 	// direct (running only): the request goroutine paused the loop's
 	// reads to read body bytes from the socket itself, straight into the
 	// Handler's buffer; reading resumes when the socket runs dry, the body
-	// is read whole, or the request ends. noDirect: the reactor cannot
-	// (TLS, outside Linux).
+	// is read whole, or the request ends; under TLS the layer decodes
+	// into that buffer (tlslayer's TryInput). noDirect: the reactor
+	// cannot (outside Linux).
 	direct, noDirect bool
 	// hooks: ConnState's and ConnContext's, only when the Server has
 	// one (set in OnOpen, read-only after).
@@ -594,10 +595,10 @@ func (rc *rconn) Write(p []byte) (int, error) { return rc.writev(nil, p) }
 // deadline, which closes the connection if the client has not read by
 // then.
 func (rc *rconn) writev(head, p []byte) (n int, err error) {
-	for len(head)+len(p) >= largeWrite && !rc.noDirect {
+	for len(head)+len(p) >= largeWrite && !rc.noDirect && rc.tl == nil { // TLS: encode through the layer
 		m, err := rc.c.TryWritev(head, p)
 		if errors.Is(err, errors.ErrUnsupported) {
-			rc.noDirect = true // TLS: encode through the layer
+			rc.noDirect = true
 			break
 		}
 		k := max(m-len(head), 0)

@@ -75,9 +75,10 @@ func (c *Conn) TryWritev(a, b []byte) (int, error) { return c.tryWritev(a, b) }
 // pause), and ResumeRead to hear of new input. Bytes read this way do not
 // count as activity for [Config.IdleTimeout].
 //
-// It returns an error wrapping [errors.ErrUnsupported] outside Linux and
-// on a connection with a [Layer] (TLS), which must decode what the socket
-// holds.
+// On a connection with a [Layer], TryRead reads plaintext: the layer
+// decodes into p on the calling goroutine if it is a [DirectLayer] (TLS
+// is), reading the socket itself. It returns an error wrapping
+// [errors.ErrUnsupported] outside Linux and under a layer that is not one.
 func (c *Conn) TryRead(p []byte) (int, error) { return c.tryRead(p) }
 
 // SendFile writes up to n bytes of f, from offset off, to the connection

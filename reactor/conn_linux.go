@@ -377,7 +377,8 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 		return 0, nil
 	}
 	c.mu.Lock()
-	if c.layer != nil {
+	dl, direct := c.layer.(DirectLayer)
+	if c.layer != nil && !direct {
 		c.mu.Unlock()
 		return 0, errNoDirect
 	}
@@ -396,6 +397,17 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 			c.resume()
 		}
 		return 0, nil // the loop's bytes come first, through OnData
+	}
+	if direct {
+		// The layer decodes on this goroutine, reading the socket
+		// beneath it (readRaw, which takes mu for each read), the loop's
+		// reads and Input calls excluded meanwhile.
+		c.mu.Unlock()
+		n, err := dl.TryInput(p, (*rawConn)(c))
+		if c.endDirect() {
+			c.resume()
+		}
+		return n, err
 	}
 	var n int
 	var err error
@@ -426,6 +438,49 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 	if again {
 		c.resume()
 	}
+	return n, err
+}
+
+// readRaw reads into p and then q from the socket for a DirectLayer's
+// TryInput, which holds the socket (dDirect): 0 and a nil error when
+// there is nothing to read now; the loop reports the FIN or error next.
+func (c *Conn) readRaw(p, q []byte) (int, error) {
+	c.mu.Lock()
+	if c.closed || c.closeReq {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	var n int
+	var err error
+	for {
+		if len(q) > 0 {
+			n, err = unix.Readv(c.fd, [][]byte{p, q})
+		} else {
+			n, err = unix.Read(c.fd, p)
+		}
+		if err != unix.EINTR {
+			break
+		}
+	}
+	switch {
+	case n > 0:
+		c.loop.stats.read(n)
+		c.loop.stats.directReads.Add(1)
+		c.bytesIn.Add(int64(n))
+		err = nil
+	case err == unix.EAGAIN:
+		n, err = 0, nil
+	case err == nil: // EOF: the loop reads it again and reports it
+		c.mu.Unlock()
+		c.direct.Or(dSkipped) // the TryRead's end asks the loop to read
+		return 0, nil
+	default:
+		c.err = err
+		c.mu.Unlock()
+		c.loop.post(op{kind: opFail, c: c})
+		return 0, err
+	}
+	c.mu.Unlock()
 	return n, err
 }
 

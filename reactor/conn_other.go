@@ -402,6 +402,8 @@ func (c *Conn) tryRead([]byte) (int, error) { return 0, errNoDirect }
 
 func (c *Conn) setLingerTimeout(time.Duration) {} // Close never lingers here
 
+func (c *Conn) readRaw(p, q []byte) (int, error) { return 0, errNoDirect }
+
 func (c *Conn) close() {
 	c.closeLayer()
 	c.mu.Lock()

@@ -63,10 +63,39 @@ func (c *Conn) SetLayer(l Layer) (raw io.Writer) {
 	return (*rawConn)(c)
 }
 
-// rawConn is a Conn seen as the writer beneath its layer.
+// DirectLayer is a [Layer] that can also decode on the goroutine of a
+// [Conn.TryRead] caller, into the caller's buffer: a large upload over TLS
+// then skips the loop's scratch buffer and the handler's own pending
+// bytes, as TryRead lets a cleartext upload skip them.
+//
+// TryInput decodes into p what the layer holds and what it reads from
+// the socket with r, never blocking, and returns how much plaintext it
+// wrote; TryRead returns what it returns. It returns 0 and a nil error
+// when it has no plaintext now: the socket is empty, or the end of the
+// layer's stream or an error comes next, which the layer then reports from
+// its next Input (the caller hears of it through its callbacks). The
+// reactor calls TryInput with the loop's reads and Input calls excluded
+// (Input is never called concurrently with it), and only while the
+// handler keeps no input unconsumed.
+type DirectLayer interface {
+	Layer
+	TryInput(p []byte, r RawReader) (int, error)
+}
+
+// RawReader reads the socket beneath a [DirectLayer], during its TryInput.
+type RawReader interface {
+	// ReadRaw reads into p and then q with one readv(2), without
+	// blocking. It returns 0 and a nil error when there is nothing to
+	// read now, or when the peer's FIN or an error comes next (the loop
+	// reports them once TryRead returns).
+	ReadRaw(p, q []byte) (int, error)
+}
+
+// rawConn is a Conn seen as the writer (and reader) beneath its layer.
 type rawConn Conn
 
-func (w *rawConn) Write(p []byte) (int, error) { return (*Conn)(w).writeRaw(p) }
+func (w *rawConn) Write(p []byte) (int, error)      { return (*Conn)(w).writeRaw(p) }
+func (w *rawConn) ReadRaw(p, q []byte) (int, error) { return (*Conn)(w).readRaw(p, q) }
 
 // WakeLayer asks c's loop to call its layer's Input with empty in soon,
 // as [Conn.ResumeRead] does, so that a layer that finished work on another

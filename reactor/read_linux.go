@@ -282,7 +282,16 @@ func (l *loop) resume(c *Conn) {
 	}
 	c.pausedIn = false
 	c.layerWake = false
-	delivered := c.layer != nil && l.input(c, nil)
+	delivered := false
+	if c.layer != nil && c.startLoopRead() { // a TryRead decoding holds the layer; it asks again
+		delivered = l.input(c, nil)
+		if len(c.in) > 0 { // as after a read
+			c.direct.Or(dKept)
+			c.direct.And(^dLoopReading)
+		} else {
+			c.direct.And(^(dLoopReading | dKept))
+		}
+	}
 	if c.phase != phaseOpen {
 		return
 	}

@@ -26,13 +26,29 @@ var ErrTLSEvents = errors.New("tcp: ServeEvents on a TLS listener")
 // GetConfigForClient). Accept returns a connection at once, as
 // tls.NewListener's does; its handshake runs when the ClientHello arrives,
 // on a goroutine that exists only until the handshake ends (bounded by
-// [tlslayer.DefaultHandshakeTimeout]), and the first Read or Write waits
-// for it.
+// [tlslayer.DefaultHandshakeTimeout] from the peer's first byte, at most
+// [tlslayer.DefaultMaxHandshakes] at once), and the first Read or Write
+// waits for it. [Network.ListenHandshaker] sets those bounds.
 func (n *Network) ListenTLS(network, address string, config *tls.Config) (*Listener, error) {
 	if config == nil {
 		return nil, errors.New("tcp: ListenTLS with a nil config")
 	}
 	return n.listen(network, address, &tlslayer.Handshaker{TLS: config})
+}
+
+// ListenHandshaker is [Network.ListenTLS] with the handshakes started by
+// hs, whose fields set their bounds as http1.Server's ReadHeaderTimeout
+// and MaxTLSHandshakes do for HTTPS: hs.Timeout bounds each handshake
+// from the peer's first byte, hs.MaxHandshakes the handshakes running at
+// once (past it a connection waits for a slot holding no goroutine), and
+// hs.NotTLS answers a peer that does not speak TLS. hs.TLS must not be
+// nil. The Network waits for hs's handshakes when it closes (Wait); hs
+// must not be used elsewhere after, nor modified once in use.
+func (n *Network) ListenHandshaker(network, address string, hs *tlslayer.Handshaker) (*Listener, error) {
+	if hs == nil || hs.TLS == nil {
+		return nil, errors.New("tcp: ListenHandshaker with a nil Handshaker or config")
+	}
+	return n.listen(network, address, hs)
 }
 
 // ListenTLS is [Network.ListenTLS] on a private Network, closed as
@@ -43,6 +59,21 @@ func ListenTLS(network, address string, config *tls.Config) (*Listener, error) {
 		return nil, err
 	}
 	ln, err := n.ListenTLS(network, address, config)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// ListenHandshaker is [Network.ListenHandshaker] on a private Network,
+// closed as [Listen]'s is.
+func ListenHandshaker(network, address string, hs *tlslayer.Handshaker) (*Listener, error) {
+	n, err := privateNetwork()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := n.ListenHandshaker(network, address, hs)
 	if err != nil {
 		n.Close()
 		return nil, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
+	"github.com/shio-rt/shio/tlslayer"
 	"golang.org/x/net/nettest"
 )
 
@@ -182,4 +183,82 @@ func TestDialTLSCancellation(t *testing.T) {
 	if _, err := io.Copy(io.Discard, s); err != nil {
 		t.Fatalf("the abandoned connection was not closed: %v", err)
 	}
+}
+
+// TestListenHandshakerBoundsHandshakes: a listener's Handshaker sets its
+// handshakes' bounds. With one slot, a peer that sends half a ClientHello
+// and stalls is closed within the timeout (which runs from its first
+// byte; ListenTLS's connections have no read deadline to bound it), a
+// client that stalls after a whole ClientHello holds the slot only until
+// another waits for it, and that client is then served.
+func TestListenHandshakerBoundsHandshakes(t *testing.T) {
+	scfg, ccfg := tlsPair(t)
+	hs := &tlslayer.Handshaker{TLS: scfg, Timeout: 2 * time.Second, MaxHandshakes: 1}
+	ln, err := tcp.ListenHandshaker("tcp", "127.0.0.1:0", hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(c, c) }()
+		}
+	}()
+	addr := ln.Addr().String()
+
+	// The first record of a Go client's handshake.
+	p1, p2 := net.Pipe()
+	go tls.Client(p1, &tls.Config{ServerName: "localhost"}).Handshake()
+	hdr := make([]byte, 5)
+	io.ReadFull(p2, hdr)
+	body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	io.ReadFull(p2, body)
+	p1.Close()
+	p2.Close()
+	hello := append(hdr, body...)
+
+	waitClosed := func(c net.Conn, what string) {
+		t.Helper()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		start := time.Now()
+		_, err := io.Copy(io.Discard, c)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("%s: held for %v", what, time.Since(start))
+		}
+	}
+	half, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	half.Write(hello[:len(hello)/2])
+	waitClosed(half, "a client that sent half its ClientHello")
+
+	stalled, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	stalled.Write(hello)
+	for deadline := time.Now().Add(10 * time.Second); hs.Active() != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stalled client's handshake did not start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	good, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, ccfg)
+	if err != nil {
+		t.Fatalf("a client behind a stalled one: %v", err)
+	}
+	defer good.Close()
+	good.Write([]byte("ok"))
+	b := make([]byte, 2)
+	if _, err := io.ReadFull(good, b); err != nil || string(b) != "ok" {
+		t.Fatalf("echo %q, %v", b, err)
+	}
+	waitClosed(stalled, "a client that stalled after its ClientHello")
 }

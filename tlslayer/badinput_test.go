@@ -221,3 +221,26 @@ func TestSilentClientHoldsNoGoroutine(t *testing.T) {
 		t.Fatalf("%d handshakes for 200 partial ClientHellos and one whole", n)
 	}
 }
+
+// TestStallInsideTheFirstRecordIsBounded: a client that stops anywhere
+// inside its first record (within the header, within the ClientHello) is
+// closed by the handshake timeout, which runs from its first byte, with no
+// read deadline set by the protocol (this echo sets none).
+func TestStallInsideTheFirstRecordIsBounded(t *testing.T) {
+	cert, _ := testCert(t)
+	addr, _ := serveEcho(t, &tls.Config{Certificates: []tls.Certificate{cert}}, 300*time.Millisecond)
+	hello := clientHello(t)
+	for _, n := range []int{1, 4, 5, 6, len(hello) / 2, len(hello) - 1} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(hello[:n])
+		start := time.Now()
+		_, err = readAll(t, c, 10*time.Second)
+		c.Close()
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("a client that stopped after %d of its ClientHello's %d bytes was held for %v", n, len(hello), time.Since(start))
+		}
+	}
+}

@@ -11,9 +11,10 @@ import (
 	"github.com/shio-rt/shio/reactor"
 )
 
-// Conn is the TLS layer of one reactor connection: a [reactor.Layer] over
-// a crypto/tls.Conn. [Handshaker.Server] and [Handshaker.Client] install
-// it. Its methods are safe for concurrent use.
+// Conn is the TLS layer of one reactor connection: a [reactor.Layer] (and
+// a [reactor.DirectLayer]) over a crypto/tls.Conn. [Handshaker.Server]
+// and [Handshaker.Client] install it. Its methods are safe for concurrent
+// use; Input and TryInput are the reactor's to call.
 //
 // An idle Conn whose handshake is done holds no goroutine and no buffer of
 // its own beyond a partial record: it holds the crypto/tls.Conn, whose
@@ -26,24 +27,35 @@ type Conn struct {
 	raw io.Writer
 	tc  *tls.Conn
 
-	// done is closed when the handshake ends, either way.
-	done chan struct{}
-
 	mu sync.Mutex
 	// Guarded by mu.
-	state  state
-	closed bool   // Close or CloseWrite: end a handshake in progress
-	err    error  // why the connection failed (stateFailed)
-	hsErr  error  // the handshake's outcome, once done is closed
-	pend   []byte // ciphertext not yet handed to crypto/tls (nil when none)
-	hs     *hsState
+	state    state
+	closed   bool // Close or CloseWrite: end a handshake in progress
+	hsFailed bool // the handshake ended with err (its first failure)
+	// done is closed when the handshake ends, either way; it is made
+	// only for a caller that waits for that (Handshake, HandshakeDone)
+	// before it happens, so that a connection nobody waits on (HTTPS)
+	// does not carry a channel for its life.
+	done chan struct{}
+	err  error    // why the connection failed (stateFailed)
+	pend []byte   // ciphertext not yet handed to crypto/tls (nil when none)
+	hs   *hsState // nil once the handshake has ended
 
-	// Owned by the loop, inside Input, once the handshake is done.
+	// Owned by the loop, inside Input, once the handshake is done, or by
+	// a TryInput caller (the reactor excludes the two); pend too, then.
 	src  []byte // the bytes Input is decoding, cut into records by readRecord
 	rest int    // bytes of the current record not yet handed over (also the handshake's)
 	// overhead is the least a record adds to its plaintext in the
 	// negotiated version (set when the handshake completes).
 	overhead uint8
+	// direct: TryInput runs; crypto/tls's reads go to the socket
+	// (readDirect) rather than to src.
+	direct bool
+	// eofDue: TryInput decoded close_notify; the next Input reports it.
+	eofDue bool
+	// hdr receives the next record's header during TryInput, read with
+	// the end of the current record (pend then holds it).
+	hdr [recordHeaderLen]byte
 }
 
 // hsState is what a Conn needs only until its handshake ends; it is
@@ -79,7 +91,7 @@ const (
 )
 
 func newConn(h *Handshaker, c *reactor.Conn) *Conn {
-	l := &Conn{h: h, rc: c, done: make(chan struct{}), hs: &hsState{slot: -1}}
+	l := &Conn{h: h, rc: c, hs: &hsState{slot: -1}}
 	l.raw = c.SetLayer(l)
 	return l
 }
@@ -89,6 +101,9 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 	l.mu.Lock()
 	switch l.state {
 	case stateHello:
+		if len(in) > 0 && l.hs.timer == nil {
+			l.armLocked() // the handshake's time runs from its first byte
+		}
 		l.pend = append(l.pend, in...)
 		if len(l.pend) < recordHeaderLen {
 			l.mu.Unlock()
@@ -142,7 +157,12 @@ func (l *Conn) Input(dst, in []byte) ([]byte, error) {
 		l.mu.Unlock()
 		return l.decode(dst, in)
 	case stateEOF:
+		due := l.eofDue
+		l.eofDue = false
 		l.mu.Unlock()
+		if due {
+			return dst, io.EOF // TryInput decoded it: the stream ends now
+		}
 		return dst, nil // after close_notify input is ignored (RFC 8446 6.1)
 	default:
 		err := l.err
@@ -244,6 +264,12 @@ func (l *Conn) decodeFrom(dst, src []byte) ([]byte, []byte, error) {
 		n, err = l.tc.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
 		if err != nil {
+			break
+		}
+		if len(l.src) == 0 && l.rest == 0 && len(dst) < cap(dst) {
+			// Every byte handed over, and crypto/tls had room for all
+			// the plaintext it held: nothing is left to decode, so spare
+			// the call that would only find that out (errWouldBlock).
 			break
 		}
 	}
@@ -350,18 +376,27 @@ func (l *Conn) readHandshakeLocked(b []byte) (int, error) {
 	return k, nil
 }
 
-// startLocked arms the handshake timer and counts the handshake in; the
-// caller then admits it ([Handshaker.admit]) once mu is released.
+// startLocked counts the handshake in and arms its timer, unless the
+// first bytes of a server's ClientHello armed it; the caller then admits
+// it ([Handshaker.admit]) once mu is released.
 func (l *Conn) startLocked() {
 	l.state = stateHandshake
 	l.h.wg.Add(1)
+	if l.hs.timer == nil {
+		l.armLocked()
+	}
+}
+
+// armLocked arms the handshake timer.
+func (l *Conn) armLocked() {
 	if d := l.h.timeout(); d > 0 {
 		l.hs.timer = time.AfterFunc(d, l.expire)
 	}
 }
 
 // expire ends the handshake at its timeout: a running one at its next
-// read, a waiting one at once.
+// read, a waiting one at once, and a server's whose ClientHello has not
+// arrived whole at once, on its loop.
 func (l *Conn) expire() {
 	h := l.h
 	h.mu.Lock()
@@ -372,6 +407,14 @@ func (l *Conn) expire() {
 		return
 	}
 	l.hs.expire = true
+	if l.state == stateHello {
+		l.failLocked(ErrHandshakeTimeout)
+		l.pend = nil
+		l.mu.Unlock()
+		h.mu.Unlock()
+		l.rc.WakeLayer() // Input reports it: the connection closes
+		return
+	}
 	if l.hs.queued {
 		h.unqueueLocked(l)
 		paused := l.endLocked(ErrHandshakeTimeout) // unlocks
@@ -432,8 +475,8 @@ func (l *Conn) endLocked(err error) (paused bool) {
 	if hs.timer != nil {
 		hs.timer.Stop()
 	}
-	l.hsErr = err
 	if err != nil {
+		l.hsFailed = true
 		l.failLocked(err)
 		l.pend = nil
 	} else {
@@ -443,7 +486,9 @@ func (l *Conn) endLocked(err error) (paused bool) {
 			l.overhead = minOverhead13
 		}
 	}
-	close(l.done)
+	if l.done != nil {
+		close(l.done)
+	}
 	l.mu.Unlock()
 	l.h.wg.Done()
 	return hs.paused
@@ -527,6 +572,9 @@ func (l *Conn) end(fail bool) {
 	}
 	h.mu.Unlock()
 	l.signalLocked()
+	if l.hs != nil && l.hs.timer != nil && l.state != stateHandshake {
+		l.hs.timer.Stop() // armed by a first record never finished, or refused
+	}
 	if fail && l.state != stateHandshake {
 		l.failLocked(ErrClosed)
 	}
@@ -543,29 +591,50 @@ func (l *Conn) end(fail bool) {
 // it goes on to its end (bounded by [Handshaker.Timeout]).
 func (l *Conn) Handshake(ctx context.Context) error {
 	select {
-	case <-l.done:
+	case <-l.HandshakeDone():
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.hsErr
+	if l.hsFailed {
+		return l.err
+	}
+	return nil
 }
 
 // HandshakeDone returns a channel closed when the handshake ends.
-func (l *Conn) HandshakeDone() <-chan struct{} { return l.done }
+func (l *Conn) HandshakeDone() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hs == nil {
+		return closedChan
+	}
+	if l.done == nil {
+		l.done = make(chan struct{})
+	}
+	return l.done
+}
+
+// closedChan is HandshakeDone's answer once the handshake has ended.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // ConnectionState returns the state of the TLS connection: the version,
 // cipher suite, negotiated protocol (ALPN), server name, peer certificates
 // and whether the session was resumed. Before the handshake completes it
 // returns the zero state.
 func (l *Conn) ConnectionState() tls.ConnectionState {
-	select {
-	case <-l.done:
-		return l.tc.ConnectionState()
-	default:
+	l.mu.Lock()
+	ended := l.hs == nil
+	l.mu.Unlock()
+	if !ended {
 		return tls.ConnectionState{}
 	}
+	return l.tc.ConnectionState()
 }
 
 // TLS returns the underlying crypto/tls connection, for its read-only

@@ -24,6 +24,12 @@
 // which crypto/tls does not keep (this is undocumented; a test in this
 // package fails if a Go release changes it). A trailing partial record
 // waits in the layer, so crypto/tls's own buffers hold at most one record.
+// A protocol's goroutine that reads a large body calls
+// [reactor.Conn.TryRead] with its own buffer, and the layer
+// ([Conn.TryInput]) has crypto/tls decrypt straight into it, reading each
+// record's ciphertext from the socket straight into crypto/tls's record
+// buffer (one readv(2) per record, bringing the next record's header): an
+// upload's plaintext is copied once before the handler, as on net/http.
 // Writes go, encrypted, to the connection's bounded outbound queue: they
 // never "would block" (crypto/tls keeps every write error), and the
 // reactor's backpressure and write deadline apply to them.
@@ -42,8 +48,8 @@
 // answers with its own alert. Input during a handshake is bounded by
 // [MaxHandshakeInput] (reading pauses at half of it), output written
 // before the handshake by [MaxEarlyWrite]. A peer that stalls before its
-// first record is bounded by the protocol's read deadline, one that stalls
-// after it by [Handshaker.Timeout].
+// first byte is bounded by the protocol's read deadline, one that stalls
+// anywhere after it (inside the ClientHello too) by [Handshaker.Timeout].
 //
 // # Cost
 //
@@ -51,16 +57,18 @@
 // crypto/tls's: measured with bench/http/idleclient (19,000 HTTPS
 // keep-alive connections to http1 on one loop, TLS 1.3, ECDSA P-256, a Go
 // client, heap after a GC), one connection that has served a small request
-// holds about 5.9 KB of heap: crypto/tls's handshake message buffer, grown
+// holds about 5.8 KB of heap: crypto/tls's handshake message buffer, grown
 // to the 1.8 KB ClientHello and never given back (2,048 bytes); its record
 // buffer (576 bytes: the layer hands it the ClientHello in records of at
 // most 571 bytes; handed whole, it would keep 2,688); AES-GCM state for both
 // directions (about 1.3 KB); the tls.Conn itself (896 bytes) and its key
 // exporter's secret; the reactor connection (288 bytes); this layer's Conn
-// (160 bytes; what only the handshake needs is dropped when it ends) and
-// its handshake-done channel (96 bytes); and the protocol's own state.
-// RSS is about 1.75 times that (10.3 KB a connection): the garbage
-// collector's headroom over the handshakes' garbage. After a 64 KiB upload
+// (152 bytes, in a 160-byte size class; what only the handshake needs is
+// dropped when it ends, and the handshake-done channel is made only for a
+// caller that waits for it); and the protocol's own state. RSS is about 1.8
+// times that (10.6 KB a connection with GOGC=100; 7.4 KB with GOGC=25): the
+// garbage collector's headroom over the handshakes' garbage, which is the
+// application's setting (GOGC, GOMEMLIMIT), not the library's. After a 64 KiB upload
 // in full-size records crypto/tls's record buffer keeps the capacity of a
 // whole 16 KiB record (golang/go#43563), which no layer can shrink without
 // forking crypto/tls. net/http holds about 17 KB of heap and a goroutine

@@ -58,11 +58,12 @@ type Handshaker struct {
 	// and GetConfigForClient may return new values at any time).
 	TLS *tls.Config
 
-	// Timeout bounds each handshake, from a server's first record
-	// received (or a client's Client call) to its end, including any
-	// wait for a slot (MaxHandshakes). Zero means
-	// [DefaultHandshakeTimeout]; negative means none. The wait for a
-	// server's first record is bounded by the protocol's read deadline,
+	// Timeout bounds each handshake, from the first byte a server
+	// receives (or a client's Client call) to its end, including the
+	// rest of the ClientHello and any wait for a slot (MaxHandshakes):
+	// a peer that stalls anywhere in it is closed when it passes. Zero
+	// means [DefaultHandshakeTimeout]; negative means none. The wait for
+	// a server's first byte is bounded by the protocol's read deadline,
 	// not by Timeout.
 	Timeout time.Duration
 

@@ -15,7 +15,10 @@ import (
 //     the connection closes);
 //   - after it, on the loop inside Input, Read returns the next complete
 //     record of the bytes Input is decoding, or errWouldBlock, a
-//     temporary net.Error that crypto/tls does not keep.
+//     temporary net.Error that crypto/tls does not keep;
+//   - inside TryInput, on the caller's goroutine, Read reads the socket
+//     itself into crypto/tls's buffer, up to the end of the current
+//     record (readDirect), or returns errWouldBlock.
 type pipe Conn
 
 func (p *pipe) Read(b []byte) (int, error) {
@@ -25,6 +28,9 @@ func (p *pipe) Read(b []byte) (int, error) {
 		return l.readHandshakeLocked(b) // unlocks
 	}
 	l.mu.Unlock()
+	if l.direct {
+		return l.readDirect(b)
+	}
 	return l.readRecord(b)
 }
 

@@ -8,6 +8,7 @@
 #   MODE=handshake bench/http/tlsbench.sh          # a new TLS connection per request
 #   CONNS=256 ROUNDS=5 bench/http/tlsbench.sh
 #   MODE=bulk bench/http/tlsbench.sh               # 1 MiB bodies, CPU per MB moved
+#   IMPLS="shio shio@/tmp/base net-http" ...        # against a baseline checkout too
 #
 # MODE=bulk moves 1 MiB bodies as bulk.sh does, over HTTPS: /1m (from
 # memory), /file/bulk1m (http.FileServer), upload1m (1 MiB POSTs with wrk,
@@ -29,6 +30,14 @@ pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 bin=$dir/peerserver
 go build -o "$bin" ./http/server
+# An impl written IMPL@DIR runs IMPL from the bench server built from the
+# checkout at DIR (a baseline commit: `git archive C | tar -x -C DIR`).
+binof() { if [[ $1 == *@* ]]; then echo "$dir/peerserver-$(basename "${1#*@}")"; else echo "$bin"; fi; }
+for impl in $IMPLS; do
+  if [[ $impl == *@* ]] && [ ! -x "$(binof "$impl")" ]; then
+    (cd "${impl#*@}/bench" && go build -o "$(binof "$impl")" ./http/server)
+  fi
+done
 tick=$(getconf CLK_TCK)
 # up waits (up to 10 s) until the server accepts connections: a fixed
 # sleep is too short on a loaded machine.
@@ -53,7 +62,7 @@ LUA
   for shape in ${SHAPES:-/1m /file/bulk1m upload1m upload50m}; do
     for round in $(seq "$ROUNDS"); do
       for impl in $IMPLS; do
-        GOMAXPROCS=1 taskset -c 0 "$bin" -impl "$impl" -tls -addr "127.0.0.1:$PORT" -dir "$dir" 2>/dev/null &
+        GOMAXPROCS=1 taskset -c 0 "$(binof "$impl")" -impl "${impl%@*}" -tls -addr "127.0.0.1:$PORT" -dir "$dir" 2>/dev/null &
         pid=$!
         up
         read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
@@ -93,7 +102,7 @@ fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)  mode=$MODE conns=$CONNS"
 for round in $(seq "$ROUNDS"); do
   for impl in $IMPLS; do
-    GOMAXPROCS=1 taskset -c 0 "$bin" -impl "$impl" -tls -addr "127.0.0.1:$PORT" 2>/dev/null &
+    GOMAXPROCS=1 taskset -c 0 "$(binof "$impl")" -impl "${impl%@*}" -tls -addr "127.0.0.1:$PORT" 2>/dev/null &
     pid=$!
     up
     read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
