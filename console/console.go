@@ -69,7 +69,7 @@ var page []byte
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
 // (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
-// JSON, "/metrics" the Prometheus metrics.
+// JSON ("/conns?task=ID" the one whose running request is task ID), "/metrics" the Prometheus metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -306,6 +306,9 @@ func compact(s Snapshot) eventSnapshot {
 			if t.Panicked {
 				flags |= 2
 			}
+			if t.Request {
+				flags |= 4
+			}
 			b = append(b, ',')
 			b = strconv.AppendInt(b, int64(flags), 10)
 			b = append(b, ',')
@@ -403,7 +406,8 @@ type Conn struct {
 // Conns describes up to max connections (all if max <= 0) of the configured
 // servers and reactors, the oldest first: peer, state, age, idle time,
 // bytes in and out, queued output and, for an HTTP server, the phase
-// (idle, head, running) and the requests carried. It also returns how many
+// (idle, head, running), the requests carried and, while a request runs,
+// its age and (at the Full level) its task, whose ID the tasks view lists. It also returns how many
 // connections there are in all. Each event loop describes its own
 // connections between two passes.
 //
@@ -447,10 +451,12 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // serveConns answers /conns?max=N (N defaults to 1,000) with the
-// connections as JSON: {"total": T, "conns": [...]}.
+// connections as JSON: {"total": T, "conns": [...]}; /conns?task=ID with
+// the connection whose running request is task ID (none or one).
 func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
-	max := 1000
-	if s := r.URL.Query().Get("max"); s != "" {
+	max, task := 1000, uint64(0)
+	q := r.URL.Query()
+	if s := q.Get("max"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			http.Error(w, "conns: want ?max=<count>", http.StatusBadRequest)
@@ -458,9 +464,20 @@ func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
 		}
 		max = n
 	}
+	if s := q.Get("task"); s != "" {
+		id, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || id == 0 {
+			http.Error(w, "conns: want ?task=<task ID>", http.StatusBadRequest)
+			return
+		}
+		max, task = 0, id
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	conns, total, err := c.Conns(ctx, max)
+	if task != 0 {
+		conns = slices.DeleteFunc(conns, func(c Conn) bool { return c.Task != task })
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	resp := struct {

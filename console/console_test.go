@@ -26,11 +26,17 @@ import (
 // and returns the server and its URL; the server is shut down at cleanup.
 func startServer(t *testing.T) (*http1.Server, string) {
 	t.Helper()
+	return startServerWith(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+}
+
+// startServerWith is startServer with the handler h.
+func startServerWith(t *testing.T, h http.Handler) (*http1.Server, string) {
+	t.Helper()
 	// Idle connections that send nothing are kept for the whole test (the
 	// browser test holds thousands and may run long on a loaded machine).
-	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "hello")
-	})}
+	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: h}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

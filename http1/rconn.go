@@ -3,6 +3,7 @@ package http1
 import (
 	"context"
 	"errors"
+	"github.com/shio-rt/shio/internal/obs"
 	"io"
 	"net"
 	"net/http"
@@ -146,7 +147,13 @@ type rconn struct {
 	ctx  *requestContext // the running request's, ended by OnClose
 	err  error           // why the connection closed, once closed
 	reqs int64           // requests begun on the connection (for reactor.Conns)
-	h    *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
+	// reqAt is when the bytes of the running request arrived (an
+	// obs.Now reading, from the clock read for their responses' Date):
+	// the request's age in reactor.Conns. Written by whoever hands the
+	// requests over (the loop, before the request goroutine starts; then
+	// that goroutine under mu); read under mu.
+	reqAt int64
+	h     *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only in phase head.
 	hdr   *time.Timer
@@ -438,6 +445,7 @@ func (rc *rconn) fillHead(cn *conn, first bool) headResult {
 		}
 		rc.moveLocked(cn)
 		cn.now = time.Now() // the Date of the requests just moved
+		rc.reqAt = obs.At(cn.now)
 		return headMore
 	}
 	if rc.phase == phaseClosed || rc.eof || rc.shutdown || rc.s.shuttingDown.Load() {
@@ -648,11 +656,15 @@ func (rc *rconn) writeDeadline(t time.Time)    { rc.writeFor = until(t) }
 // client leaves later (OnEOF, OnClose): it watches every connection.
 func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
+	ctx.task = obs.Begin(requestTask, rc.reqAt) // nil unless collecting
 	rc.mu.Lock()
 	rc.ctx = ctx
 	rc.reqs++
 	gone := rc.phase == phaseClosed || rc.eof
 	rc.mu.Unlock()
+	if ctx.task != nil {
+		ctx.task.Start()
+	}
 	if gone {
 		ctx.clientGone()
 	}
@@ -671,6 +683,9 @@ func (rc *rconn) end(ctx *requestContext) {
 	rc.mu.Lock()
 	rc.ctx = nil
 	rc.mu.Unlock()
+	if ctx.task != nil {
+		ctx.task.Finish(false)
+	}
 	ctx.cancel(context.Canceled)
 }
 
