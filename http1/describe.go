@@ -41,3 +41,19 @@ func (h *reactorHandler) DescribeConn(c *reactor.Conn, info *reactor.ConnInfo) {
 	}
 	rc.mu.Unlock()
 }
+
+// beginTask records the request of ctx, whose bytes arrived at (an obs.Now
+// reading), as a task of the collector, started; below the Counters level
+// it costs one atomic load.
+func beginTask(ctx *requestContext, at int64) {
+	if ctx.task = obs.Begin(requestTask, at); ctx.task != nil {
+		ctx.task.Start()
+	}
+}
+
+// endTask records the end of the request of ctx.
+func endTask(ctx *requestContext) {
+	if ctx.task != nil {
+		ctx.task.Finish(false)
+	}
+}

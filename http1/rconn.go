@@ -656,15 +656,12 @@ func (rc *rconn) writeDeadline(t time.Time)    { rc.writeFor = until(t) }
 // client leaves later (OnEOF, OnClose): it watches every connection.
 func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
-	ctx.task = obs.Begin(requestTask, rc.reqAt) // nil unless collecting
+	beginTask(ctx, rc.reqAt)
 	rc.mu.Lock()
 	rc.ctx = ctx
 	rc.reqs++
 	gone := rc.phase == phaseClosed || rc.eof
 	rc.mu.Unlock()
-	if ctx.task != nil {
-		ctx.task.Start()
-	}
 	if gone {
 		ctx.clientGone()
 	}
@@ -683,9 +680,7 @@ func (rc *rconn) end(ctx *requestContext) {
 	rc.mu.Lock()
 	rc.ctx = nil
 	rc.mu.Unlock()
-	if ctx.task != nil {
-		ctx.task.Finish(false)
-	}
+	endTask(ctx)
 	ctx.cancel(context.Canceled)
 }
 

@@ -204,8 +204,12 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 // tasks of its Handler are recorded as the request's.
 func Begin(name string, since int64) *Task {
 	if level.Load() == int32(Off) {
-		return nil
+		return nil // inlined: one atomic load
 	}
+	return begin(name, since)
+}
+
+func begin(name string, since int64) *Task {
 	t := new(Task)
 	t.init(NewID(), 0, name, nil, -1, nonzero(since))
 	return t
