@@ -79,10 +79,7 @@ func TestScopeChildrenOutlivingItsBody(t *testing.T) {
 		if _, err := owner.Join(ctx); err == nil || err.Error() != "body failed" {
 			t.Errorf("Join: %v", err)
 		}
-		c.Check(cfg)
-		if s := c.Stuck(); len(s) != 0 {
-			t.Errorf("still reported after the children ended: %+v", s)
-		}
+		recovered(t, c, cfg)
 	})
 }
 
@@ -125,10 +122,7 @@ func TestScopeChildrenOutlivingTheirMaker(t *testing.T) {
 		}
 		close(release)
 		synctest.Wait()
-		c.Check(scopeCfg)
-		if s := c.Stuck(); len(s) != 0 {
-			t.Errorf("still reported after the children ended: %+v", s)
-		}
+		recovered(t, c, scopeCfg)
 	})
 }
 

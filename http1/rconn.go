@@ -3,13 +3,13 @@ package http1
 import (
 	"context"
 	"errors"
-	"github.com/shio-rt/shio/internal/obs"
 	"io"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
 	"github.com/shio-rt/shio/tlslayer"

@@ -3,13 +3,13 @@ package http1
 import (
 	"context"
 	"errors"
-	"github.com/shio-rt/shio/internal/obs"
 	"net/http"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tlslayer"
 )

@@ -2,12 +2,13 @@ package http1
 
 import (
 	"context"
-	"github.com/shio-rt/shio/internal/obs"
 	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // requestContext is the context of one request, as net/http gives it: it

@@ -175,10 +175,7 @@ func (t *Task) Init(ctx context.Context, id, parent uint64, name string, scope a
 	if level.Load() == int32(Off) {
 		return
 	}
-	if parent == 0 && ctx != nil {
-		parent = FromContext(ctx).ID()
-	}
-	t.init(id, parent, name, scope, skip+1, 0)
+	t.init(ctx, id, parent, name, scope, skip+1, 0)
 }
 
 // Spawn is [Task.Init] on a record of its own, returned; nil if collection
@@ -192,7 +189,7 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 	if scoped {
 		scope = t // an address of its own
 	}
-	t.init(id, parent, name, scope, skip+1, 0)
+	t.init(nil, id, parent, name, scope, skip+1, 0)
 	return t
 }
 
@@ -211,7 +208,7 @@ func Begin(name string, since int64) *Task {
 
 func begin(name string, since int64) *Task {
 	t := new(Task)
-	t.init(NewID(), 0, name, nil, -1, nonzero(since))
+	t.init(nil, NewID(), 0, name, nil, -1, nonzero(since))
 	return t
 }
 
@@ -223,9 +220,10 @@ func (t *Task) ID() uint64 {
 	return 0
 }
 
-// init records the task; skip < 0 records no spawn site (a request), and a
+// init records the task; at the Full level a zero parent is the recorded
+// task of ctx, if any. skip < 0 records no spawn site (a request), and a
 // nonzero since is its arrival, otherwise Now is.
-func (t *Task) init(id, parent uint64, name string, scope any, skip int, since int64) {
+func (t *Task) init(ctx context.Context, id, parent uint64, name string, scope any, skip int, since int64) {
 	g := groupOf(name)
 	st := &g.stripe[id%stripes]
 	st.spawned.Add(1)
@@ -241,6 +239,9 @@ func (t *Task) init(id, parent uint64, name string, scope any, skip int, since i
 	}
 	if since == 0 {
 		since = nonzero(Now())
+	}
+	if parent == 0 && ctx != nil {
+		parent = FromContext(ctx).ID()
 	}
 	x := &record{st: st, ID: id, Parent: parent, Name: name, Scoped: scope != nil, Scope: addrOf(scope), Request: skip < 0, spawned: since}
 	if skip >= 0 {
