@@ -1,15 +1,14 @@
 package console_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"regexp"
 	"runtime"
 	"slices"
@@ -21,6 +20,7 @@ import (
 	"github.com/shio-rt/shio/console"
 	"github.com/shio-rt/shio/ctxsync"
 	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/internal/cdp"
 	"github.com/shio-rt/shio/task"
 )
 
@@ -37,10 +37,8 @@ func envInt(t *testing.T, name string, def int) int {
 }
 
 func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
+	if p := cdp.Find(); p != "" {
+		return p
 	}
 	t.Skip("no Chromium (Debian package chromium; .ci/run installs it): the page was not loaded in a browser")
 	return ""
@@ -63,7 +61,18 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	bin := chromium(t)
 	tasks, conns := envInt(t, "SHIO_CONSOLE_TASKS", 1000), envInt(t, "SHIO_CONSOLE_CONNS", 5000)
 
-	srv, url := startServer(t)
+	// GET /stuck waits on a lock the test holds: a stuck Handler.
+	var stuck ctxsync.Mutex
+	stuck.Lock(context.Background())
+	t.Cleanup(stuck.Unlock)
+	srv, url := startServerWith(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stuck" {
+			if stuck.Lock(r.Context()) == nil {
+				stuck.Unlock()
+			}
+		}
+		io.WriteString(w, "hello")
+	}))
 	addr := strings.TrimPrefix(url, "http://")
 	var clients []net.Conn
 	t.Cleanup(func() {
@@ -93,74 +102,25 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,900",
-		"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir="+t.TempDir(), "about:blank")
-	stderr, err := cmd.StderrPipe()
+	br, err := cdp.Start(ctx, bin, t.TempDir(), "--window-size=1400,900")
+	if err != nil {
+		t.Fatalf("Chromium: %v", err)
+	}
+	defer br.Close()
+	pageWS, err := br.PageURL(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	drained := make(chan struct{})
-	wsRe := regexp.MustCompile(`DevTools listening on (ws://\S+)`)
-	found := make(chan string, 1)
-	go func() {
-		defer close(drained)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := wsRe.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	defer func() {
-		cmd.Process.Kill()
-		<-drained
-		cmd.Wait()
-	}()
-	var browserWS string
-	select {
-	case browserWS = <-found:
-	case <-ctx.Done():
-		t.Fatal("Chromium did not start its DevTools server")
-	}
-
-	// The page target's WebSocket, from the browser's target list.
-	host := strings.Split(strings.TrimPrefix(browserWS, "ws://"), "/")[0]
-	resp, err := http.Get("http://" + host + "/json/list")
+	conn, err := cdp.Dial(pageWS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var targets []struct{ Type, WebSocketDebuggerURL string }
-	err = json.NewDecoder(resp.Body).Decode(&targets)
-	resp.Body.Close()
-	if err != nil {
+	defer conn.Close()
+	b := cdp.NewClient(conn)
+	if err := b.Enable(); err != nil {
 		t.Fatal(err)
 	}
-	var pageWS string
-	for _, tg := range targets {
-		if tg.Type == "page" {
-			pageWS = tg.WebSocketDebuggerURL
-		}
-	}
-	if pageWS == "" {
-		t.Fatalf("no page target in %+v", targets)
-	}
-	b, err := dialCDP(pageWS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable"} {
-		if _, err := b.call(m, map[string]any{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := b.call("Page.navigate", map[string]any{"url": hs.URL + "/#tasks"}); err != nil {
+	if err := b.Navigate(hs.URL + "/#tasks"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -180,7 +140,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		ms: document.body && document.body.dataset.renderMs || ""})`
 	var st state
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if err := b.eval(probe, &st); err != nil {
+		if err := b.Eval(probe, &st); err != nil {
 			t.Fatal(err)
 		}
 		if st.Updates >= 3 {
@@ -198,7 +158,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		t.Errorf("the task table has %d rows (%d drawn) and says %q, want %d rows, 20 to 200 drawn: %+v", st.Rows, st.Drawn, st.Count, live, st)
 	}
 	var named int
-	if err := b.eval(`[...document.querySelectorAll("#tasks tr[data-id]")].filter(tr => tr.children[2].textContent == "browser-task" && tr.children[3].textContent == "waiting").length`, &named); err != nil {
+	if err := b.Eval(`[...document.querySelectorAll("#tasks tr[data-id]")].filter(tr => tr.children[2].textContent == "browser-task" && tr.children[3].textContent == "waiting").length`, &named); err != nil {
 		t.Fatal(err)
 	}
 	if named != st.Drawn {
@@ -211,14 +171,14 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		Height, Row float64
 		Visible     bool
 	}
-	if err := b.eval(`(async () => { const vs = document.getElementById("vs-tasks"); vs.scrollTop = vs.scrollHeight;
+	if err := b.Eval(`(async () => { const vs = document.getElementById("vs-tasks"); vs.scrollTop = vs.scrollHeight;
 		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 		const rs = [...document.querySelectorAll("#tasks tr[data-id]")], r = rs[rs.length-1];
 		const lastRow = r.getBoundingClientRect(), box = vs.getBoundingClientRect();
 		return {Last: +r.dataset.id, Height: rs[0].getBoundingClientRect().height, Row: ROW, Visible: lastRow.bottom <= box.bottom + 1} })()`, &end); err != nil {
 		t.Fatal(err)
 	}
-	if maxID := b.maxTaskID(t); end.Last != maxID || end.Height != end.Row || !end.Visible {
+	if maxID := maxTaskID(t, b); end.Last != maxID || end.Height != end.Row || !end.Visible {
 		t.Errorf("scrolled to the end, the last row drawn is task %d (want %d, visible: %v), rows %.2fpx high (the page assumes %.2f)", end.Last, maxID, end.Visible, end.Height, end.Row)
 	}
 	if !regexp.MustCompile(`render \d+ ms`).MatchString(st.Status) {
@@ -231,13 +191,13 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	// above twice the CPUs; then the miss is logged).
 	ms := renderTimes(t, st.Ms)
 	var parts string
-	b.eval(`document.body.dataset.parts`, &parts)
+	b.Eval(`document.body.dataset.parts`, &parts)
 	t.Logf("parse+render+layout: %s", parts)
 	t.Logf("%d updates of %d live tasks and %d connections: parse+render+layout %v ms (the first is cold)", st.Updates, tasks, conns, ms)
 
 	// The resources view: the tasks wait on one channel.
 	var waiters int
-	if err := b.eval(`document.querySelector('button[data-t="resources"]').click(),
+	if err := b.Eval(`document.querySelector('button[data-t="resources"]').click(),
 		[...document.querySelectorAll("#resources tr")].slice(1).filter(tr => tr.children[0].textContent == "mpsc.recv").reduce((a, tr) => Math.max(a, +tr.children[2].textContent), 0)`, &waiters); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +207,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 
 	// The locks view: the held lock, its holder and its three waiters.
 	var lock struct{ Holder, Waiters string }
-	if err := b.eval(`document.querySelector('button[data-t="locks"]').click(),
+	if err := b.Eval(`document.querySelector('button[data-t="locks"]').click(),
 		(r => ({Holder: r.children[2].textContent, Waiters: r.children[5].textContent}))([...document.querySelectorAll("#locks tr")].find(tr => tr.children[2].textContent.includes("lock-holder")) || {children: [{}, {}, {textContent: ""}, {}, {}, {textContent: ""}]})`, &lock); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +216,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	}
 	// The channels view: the channel the tasks wait on, with its receivers.
 	var blocked int
-	if err := b.eval(`document.querySelector('button[data-t="channels"]').click(),
+	if err := b.Eval(`document.querySelector('button[data-t="channels"]').click(),
 		[...document.querySelectorAll("#view table tr")].slice(1).filter(tr => tr.children[0].textContent == "mpsc").reduce((a, tr) => Math.max(a, +tr.children[5].textContent), 0)`, &blocked); err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +232,7 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	}
 	t0 := time.Now()
 	defer func() { t.Logf("the connections view took %v", time.Since(t0)) }()
-	if err := b.eval(`(async () => { document.querySelector('button[data-t="connections"]').click();
+	if err := b.Eval(`(async () => { document.querySelector('button[data-t="connections"]').click();
 		for (let i = 0; i < 200 && !document.getElementById("connscount"); i++) await new Promise(r => setTimeout(r, 50));
 		const rows = [...document.querySelectorAll("#conns tbody tr")].filter(tr => tr.children.length > 1);
 		return {Count: (document.getElementById("connscount")||{}).textContent || "", Rows: +document.getElementById("conns").dataset.rows, Drawn: rows.length,
@@ -285,18 +245,48 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 
 	// The loops view: the connections, summed over the loops.
 	var open int
-	if err := b.eval(`document.querySelector('button[data-t="loops"]').click(),
+	if err := b.Eval(`document.querySelector('button[data-t="loops"]').click(),
 		[...document.querySelectorAll("#view table tr")].slice(1).reduce((a, tr) => a + +tr.children[2].textContent, 0)`, &open); err != nil {
 		t.Fatal(err)
 	}
 	if open != conns {
 		var dbg string
-		b.eval(`JSON.stringify(snap.loops).slice(0,300)+" | "+document.getElementById("view").innerHTML.slice(0,400)`, &dbg)
+		b.Eval(`JSON.stringify(snap.loops).slice(0,300)+" | "+document.getElementById("view").innerHTML.slice(0,400)`, &dbg)
 		t.Errorf("the loops view shows %d connections, want %d: %s", open, conns, dbg)
 	}
+	// A stuck Handler, found from its connection: the connections view
+	// shows it running with its task, which links to the task's detail in
+	// the tasks view (waiting on the mutex, with its connection).
+	sc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	io.WriteString(sc, "GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+	var found struct{ Task, Detail string }
+	if err := b.Eval(`(async () => {
+		for (let i = 0; i < 200; i++) {
+			document.querySelector('button[data-t="connections"]').click();
+			const vs = document.getElementById("vs-conns");
+			if (vs) { vs.scrollTop = vs.scrollHeight; vdraw("conns"); }
+			const a = document.querySelector("#conns a[data-task]");
+			if (a) {
+				a.click();
+				for (let j = 0; j < 100 && !/request age/.test(document.getElementById("detail").textContent); j++) await new Promise(r => setTimeout(r, 50));
+				return {Task: a.dataset.task, Detail: document.getElementById("detail").textContent};
+			}
+			await new Promise(r => setTimeout(r, 100));
+		}
+		return {Task: "", Detail: ""} })()`, &found); err != nil {
+		t.Fatal(err)
+	}
+	if found.Task == "" || !strings.Contains(found.Detail, "task "+found.Task+" http1.request") || !strings.Contains(found.Detail, `"wait_kind": "mutex"`) ||
+		!strings.Contains(found.Detail, "connection: web "+sc.LocalAddr().String()+", running, request age") {
+		t.Errorf("the stuck request's connection links to task %q, whose detail reads:\n%s", found.Task, found.Detail)
+	}
 	if path := os.Getenv("SHIO_CONSOLE_SCREENSHOT"); path != "" {
-		b.eval(`document.querySelector('button[data-t="tasks"]').click(), document.getElementById("tree").click(), 1`, new(int))
-		res, err := b.call("Page.captureScreenshot", map[string]any{"format": "png"})
+		b.Eval(`document.querySelector('button[data-t="tasks"]').click(), document.getElementById("tree").click(), 1`, new(int))
+		res, err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,14 +312,14 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 			break
 		}
 		// Reloaded on the tasks view (the view the bound is for).
-		if err := b.eval(`history.replaceState(null, "", "#tasks"), location.reload(), 1`, new(int)); err != nil {
+		if err := b.Eval(`history.replaceState(null, "", "#tasks"), location.reload(), 1`, new(int)); err != nil {
 			t.Fatal(err)
 		}
 		ms = waitUpdates(t, b, 3)
 		t.Logf("after reload %d: %v ms", try, ms)
 	}
-	if len(b.errors) > 0 {
-		t.Errorf("the browser reported errors:\n%s", strings.Join(b.errors, "\n"))
+	if len(b.Errors) > 0 {
+		t.Errorf("the browser reported errors:\n%s", strings.Join(b.Errors, "\n"))
 	}
 }
 
@@ -350,14 +340,14 @@ func renderTimes(t *testing.T, s string) []int {
 
 // waitUpdates waits (polling, with a deadline) until the page has had n
 // updates since it loaded, and returns their render times.
-func waitUpdates(t *testing.T, b *cdp, n int) []int {
+func waitUpdates(t *testing.T, b *cdp.Client, n int) []int {
 	t.Helper()
 	var st struct {
 		Updates int    `json:"updates"`
 		Ms      string `json:"ms"`
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if err := b.eval(`({updates: +(document.body && document.body.dataset.updates || 0), ms: document.body && document.body.dataset.renderMs || ""})`, &st); err != nil {
+		if err := b.Eval(`({updates: +(document.body && document.body.dataset.updates || 0), ms: document.body && document.body.dataset.renderMs || ""})`, &st); err != nil {
 			t.Fatal(err)
 		}
 		if st.Updates >= n {
@@ -371,10 +361,10 @@ func waitUpdates(t *testing.T, b *cdp, n int) []int {
 }
 
 // maxTaskID returns the largest task ID the page has.
-func (b *cdp) maxTaskID(t *testing.T) int {
+func maxTaskID(t *testing.T, b *cdp.Client) int {
 	t.Helper()
 	var id int
-	if err := b.eval(`Math.max(...snap.tasks.map(t => t.id))`, &id); err != nil {
+	if err := b.Eval(`Math.max(...snap.tasks[0])`, &id); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -69,7 +69,7 @@ var page []byte
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
 // (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
-// JSON, "/metrics" the Prometheus metrics.
+// JSON ("/conns?task=ID" the one whose running request is task ID), "/metrics" the Prometheus metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -229,14 +229,17 @@ func (c *Console) loops() []loopSnapshot {
 	return out
 }
 
-// eventSnapshot is a Snapshot as the page's live updates carry it: each
-// task is an array of numbers, its strings (name, state, wait kind, spawn
-// site: few distinct values shared by many tasks) sent once each in Strs and
-// named by their index. With thousands of tasks that is less than half the
-// JSON of the objects, and faster to parse. A task's array is
+// eventSnapshot is a Snapshot as the page's live updates carry it: the
+// tasks as columns of numbers, their strings (name, state, wait kind, spawn
+// site: few distinct values shared by many tasks) sent once each in Strs
+// and named by their index. With thousands of tasks that is less than half
+// the JSON of the objects, and a browser parses 13 arrays of numbers much
+// faster than thousands of small arrays or objects; the page makes an
+// object only for the rows it draws. The columns are
 //
 //	[id, parent, name, state, wait_kind, wait_on, wait_since, spawned,
-//	 first_run, run_since, finished, flags (1 scoped, 2 panicked), site]
+//	 first_run, run_since, finished, flags (1 scoped, 2 panicked,
+//	 4 request), site]
 type eventSnapshot struct {
 	Snapshot
 	// The arrays of tasks are spliced in by writeTo, not encoded (the
@@ -264,6 +267,51 @@ func (e *eventSnapshot) writeTo(buf *bytes.Buffer) {
 	buf.WriteString("}\n")
 }
 
+// taskColumns is the number of columns of the tasks in an eventSnapshot.
+const taskColumns = 13
+
+// taskColumn appends column col of t (see eventSnapshot); str appends the
+// index of a string.
+func taskColumn(b []byte, t *Task, col int, str func([]byte, string) []byte) []byte {
+	switch col {
+	case 0:
+		return strconv.AppendUint(b, t.ID, 10)
+	case 1:
+		return strconv.AppendUint(b, t.Parent, 10)
+	case 2:
+		return str(b, t.Name)
+	case 3:
+		return str(b, t.State)
+	case 4:
+		return str(b, t.WaitKind)
+	case 5:
+		return strconv.AppendUint(b, t.WaitOn, 10)
+	case 6:
+		return strconv.AppendInt(b, t.WaitSince, 10)
+	case 7:
+		return strconv.AppendInt(b, t.Spawned, 10)
+	case 8:
+		return strconv.AppendInt(b, t.FirstRun, 10)
+	case 9:
+		return strconv.AppendInt(b, t.RunSince, 10)
+	case 10:
+		return strconv.AppendInt(b, t.Finished, 10)
+	case 11:
+		flags := 0
+		if t.Scoped {
+			flags |= 1
+		}
+		if t.Panicked {
+			flags |= 2
+		}
+		if t.Request {
+			flags |= 4
+		}
+		return strconv.AppendInt(b, int64(flags), 10)
+	}
+	return str(b, t.Site)
+}
+
 func compact(s Snapshot) eventSnapshot {
 	e := eventSnapshot{Snapshot: s, Strs: []string{""}}
 	index := map[string]int{"": 0}
@@ -277,39 +325,19 @@ func compact(s Snapshot) eventSnapshot {
 		return strconv.AppendInt(b, int64(i), 10)
 	}
 	conv := func(ts []Task) []byte {
-		b := make([]byte, 0, 64*len(ts)+2)
+		b := make([]byte, 0, 64*len(ts)+64)
 		b = append(b, '[')
-		for i, t := range ts {
-			if i > 0 {
+		for col := range taskColumns {
+			if col > 0 {
 				b = append(b, ',')
 			}
 			b = append(b, '[')
-			b = strconv.AppendUint(b, t.ID, 10)
-			b = append(b, ',')
-			b = strconv.AppendUint(b, t.Parent, 10)
-			b = append(b, ',')
-			b = str(b, t.Name)
-			b = append(b, ',')
-			b = str(b, t.State)
-			b = append(b, ',')
-			b = str(b, t.WaitKind)
-			b = append(b, ',')
-			b = strconv.AppendUint(b, t.WaitOn, 10)
-			for _, v := range [...]int64{t.WaitSince, t.Spawned, t.FirstRun, t.RunSince, t.Finished} {
-				b = append(b, ',')
-				b = strconv.AppendInt(b, v, 10)
+			for i := range ts {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = taskColumn(b, &ts[i], col, str)
 			}
-			flags := 0
-			if t.Scoped {
-				flags |= 1
-			}
-			if t.Panicked {
-				flags |= 2
-			}
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(flags), 10)
-			b = append(b, ',')
-			b = str(b, t.Site)
 			b = append(b, ']')
 		}
 		return append(b, ']')
@@ -403,7 +431,8 @@ type Conn struct {
 // Conns describes up to max connections (all if max <= 0) of the configured
 // servers and reactors, the oldest first: peer, state, age, idle time,
 // bytes in and out, queued output and, for an HTTP server, the phase
-// (idle, head, running) and the requests carried. It also returns how many
+// (idle, head, running), the requests carried and, while a request runs,
+// its age and (at the Full level) its task, whose ID the tasks view lists. It also returns how many
 // connections there are in all. Each event loop describes its own
 // connections between two passes.
 //
@@ -447,10 +476,12 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // serveConns answers /conns?max=N (N defaults to 1,000) with the
-// connections as JSON: {"total": T, "conns": [...]}.
+// connections as JSON: {"total": T, "conns": [...]}; /conns?task=ID with
+// the connection whose running request is task ID (none or one).
 func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
-	max := 1000
-	if s := r.URL.Query().Get("max"); s != "" {
+	max, task := 1000, uint64(0)
+	q := r.URL.Query()
+	if s := q.Get("max"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			http.Error(w, "conns: want ?max=<count>", http.StatusBadRequest)
@@ -458,9 +489,20 @@ func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
 		}
 		max = n
 	}
+	if s := q.Get("task"); s != "" {
+		id, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || id == 0 {
+			http.Error(w, "conns: want ?task=<task ID>", http.StatusBadRequest)
+			return
+		}
+		max, task = 0, id
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	conns, total, err := c.Conns(ctx, max)
+	if task != 0 {
+		conns = slices.DeleteFunc(conns, func(c Conn) bool { return c.Task != task })
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	resp := struct {

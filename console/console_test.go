@@ -26,11 +26,17 @@ import (
 // and returns the server and its URL; the server is shut down at cleanup.
 func startServer(t *testing.T) (*http1.Server, string) {
 	t.Helper()
+	return startServerWith(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+}
+
+// startServerWith is startServer with the handler h.
+func startServerWith(t *testing.T, h http.Handler) (*http1.Server, string) {
+	t.Helper()
 	// Idle connections that send nothing are kept for the whole test (the
 	// browser test holds thousands and may run long on a loaded machine).
-	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "hello")
-	})}
+	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: h}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -185,19 +191,26 @@ func TestEventsStreamSnapshots(t *testing.T) {
 			continue
 		}
 		events++
-		// The compact form: tasks as arrays whose strings are indexes in strs.
+		// The compact form: tasks as columns whose strings are indexes in strs.
 		var snap struct {
 			Level string
-			Tasks [][]int64
+			Tasks [][]int64 // columns
 			Strs  []string
 		}
 		if err := json.Unmarshal([]byte(data), &snap); err != nil {
 			t.Fatal(err)
 		}
+		if len(snap.Tasks) != 13 {
+			t.Fatalf("%d task columns, want 13", len(snap.Tasks))
+		}
 		found := 0
-		for _, ts := range snap.Tasks {
-			if len(ts) != 13 {
-				t.Fatalf("task %v: want 13 fields", ts)
+		for i := range snap.Tasks[0] {
+			ts := make([]int64, 13)
+			for col := range ts {
+				if len(snap.Tasks[col]) != len(snap.Tasks[0]) {
+					t.Fatalf("column %d has %d tasks, column 0 %d", col, len(snap.Tasks[col]), len(snap.Tasks[0]))
+				}
+				ts[col] = snap.Tasks[col][i]
 			}
 			for _, id := range ids {
 				if ts[0] == int64(id) && snap.Strs[ts[2]] == "sse-task" && snap.Strs[ts[3]] == "waiting" &&

@@ -13,6 +13,15 @@ import (
 	"github.com/shio-rt/shio/task"
 )
 
+// recovered runs a check and fails t if anything is still reported stuck.
+func recovered(t *testing.T, c *console.Console, cfg console.WatchConfig) {
+	t.Helper()
+	c.Check(cfg)
+	if s := c.Stuck(); len(s) != 0 {
+		t.Errorf("still reported stuck after recovering: %+v", s)
+	}
+}
+
 func reportsKind(rs []console.Report, kind string) []console.Report {
 	var out []console.Report
 	for _, r := range rs {
@@ -192,9 +201,6 @@ func TestRunningOutsideShioAndGrowingSite(t *testing.T) {
 		for _, h := range hs {
 			h.Join(ctx)
 		}
-		c.Check(cfg)
-		if s := c.Stuck(); len(s) != 0 {
-			t.Errorf("still stuck: %+v", s)
-		}
+		recovered(t, c, cfg)
 	})
 }

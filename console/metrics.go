@@ -148,7 +148,7 @@ func (c *Console) writeMetrics(w io.Writer, om bool) {
 
 	c.writeResourceMetrics(p)
 
-	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; lock: a lock held too long; deadlock: a cycle of waits; running: a task running outside shio too long; growth: a spawn site whose live tasks only grow; loop: an event loop's pass).")
+	p.family("shio_stuck", "gauge", "Things the stuck detector reports stuck now, by kind (wait: a task waiting on a shio resource; lock: a lock held too long; deadlock: a cycle of waits; running: a task running outside shio too long; growth: a spawn site whose live tasks only grow; loop: an event loop's pass; scope: a scope's children outliving it).")
 	n := map[string]int{}
 	for _, r := range c.Stuck() {
 		n[r.Kind]++
@@ -162,7 +162,7 @@ func (c *Console) writeMetrics(w io.Writer, om bool) {
 }
 
 // stuckKinds are the kinds of Report, in the order of the metric's samples.
-var stuckKinds = []string{"deadlock", "growth", "lock", "loop", "running", "wait"}
+var stuckKinds = []string{"deadlock", "growth", "lock", "loop", "running", "scope", "wait"}
 
 // writeResourceMetrics writes the locks and channels seen at the Full
 // level, summed by kind (never per lock or channel: their number has no

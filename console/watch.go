@@ -31,7 +31,9 @@ type WatchConfig struct {
 	// Run is how long a task may run without waiting on a shio resource
 	// (computing, or blocked outside shio: a syscall, a plain channel, a
 	// sync.Mutex) before it is reported. Zero means 10s; negative turns the
-	// check off. Needs the Full level.
+	// check off. Needs the Full level. HTTP requests are not reported (a
+	// streaming response runs as long as its client listens): the
+	// connections view shows each running request's age and its task.
 	Run time.Duration
 	// Growth is the number of consecutive checks over which a spawn site's
 	// live tasks must have grown at every check (to at least GrowthMin) to
@@ -39,6 +41,13 @@ type WatchConfig struct {
 	// off. GrowthMin zero means 100. Needs the Full level.
 	Growth    int
 	GrowthMin int
+	// Scope is how long a scope's children may outlive it before they are
+	// reported: how long the task waiting in task.Scope.Wait (Scoped's body
+	// has returned) may wait for children that do not end, or how long
+	// children may live on after the task that made their scope has ended
+	// without waiting for them (a NewScope whose Wait was never called).
+	// Zero means 10s; negative turns the check off. Needs the Full level.
+	Scope time.Duration
 	// Every is the time between checks. Zero means 1s.
 	Every time.Duration
 	// MaxReports bounds the new reports of one check; the rest are
@@ -64,7 +73,11 @@ type Report struct {
 	//     shio resource;
 	//   - "growth": a spawn site's live tasks grew at every one of the last
 	//     WatchConfig.Growth checks;
-	//   - "loop": an event loop's pass runs past WatchConfig.LoopPass.
+	//   - "loop": an event loop's pass runs past WatchConfig.LoopPass;
+	//   - "scope": a scope's children outlive it past WatchConfig.Scope:
+	//     Task waits in the scope's Wait (Waited) for Children, or Task is
+	//     a child whose scope's maker (Parents[0], or the gone task Link
+	//     names in Chain) ended Waited ago.
 	Kind string `json:"kind"`
 	// The task concerned, its parents (nearest first, as far as they are
 	// live), its spawn site, how long it has waited (or, for "running",
@@ -87,6 +100,8 @@ type Report struct {
 	Chain  []Link        `json:"chain,omitempty"`
 	// For "growth": the live tasks of the site now.
 	Live int `json:"live,omitempty"`
+	// For "scope": the scope's live children.
+	Children []Task `json:"children,omitempty"`
 	// For "loop": the server (or reactor) name, the loop's index and how
 	// long its current pass has run.
 	Server string        `json:"server,omitempty"`
@@ -125,9 +140,10 @@ type siteGrowth struct {
 // waitGraph answers "whom does this task wait for": the holder of the lock
 // it waits on, or the task it joins.
 type waitGraph struct {
-	now   int64
-	live  map[uint64]Task
-	locks map[uint64]*Lock // by the address waiters park on
+	now    int64
+	live   map[uint64]Task
+	locks  map[uint64]*Lock    // by the address waiters park on
+	scopes map[uint64][]uint64 // a scope's live children, by its address
 }
 
 func (g *waitGraph) next(t Task) uint64 {
@@ -136,6 +152,12 @@ func (g *waitGraph) next(t Task) uint64 {
 	}
 	if t.WaitKind == "join" {
 		return t.WaitOn
+	}
+	if t.WaitKind == "scope" {
+		if kids := g.scopes[t.WaitOn]; len(kids) > 0 {
+			return kids[0] // the oldest child the scope waits for
+		}
+		return 0
 	}
 	if l := g.locks[t.WaitOn]; l != nil {
 		return l.Holder
@@ -228,7 +250,10 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 	if most <= 0 {
 		most = 10
 	}
-	hold, run, growth, growthMin := cfg.Hold, cfg.Run, cfg.Growth, cfg.GrowthMin
+	hold, run, growth, growthMin, scope := cfg.Hold, cfg.Run, cfg.Growth, cfg.GrowthMin, cfg.Scope
+	if scope == 0 {
+		scope = 10 * time.Second
+	}
 	if hold == 0 {
 		hold = 10 * time.Second
 	}
@@ -245,9 +270,12 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 	seen := obs.Wall(now)
 	current := map[string]Report{}
 	tasks := obs.Live()
-	g := &waitGraph{now: now, live: make(map[uint64]Task, len(tasks)), locks: map[uint64]*Lock{}}
+	g := &waitGraph{now: now, live: make(map[uint64]Task, len(tasks)), locks: map[uint64]*Lock{}, scopes: map[uint64][]uint64{}}
 	for _, t := range tasks {
 		g.live[t.ID] = t
+		if t.Scope != 0 {
+			g.scopes[t.Scope] = append(g.scopes[t.Scope], t.ID) // by ID: oldest first
+		}
 	}
 	for _, l := range obs.Locks(tasks) {
 		g.locks[l.Addr] = &l
@@ -261,7 +289,7 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 	}
 	if wait > 0 {
 		for _, t := range tasks {
-			if t.State != "waiting" || t.WaitSince == 0 || time.Duration(now-t.WaitSince) < wait {
+			if t.State != "waiting" || t.WaitSince == 0 || time.Duration(now-t.WaitSince) < wait || t.WaitKind == "scope" {
 				continue
 			}
 			key := "wait/" + strconv.FormatUint(t.ID, 10) + "/" + strconv.FormatInt(t.WaitSince, 10)
@@ -331,12 +359,15 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 	}
 	if run > 0 {
 		for _, t := range tasks {
-			if t.State != "running" || t.RunSince == 0 || time.Duration(now-t.RunSince) < run {
+			if t.State != "running" || t.RunSince == 0 || time.Duration(now-t.RunSince) < run || t.Request {
 				continue
 			}
 			key := "running/" + strconv.FormatUint(t.ID, 10) + "/" + strconv.FormatInt(t.RunSince, 10)
 			current[key] = Report{Kind: "running", Task: &t, Running: time.Duration(now - t.RunSince), Seen: seen}
 		}
+	}
+	if scope > 0 {
+		c.checkScopes(g, scope, seen, current)
 	}
 	if growth > 0 {
 		bySite := map[string]int{}
@@ -443,4 +474,56 @@ func (c *Console) Check(cfg WatchConfig) []Report {
 		}
 	}
 	return out
+}
+
+// checkScopes adds the "scope" reports to current: tasks waiting in a
+// scope's Wait past limit for children that do not end, and scope children
+// living past limit after the task that made their scope ended.
+func (c *Console) checkScopes(g *waitGraph, limit time.Duration, seen time.Time, current map[string]Report) {
+	now := g.now
+	waited := map[uint64]bool{} // scopes whose Wait is reported
+	for _, t := range g.live {
+		if t.State != "waiting" || t.WaitKind != "scope" || time.Duration(now-t.WaitSince) < limit {
+			continue
+		}
+		kids := g.scopes[t.WaitOn]
+		if len(kids) == 0 {
+			continue // its children are not recorded (spawned below the Full level)
+		}
+		waited[t.WaitOn] = true
+		key := "scope/" + strconv.FormatUint(t.ID, 10) + "/" + strconv.FormatInt(t.WaitSince, 10)
+		r := Report{Kind: "scope", Task: &t, Waited: time.Duration(now - t.WaitSince), Seen: seen}
+		for _, id := range kids {
+			r.Children = append(r.Children, g.live[id])
+		}
+		r.Chain, _ = g.chain(t.ID)
+		current[key] = r
+	}
+	// Children whose scope's maker has ended: reported once per scope, by
+	// its oldest child, with the others.
+	for addr, kids := range g.scopes {
+		first := g.live[kids[0]]
+		if waited[addr] || first.Parent == 0 {
+			continue
+		}
+		if _, ok := g.live[first.Parent]; ok {
+			continue // the maker lives: it may still wait
+		}
+		// Since when the maker is gone: its end, if the ring of finished
+		// tasks still has it, else at least the child's age.
+		since := first.Spawned
+		if p, ok := obs.Lookup(first.Parent); ok && p.Finished != 0 {
+			since = p.Finished
+		}
+		if time.Duration(now-since) < limit {
+			continue
+		}
+		key := "scope/orphan/" + strconv.FormatUint(addr, 16)
+		r := Report{Kind: "scope", Task: &first, Waited: time.Duration(now - since), Seen: seen,
+			Chain: []Link{{Task: first.Parent, Gone: true}}}
+		for _, id := range kids {
+			r.Children = append(r.Children, g.live[id])
+		}
+		current[key] = r
+	}
 }

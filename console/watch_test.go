@@ -75,10 +75,7 @@ func TestWatchReportsAWaitOnceUntilItRecovers(t *testing.T) {
 		}
 		mu.Unlock()
 		parent.Join(ctx)
-		c.Check(cfg)
-		if s := c.Stuck(); len(s) != 0 {
-			t.Errorf("still stuck after recovery: %+v", s)
-		}
+		recovered(t, c, cfg)
 	})
 }
 

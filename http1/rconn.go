@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tcp"
 	"github.com/shio-rt/shio/tlslayer"
@@ -146,7 +147,13 @@ type rconn struct {
 	ctx  *requestContext // the running request's, ended by OnClose
 	err  error           // why the connection closed, once closed
 	reqs int64           // requests begun on the connection (for reactor.Conns)
-	h    *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
+	// reqAt is when the bytes of the running request arrived (an
+	// obs.Now reading, from the clock read for their responses' Date):
+	// the request's age in reactor.Conns. Written by whoever hands the
+	// requests over (the loop, before the request goroutine starts; then
+	// that goroutine under mu); read under mu.
+	reqAt int64
+	h     *reactorHandler // the handler; a hijacked connection's tcp.Conn reports its close to it
 	// hdr answers 408 when a partial head is not completed by hdrAt; it
 	// exists only in phase head.
 	hdr   *time.Timer
@@ -457,6 +464,7 @@ func (rc *rconn) fillHead(cn *conn, first bool) headResult {
 		}
 		rc.moveLocked(cn)
 		cn.now = time.Now() // the Date of the requests just moved
+		rc.reqAt = obs.At(cn.now)
 		return headMore
 	}
 	if rc.phase == phaseClosed || rc.eof || rc.shutdown || rc.s.shuttingDown.Load() {
@@ -674,6 +682,7 @@ func (rc *rconn) writeDeadline(t time.Time)    { rc.writeFor = until(t) }
 // client leaves later (OnEOF, OnClose): it watches every connection.
 func (rc *rconn) begin(ctx *requestContext) {
 	ctx.local = rc.c
+	beginTask(ctx, rc.reqAt)
 	rc.mu.Lock()
 	rc.ctx = ctx
 	rc.reqs++
@@ -697,6 +706,7 @@ func (rc *rconn) end(ctx *requestContext) {
 	rc.mu.Lock()
 	rc.ctx = nil
 	rc.mu.Unlock()
+	endTask(ctx)
 	ctx.cancel(context.Canceled)
 }
 

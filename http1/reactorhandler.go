@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tlslayer"
 )
@@ -129,6 +130,7 @@ func (h *reactorHandler) parseHead(rc *rconn, data []byte, p phase) {
 		now := time.Now()
 		rc.armIdleAt(now)
 		cn.now = now // the Date of the requests that arrived: one clock read
+		rc.reqAt = obs.At(now)
 		rc.s.wg.Add(1)
 		rc.s.goRequest(rc, rc.baseFor(h.base))
 		// Let this P run the request at once, while its bytes are hot,

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // requestContext is the context of one request, as net/http gives it: it
@@ -19,6 +21,10 @@ import (
 type requestContext struct {
 	parent context.Context
 	local  interface{ LocalAddr() net.Addr } // nil: ask the parent
+	// task is the request's record in the collector (nil unless
+	// collecting, see rconn.begin): the context answers obs.Key with it,
+	// so that the Handler's waits and tasks are recorded as the request's.
+	task *obs.Task
 
 	mu      sync.Mutex
 	done    chan struct{} // made on the first Done call
@@ -121,6 +127,8 @@ func (c *requestContext) Value(key any) any {
 		return c.local.LocalAddr()
 	case key == cancelCtxKey && cancelCtxKey != nil:
 		return nil
+	case c.task != nil && key == obs.Key{}:
+		return c.task
 	}
 	return c.parent.Value(key)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/shio-rt/shio/internal/obs"
 )
 
 // memTransport feeds a conn the same batch of pipelined requests rounds
@@ -21,7 +23,8 @@ import (
 type memTransport struct {
 	batch  []byte
 	rounds int
-	out    int // response bytes written
+	out    int   // response bytes written
+	reqAt  int64 // when the batch arrived, as rconn.reqAt
 }
 
 func (t *memTransport) Read([]byte) (int, error)    { return 0, io.EOF }
@@ -35,8 +38,8 @@ func (t *memTransport) readTimeout(time.Duration)        {}
 func (t *memTransport) readDeadline(time.Time)           {}
 func (t *memTransport) writeTimeout(time.Duration)       {}
 func (t *memTransport) writeDeadline(time.Time)          {}
-func (t *memTransport) begin(*requestContext)            {}
-func (t *memTransport) end(ctx *requestContext)          { ctx.cancel(context.Canceled) }
+func (t *memTransport) begin(ctx *requestContext)        { beginTask(ctx, t.reqAt) } // as rconn
+func (t *memTransport) end(ctx *requestContext)          { endTask(ctx); ctx.cancel(context.Canceled) }
 func (t *memTransport) watchPeer(*conn, *requestContext) {}
 func (t *memTransport) sendFile(*os.File, int64, int64) (int64, error) {
 	return 0, errors.ErrUnsupported
@@ -57,6 +60,7 @@ func (t *memTransport) fillHead(c *conn, _ bool) headResult {
 	t.rounds--
 	c.r, c.w = 0, copy(c.buf, t.batch)
 	c.now = time.Now() // as the reactor's loop does
+	t.reqAt = obs.At(c.now)
 	return headMore
 }
 
@@ -67,7 +71,17 @@ func (t *memTransport) fillHead(c *conn, _ bool) headResult {
 // the process's CPU time (user and system, the garbage collector included)
 // per request. It isolates the user CPU per request that the pinned runs of
 // bench/abcompare.sh measure beside the kernel's.
+// SHIO_OBS_LEVEL=counters or full runs it at that collection level (see
+// docs/observability.md).
 func BenchmarkServeMemory(b *testing.B) {
+	switch os.Getenv("SHIO_OBS_LEVEL") {
+	case "counters":
+		obs.SetLevel(obs.Counters)
+		defer obs.SetLevel(obs.Off)
+	case "full":
+		obs.SetLevel(obs.Full)
+		defer obs.SetLevel(obs.Off)
+	}
 	headers := func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
@@ -133,3 +147,32 @@ func TestRequestStateFitsItsSizeClass(t *testing.T) {
 		t.Fatalf("requestState8 is %d bytes, want at most 384", n)
 	}
 }
+
+// BenchmarkRequestTask is what a request costs the collector on its own
+// (rconn's part: its arrival time from the clock already read, then
+// beginTask and endTask), at each level, beside "none" (the loop alone):
+// one op is one request.
+func BenchmarkRequestTask(b *testing.B) {
+	now := time.Now()
+	b.Run("none", func(b *testing.B) {
+		for b.Loop() {
+			var ctx requestContext
+			sinkTask = ctx.task
+		}
+	})
+	for _, l := range []obs.Level{obs.Off, obs.Counters, obs.Full} {
+		b.Run(l.String(), func(b *testing.B) {
+			obs.SetLevel(l)
+			defer obs.SetLevel(obs.Off)
+			b.ReportAllocs()
+			for b.Loop() {
+				var ctx requestContext
+				beginTask(&ctx, obs.At(now))
+				endTask(&ctx)
+				sinkTask = ctx.task
+			}
+		})
+	}
+}
+
+var sinkTask *obs.Task

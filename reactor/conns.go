@@ -30,10 +30,14 @@ type ConnInfo struct {
 	Queued   int   `json:"queued,omitempty"`
 
 	// Filled by the handler, if it is a [ConnDescriber]: the protocol, the
-	// protocol's own state of the connection and the requests it carried.
-	Proto    string `json:"proto,omitempty"`
-	Phase    string `json:"phase,omitempty"`
-	Requests int64  `json:"requests,omitempty"`
+	// protocol's own state of the connection and the requests it carried;
+	// while a request runs, its age (Request) and the ID of the task that
+	// owns the connection (Task; zero if none is recorded).
+	Proto    string        `json:"proto,omitempty"`
+	Phase    string        `json:"phase,omitempty"`
+	Requests int64         `json:"requests,omitempty"`
+	Request  time.Duration `json:"request_ns,omitempty"`
+	Task     uint64        `json:"task,omitempty"`
 }
 
 // A ConnDescriber is a [Handler] that adds its own view of a connection to

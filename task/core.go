@@ -57,7 +57,7 @@ func (c *core) init(parent context.Context, name string, skip int) {
 	}
 	c.info = Info{ID: newID(), Name: name, Parent: parentOf(parent)}
 	c.parent = parent
-	c.rec.Init(uint64(c.info.ID), uint64(c.info.Parent), name, false, skip+1)
+	c.rec.Init(parent, uint64(c.info.ID), uint64(c.info.Parent), name, nil, skip+1)
 }
 
 // context returns the context handed to the task's function.

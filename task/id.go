@@ -2,7 +2,6 @@ package task
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/shio-rt/shio/internal/obs"
 )
@@ -11,10 +10,9 @@ import (
 // increase in spawn order; the zero ID means "no task".
 type ID uint64
 
-// nextID hands out task IDs; the first task gets 1.
-var nextID atomic.Uint64
-
-func newID() ID { return ID(nextID.Add(1)) }
+// newID hands out task IDs, from the collector's counter, which HTTP
+// requests recorded as tasks share; the first task gets 1.
+func newID() ID { return ID(obs.NewID()) }
 
 // Info describes a task: its ID, the name it was given (may be empty), and
 // the ID of the task whose context it was spawned from (zero for a task

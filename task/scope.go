@@ -158,7 +158,7 @@ func (s *Scope) record() *child {
 		return nil
 	}
 	c := &child{info: Info{ID: newID(), Parent: s.parent}}
-	c.ctx.rec.Init(uint64(c.info.ID), uint64(s.parent), "", true, 1)
+	c.ctx.rec.Init(s.ctx, uint64(c.info.ID), uint64(s.parent), "", s, 1)
 	return c
 }
 
@@ -193,7 +193,7 @@ func (s *Scope) work(f func(context.Context) error, c *child) {
 // collection is on.
 func (s *Scope) run(f func(context.Context) error) {
 	c := &child{info: Info{ID: newID(), Parent: s.parent}}
-	c.ctx.rec.Init(uint64(c.info.ID), uint64(s.parent), "", true, 0)
+	c.ctx.rec.Init(s.ctx, uint64(c.info.ID), uint64(s.parent), "", s, 0)
 	s.runChild(f, c)
 }
 
@@ -244,7 +244,14 @@ func (s *Scope) fail(err error) {
 // wait, cancel the context the scope was made from; children that honour
 // their context then return.
 func (s *Scope) Wait() error {
+	// The collector sees the waiting task (the one whose context made the
+	// scope) wait for the scope's children: how long they outlive the
+	// scope's own work.
+	rec := obs.Park(s.ctx, obs.KindScope, s)
 	s.wg.Wait()
+	if rec != nil {
+		rec.Resume(0)
+	}
 	s.waited.Store(true)
 	s.cancel(context.Canceled)
 	if p := s.panic.Load(); p != nil {

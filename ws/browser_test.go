@@ -1,20 +1,16 @@
 package ws_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
-	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/shio-rt/shio/http1"
+	"github.com/shio-rt/shio/internal/cdp"
 	"github.com/shio-rt/shio/ws"
 )
 
@@ -64,13 +60,7 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: starts a browser")
 	}
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
+	bin := cdp.Find()
 	if bin == "" {
 		t.Skip("no Chromium (Debian package chromium; .ci/run installs it): the browser test did not run")
 	}
@@ -99,74 +89,26 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir="+t.TempDir(), "about:blank")
-	stderr, err := cmd.StderrPipe()
+	br, err := cdp.Start(ctx, bin, t.TempDir())
+	if err != nil {
+		t.Fatalf("Chromium: %v", err)
+	}
+	defer br.Close()
+	pageURL, err := br.PageURL(ctx)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	drained := make(chan struct{})
-	go func() {
-		defer close(drained)
-		re := regexp.MustCompile(`DevTools listening on (ws://\S+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	defer func() {
-		cmd.Process.Kill()
-		<-drained
-		cmd.Wait()
-	}()
-	var browserURL string
-	select {
-	case browserURL = <-found:
-	case <-ctx.Done():
-		t.Fatal("Chromium did not start its DevTools server")
-	}
-	host := strings.Split(strings.TrimPrefix(browserURL, "ws://"), "/")[0]
-	resp, err := http.Get("http://" + host + "/json/list")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var targets []struct{ Type, WebSocketDebuggerURL string }
-	err = json.NewDecoder(resp.Body).Decode(&targets)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageURL := ""
-	for _, tg := range targets {
-		if tg.Type == "page" {
-			pageURL = tg.WebSocketDebuggerURL
-		}
-	}
-	if pageURL == "" {
-		t.Fatalf("no page target in %+v", targets)
 	}
 	d := ws.Dialer{Config: ws.Config{MaxMessageSize: 64 << 20, MaxFrameSize: 64 << 20}}
 	conn, _, err := d.Dial(ctx, pageURL, nil)
 	if err != nil {
 		t.Fatalf("shio's client against Chromium's DevTools server: %v", err)
 	}
-	b := &devtools{ctx: ctx, c: conn}
+	b := cdp.NewClient(devtools{ctx: ctx, c: conn})
 	defer func() { conn.Close(ws.StatusNormal, ""); conn.Wait(ctx) }()
-	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable"} {
-		if _, err := b.call(m, map[string]any{}); err != nil {
-			t.Fatal(err)
-		}
+	if err := b.Enable(); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := b.call("Page.navigate", map[string]any{"url": "http://" + ln.Addr().String() + "/"}); err != nil {
+	if err := b.Navigate("http://" + ln.Addr().String() + "/"); err != nil {
 		t.Fatal(err)
 	}
 	var res struct {
@@ -178,7 +120,7 @@ func TestBrowser(t *testing.T) {
 		Clean      bool   `json:"clean"`
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if err := b.eval(`window.result || {state: "loading"}`, &res); err != nil {
+		if err := b.Eval(`window.result || {state: "loading"}`, &res); err != nil {
 			t.Fatal(err)
 		}
 		if res.State != "running" && res.State != "loading" && res.CloseCode != 0 {
@@ -209,8 +151,8 @@ func TestBrowser(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the server saw no close")
 	}
-	if len(b.errors) > 0 {
-		t.Errorf("the browser reported errors:\n%s", strings.Join(b.errors, "\n"))
+	if len(b.Errors) > 0 {
+		t.Errorf("the browser reported errors:\n%s", strings.Join(b.Errors, "\n"))
 	}
 }
 
@@ -229,73 +171,16 @@ func asCloseError(err error, ce **ws.CloseError) bool {
 	return ok
 }
 
-// devtools is a minimal Chrome DevTools Protocol client over shio's
-// WebSocket client.
+// devtools carries the DevTools protocol (cdp) over shio's WebSocket
+// client.
 type devtools struct {
-	ctx    context.Context
-	c      *ws.Conn
-	nextID int
-	errors []string // exceptions, console.error calls and error log entries seen
+	ctx context.Context
+	c   *ws.Conn
 }
 
-func (d *devtools) call(method string, params any) (json.RawMessage, error) {
-	d.nextID++
-	id := d.nextID
-	b, err := json.Marshal(map[string]any{"id": id, "method": method, "params": params})
-	if err != nil {
-		return nil, err
-	}
-	if err := d.c.WriteMessage(d.ctx, ws.TextMessage, b); err != nil {
-		return nil, err
-	}
-	for {
-		_, m, err := d.c.ReadMessage(d.ctx)
-		if err != nil {
-			return nil, err
-		}
-		var msg struct {
-			ID     int             `json:"id"`
-			Method string          `json:"method"`
-			Params json.RawMessage `json:"params"`
-			Result json.RawMessage `json:"result"`
-			Error  *struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(m, &msg); err != nil {
-			return nil, err
-		}
-		switch {
-		case msg.ID == id && msg.Error != nil:
-			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
-		case msg.ID == id:
-			return msg.Result, nil
-		case msg.Method == "Runtime.exceptionThrown":
-			d.errors = append(d.errors, "exception: "+string(msg.Params))
-		case msg.Method == "Runtime.consoleAPICalled" && strings.Contains(string(msg.Params), `"type":"error"`):
-			d.errors = append(d.errors, "console.error: "+string(msg.Params))
-		case msg.Method == "Log.entryAdded" && strings.Contains(string(msg.Params), `"level":"error"`):
-			d.errors = append(d.errors, "log: "+string(msg.Params))
-		}
-	}
-}
+func (d devtools) Send(p []byte) error { return d.c.WriteMessage(d.ctx, ws.TextMessage, p) }
 
-func (d *devtools) eval(expr string, v any) error {
-	res, err := d.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
-	if err != nil {
-		return err
-	}
-	var r struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails json.RawMessage `json:"exceptionDetails"`
-	}
-	if err := json.Unmarshal(res, &r); err != nil {
-		return err
-	}
-	if r.ExceptionDetails != nil {
-		return fmt.Errorf("evaluate %q: %s", expr, r.ExceptionDetails)
-	}
-	return json.Unmarshal(r.Result.Value, v)
+func (d devtools) Recv() ([]byte, error) {
+	_, m, err := d.c.ReadMessage(d.ctx)
+	return m, err
 }

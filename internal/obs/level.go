@@ -55,6 +55,10 @@ var epoch = time.Now()
 // clock read, about half of time.Now.
 func Now() int64 { return int64(time.Since(epoch)) }
 
+// At converts t (with its monotonic reading, as time.Now returns it) to a
+// reading of Now, without reading the clock.
+func At(t time.Time) int64 { return int64(t.Sub(epoch)) }
+
 // Wall converts a reading of Now to wall-clock time.
 func Wall(t int64) time.Time { return epoch.Add(time.Duration(t)) }
 

@@ -151,6 +151,8 @@ type TaskSnapshot struct {
 	Parent    uint64 `json:"parent"`
 	Name      string `json:"name"`
 	Scoped    bool   `json:"scoped,omitempty"`
+	Scope     uint64 `json:"scope,omitempty"`   // a scope child's scope: the address its Wait parks on
+	Request   bool   `json:"request,omitempty"` // an HTTP request, not a shio task
 	State     string `json:"state"`
 	WaitKind  string `json:"wait_kind,omitempty"`
 	WaitOn    uint64 `json:"wait_on,omitempty"` // the resource's address; for a join, the task's ID
@@ -177,7 +179,7 @@ func (t *Task) Snapshot() TaskSnapshot {
 func (t *record) Snapshot() TaskSnapshot {
 	st := State(t.state.Load())
 	s := TaskSnapshot{
-		ID: t.ID, Parent: t.Parent, Name: t.Name, Scoped: t.Scoped,
+		ID: t.ID, Parent: t.Parent, Name: t.Name, Scoped: t.Scoped, Scope: uint64(t.Scope), Request: t.Request,
 		State:    st.String(),
 		Spawned:  t.spawned,
 		FirstRun: t.firstRun.Load(),

@@ -3,7 +3,6 @@ package obs
 import (
 	"context"
 	"math"
-	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -49,10 +48,11 @@ const (
 	KindWatchChanged  // a watch receiver's wait for a new version
 	KindEvent         // a ctxsync.Event's Wait
 	KindBarrier       // a ctxsync.Barrier's Wait
+	KindScope         // a task.Scope's Wait for its children
 )
 
 var kindNames = [...]string{"", "mutex", "rwmutex", "semaphore", "notify", "mpsc.send", "mpsc.recv", "join",
-	"oneshot.recv", "broadcast.recv", "watch.changed", "event", "barrier"}
+	"oneshot.recv", "broadcast.recv", "watch.changed", "event", "barrier", "scope"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -103,9 +103,9 @@ func (t *Task) spawned() int64 {
 	return t.v
 }
 
-// x returns t's record at the Full level, else nil.
+// x returns t's record at the Full level, else nil (also for a nil t).
 func (t *Task) x() *record {
-	if t.v == fullMark {
+	if t != nil && t.v == fullMark {
 		return (*record)(t.p)
 	}
 	return nil
@@ -119,7 +119,9 @@ type record struct {
 	st         *stripe
 	ID, Parent uint64
 	Name       string
-	Scoped     bool // a child of a task.Scope
+	Scoped     bool    // a child of a task.Scope
+	Scope      uintptr // that scope's address (what its Wait parks on)
+	Request    bool    // an HTTP request (see [Task.Begin]), not a shio task
 	spawned    int64
 	site       [siteDepth]uintptr
 
@@ -153,14 +155,27 @@ func (t *Task) Recorded() *Task {
 	return t
 }
 
+// ids hands out the IDs of tasks and requests; the first gets 1.
+var ids atomic.Uint64
+
+// NewID returns a new task ID, unique for the life of the process: task
+// IDs and the IDs of the requests [Task.Begin] records share one space, so
+// that a task spawned by a request's Handler names the request as its
+// parent.
+func NewID() uint64 { return ids.Add(1) }
+
 // Init turns t on for a new task if collection is on; it must be called
-// before the task runs, by the spawner. skip is the number of the caller's
-// frames to leave out of the spawn site (0: the site is Init's caller).
-func (t *Task) Init(id, parent uint64, name string, scoped bool, skip int) {
+// before the task runs, by the spawner. parent is the parent task's ID; if
+// it is zero, the task's parent is the recorded request or task ctx belongs
+// to, if any (a task spawned by an HTTP Handler is the request's child).
+// scope is the task.Scope the task is a child of (a pointer; nil for none).
+// skip is the number of the caller's frames to leave out of the spawn site
+// (0: the site is Init's caller).
+func (t *Task) Init(ctx context.Context, id, parent uint64, name string, scope any, skip int) {
 	if level.Load() == int32(Off) {
 		return
 	}
-	t.init(id, parent, name, scoped, skip+1)
+	t.init(ctx, id, parent, name, scope, skip+1, 0)
 }
 
 // Spawn is [Task.Init] on a record of its own, returned; nil if collection
@@ -170,23 +185,68 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 		return nil
 	}
 	t := new(Task)
-	t.init(id, parent, name, scoped, skip+1)
+	var scope any
+	if scoped {
+		scope = t // an address of its own
+	}
+	t.init(nil, id, parent, name, scope, skip+1, 0)
 	return t
 }
 
-func (t *Task) init(id, parent uint64, name string, scoped bool, skip int) {
+// Begin records a request (an HTTP request served by http1) as a task of
+// the given name, with no parent and no spawn site, that arrived at since
+// (a reading of Now: the first-run delay is from then to [Task.Start]);
+// nil if collection is off. The caller calls Start and then Finish on it,
+// and makes the request's context answer [Key] with it, so that waits and
+// tasks of its Handler are recorded as the request's.
+func Begin(name string, since int64) *Task {
+	if level.Load() == int32(Off) {
+		return nil // inlined: one atomic load
+	}
+	return begin(name, since)
+}
+
+func begin(name string, since int64) *Task {
+	t := new(Task)
+	t.init(nil, NewID(), 0, name, nil, -1, nonzero(since))
+	return t
+}
+
+// ID returns t's task ID at the Full level, 0 below it (or for nil).
+func (t *Task) ID() uint64 {
+	if x := t.x(); x != nil {
+		return x.ID
+	}
+	return 0
+}
+
+// init records the task; at the Full level a zero parent is the recorded
+// task of ctx, if any. skip < 0 records no spawn site (a request), and a
+// nonzero since is its arrival, otherwise Now is.
+func (t *Task) init(ctx context.Context, id, parent uint64, name string, scope any, skip int, since int64) {
 	g := groupOf(name)
 	st := &g.stripe[id%stripes]
 	st.spawned.Add(1)
 	if level.Load() < int32(Full) {
 		if id%SampleEvery == 0 {
-			t.v = nonzero(Now())
+			if since == 0 {
+				since = nonzero(Now())
+			}
+			t.v = since
 		}
 		t.p = unsafe.Pointer(st)
 		return
 	}
-	x := &record{st: st, ID: id, Parent: parent, Name: name, Scoped: scoped, spawned: nonzero(Now())}
-	runtime.Callers(skip+2, x.site[:])
+	if since == 0 {
+		since = nonzero(Now())
+	}
+	if parent == 0 && ctx != nil {
+		parent = FromContext(ctx).ID()
+	}
+	x := &record{st: st, ID: id, Parent: parent, Name: name, Scoped: scope != nil, Scope: addrOf(scope), Request: skip < 0, spawned: since}
+	if skip >= 0 {
+		runtime.Callers(skip+2, x.site[:])
+	}
 	t.p, t.v = unsafe.Pointer(x), fullMark
 	live.add(x)
 }
@@ -246,11 +306,7 @@ func Park(ctx context.Context, k Kind, on any) *Task {
 	if level.Load() == int32(Off) {
 		return nil
 	}
-	var addr uintptr
-	if v := reflect.ValueOf(on); v.Kind() == reflect.Pointer {
-		addr = v.Pointer()
-	}
-	return park(ctx, k, addr)
+	return park(ctx, k, addrOf(on))
 }
 
 // ParkJoin is [Park] for a task about to wait for the end of task id.
