@@ -39,11 +39,12 @@ type afterFunc struct {
 	next *afterFunc
 }
 
-// requestState holds what each request allocates besides its
-// *http.Request, header map, header values and strings, so that it costs
-// one allocation: the context and the URL (232 bytes, a 240-byte size
-// class).
+// requestState holds what each request allocates besides its header
+// map, header values and strings, so that it costs one allocation: the
+// *http.Request, its context and its URL (536 bytes, a 576-byte size
+// class; the request alone is a 320-byte block).
 type requestState struct {
+	req http.Request
 	ctx requestContext
 	url url.URL
 }
