@@ -89,7 +89,8 @@
 //     the connection is then closed.
 //   - CONNECT is refused with 501: the server makes no tunnels.
 //   - Each request's context is its own (pipelined requests do not share
-//     one) and costs one allocation; it answers http.LocalAddrContextKey.
+//     one) and shares one allocation with the *http.Request and its URL;
+//     it answers http.LocalAddrContextKey.
 //   - Shutdown waits (up to its context) for hijacked reactor connections
 //     to be closed by their owners; use RegisterOnShutdown to tell them.
 //   - A method that differs from a standard one only in case ("get") is
