@@ -41,7 +41,7 @@ func (t *memTransport) writeDeadline(time.Time)          {}
 func (t *memTransport) begin(ctx *requestContext)        { beginTask(ctx, t.reqAt) } // as rconn
 func (t *memTransport) end(ctx *requestContext)          { endTask(ctx); ctx.cancel(context.Canceled) }
 func (t *memTransport) watchPeer(*conn, *requestContext) {}
-func (t *memTransport) sendFile(*os.File, int64, int64) (int64, error) {
+func (t *memTransport) sendFile([]byte, *os.File, int64, int64) (int64, error) {
 	return 0, errors.ErrUnsupported
 }
 func (t *memTransport) hijack(*conn) (net.Conn, io.Reader, error) {
