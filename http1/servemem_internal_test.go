@@ -28,6 +28,7 @@ type memTransport struct {
 }
 
 func (t *memTransport) Read([]byte) (int, error)    { return 0, io.EOF }
+func (t *memTransport) tryRead([]byte) (int, error) { return 0, nil }
 func (t *memTransport) Write(p []byte) (int, error) { t.out += len(p); return len(p), nil }
 func (t *memTransport) Close() error                { return nil }
 func (t *memTransport) writev(head, p []byte) (int, error) {

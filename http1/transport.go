@@ -24,6 +24,9 @@ import (
 type transport interface {
 	// Read reads request body bytes (and, on the fallback, head bytes).
 	io.Reader
+	// tryRead reads body bytes that have arrived, without waiting: 0 and
+	// nil when there are none (or the transport cannot tell).
+	tryRead(p []byte) (int, error)
 	// Write writes response bytes, waiting while the client is far behind.
 	io.Writer
 	// writev writes head and then p, as one write where the connection
