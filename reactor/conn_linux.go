@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/shio-rt/shio/reactor/internal/poll"
@@ -527,6 +528,14 @@ func (c *Conn) sendFile(head []byte, f *os.File, off int64, n int) (int, error) 
 		c.mu.Unlock()
 		return 0, nil
 	}
+	var rc syscall.RawConn
+	if n > 0 {
+		var err error
+		if rc, err = f.SyscallConn(); err != nil { // f's fault (closed): nothing sent
+			c.mu.Unlock()
+			return 0, err
+		}
+	}
 	written := 0
 	var werr error
 	if len(head) > 0 {
@@ -553,7 +562,13 @@ func (c *Conn) sendFile(head []byte, f *os.File, off int64, n int) (int, error) 
 		}
 	}
 	if werr == nil && n > 0 {
-		werr = c.sendFileLocked(f, off, n, &written, len(head))
+		werr = c.sendFileLocked(rc, off, n, &written)
+		if len(head) > 0 && written == len(head) && werr != nil && werr != unix.EAGAIN {
+			// The head went with MSG_MORE and nothing of f follows it (f
+			// cannot be sent, or ends early): setting TCP_NODELAY pushes
+			// what the socket holds.
+			unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		}
 	}
 	if written > 0 {
 		c.bytesOut.Add(int64(written))
@@ -577,16 +592,12 @@ func (c *Conn) sendFile(head []byte, f *os.File, off int64, n int) (int, error) 
 	return written, werr
 }
 
-// sendFileLocked sends n bytes of f from off with sendfile(2), adding
-// what the socket took to *written (which holds the hlen head bytes sent
-// before them). It returns unix.EAGAIN when the socket is full,
+// sendFileLocked sends n bytes of the file rc controls from off (or from
+// its position, off < 0) with sendfile(2), adding what the socket took to
+// *written. It returns unix.EAGAIN when the socket is full,
 // errNoSendFile when f is no file sendfile can read (nothing of it sent),
 // io.ErrUnexpectedEOF when f ends early, or the socket's error.
-func (c *Conn) sendFileLocked(f *os.File, off int64, n int, written *int, hlen int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
+func (c *Conn) sendFileLocked(rc syscall.RawConn, off int64, n int, written *int) error {
 	var werr error
 	sent := 0
 	cerr := rc.Control(func(in uintptr) {
@@ -620,11 +631,6 @@ func (c *Conn) sendFileLocked(f *os.File, off int64, n int, written *int, hlen i
 	case cerr != nil:
 		return cerr
 	case werr != nil && sent == 0 && (werr == unix.EINVAL || werr == unix.ENOSYS):
-		if hlen > 0 {
-			// The head went with MSG_MORE and nothing follows it yet:
-			// setting TCP_NODELAY pushes what the socket holds.
-			unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		}
 		return errNoSendFile
 	}
 	return werr
