@@ -108,6 +108,22 @@ func (b *body) read(p []byte) (int, error) {
 	for total < len(p) {
 		if c.r == c.w {
 			if total > 0 {
+				// More of a large chunk goes on in p from the connection if
+				// it has arrived (never waiting for it): p then holds the
+				// stream at the offsets the data had in the chunk's
+				// buffered start, which keeps the kernel's copy (and the
+				// Handler's) on mutually aligned addresses: reading the
+				// rest to p[0] instead made the kernel's copy of a chunked
+				// upload three to four times slower (perf: _copy_to_iter).
+				if left := c.chunk.DataLeft(); left >= directRead && len(p)-total >= directRead {
+					c.r, c.w = 0, 0
+					n, err := c.rwc.tryRead(p[total:min(int64(len(p)), int64(total)+left)])
+					c.chunk.SkipData(n)
+					total += n
+					if err != nil {
+						return total, err
+					}
+				}
 				return total, nil
 			}
 			if left := c.chunk.DataLeft(); left >= directRead && len(p) >= directRead {

@@ -70,7 +70,7 @@ type conn struct {
 	werr  error // first write error; the connection is done after it
 	resp  response
 	sniff sniffMemo // the last Content-Type detected on this conn
-	memo  headMemo  // the last head's strings, for the next one to reuse
+	memo  *headMemo // the last head's strings, for the next one to reuse (made by the first; dropped at Hijack)
 
 	mustClose bool                 // the current request leaves the connection unusable
 	hijacked  bool                 // the Handler took the connection (see response.Hijack)

@@ -59,7 +59,9 @@
 // timeout) instead of queueing the rest. Small writes, and every write
 // under TLS, go through the connection's bounded queue. io.Copy from an
 // *os.File, http.ServeContent and http.FileServer send with sendfile(2)
-// (the ResponseWriter's ReadFrom). A large body read (16 KiB or more)
+// (the ResponseWriter's ReadFrom), the response head sent just before
+// with MSG_MORE so that it shares the first file bytes' segment. A large
+// body read (16 KiB or more)
 // with no bytes already received reads the socket itself, straight into
 // the Handler's buffer, the loop's reads paused meanwhile: while a Handler
 // reads an upload this way and stops reading without finishing it, the

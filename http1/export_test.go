@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unsafe"
 )
 
 // eofConn is a net.Conn with nothing more to read, for parsing requests
@@ -61,5 +62,9 @@ func NewSniffer() func([]byte) string {
 // of w (a ResponseWriter of this package) and w itself hold.
 func HeldBufferBytes(w http.ResponseWriter) int {
 	r := w.(*response)
-	return cap(r.c.buf) + cap(r.c.out) + cap(r.pend) + cap(r.fields)
+	n := cap(r.c.buf) + cap(r.c.out) + cap(r.pend) + cap(r.fields)
+	if r.c.memo != nil {
+		n += int(unsafe.Sizeof(*r.c.memo)) // the last head's strings
+	}
+	return n
 }

@@ -39,6 +39,9 @@ const (
 	stateClosed
 )
 
+// tryRead cannot read without waiting on a net.Conn: it reads nothing.
+func (t *netConn) tryRead([]byte) (int, error) { return 0, nil }
+
 func (t *netConn) writev(head, p []byte) (int, error) {
 	if len(head) == 0 {
 		return t.Write(p)

@@ -557,6 +557,21 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 	return n, err
 }
 
+// tryRead is Read without the wait: the bytes the loop handed over, or
+// what the socket holds now, or none.
+func (rc *rconn) tryRead(p []byte) (int, error) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.pending) == 0 && !rc.noDirect && !rc.eof && rc.closedErrLocked() == nil {
+		if n, err := rc.readDirectLocked(p); n > 0 || err != nil {
+			return n, err
+		}
+	}
+	n := copy(p, rc.pending)
+	rc.takeLocked(n)
+	return n, nil
+}
+
 // readDirectLocked reads into p from the socket, with rc.mu held (and
 // released during the read), pausing the loop's reads; with nothing to
 // read it gives reading back to the loop, which reports what comes next.

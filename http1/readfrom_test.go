@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ func TestFileBodiesArriveWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	forEachPath(t, func(t *testing.T) {
+		var copynPos atomic.Int64
 		mux := http.NewServeMux()
 		mux.Handle("/files/", http.StripPrefix("/files", http.FileServer(http.Dir(dir))))
 		mux.HandleFunc("/copy", func(w http.ResponseWriter, r *http.Request) {
@@ -46,17 +48,20 @@ func TestFileBodiesArriveWhole(t *testing.T) {
 			w.Header().Set("Content-Type", "application/octet-stream")
 			w.Header().Set("Content-Length", "500000")
 			io.CopyN(w, f, 500000)
+			pos, _ := f.Seek(0, io.SeekCurrent)
+			copynPos.Store(pos) // io.CopyN leaves the file after what it copied
 		})
 		c := dial(t, serve(t, &http1.Server{Handler: mux}))
 		for _, tc := range []struct {
 			req  string
 			want []byte
 		}{
+			// /copyn first: the requests after it follow its Handler's end.
+			{"GET /copyn HTTP/1.1\r\nHost: x\r\n\r\n", data[1000:501000]},
 			{"GET /files/f.bin HTTP/1.1\r\nHost: x\r\n\r\n", data},
 			{"GET /files/f.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=100-200099\r\n\r\n", data[100:200100]},
 			{"GET /copy?cl=1 HTTP/1.1\r\nHost: x\r\n\r\n", data},
 			{"GET /copy HTTP/1.1\r\nHost: x\r\n\r\n", data},
-			{"GET /copyn HTTP/1.1\r\nHost: x\r\n\r\n", data[1000:501000]},
 		} {
 			c.conn.SetDeadline(time.Now().Add(10 * time.Second))
 			c.send(tc.req)
@@ -64,6 +69,9 @@ func TestFileBodiesArriveWhole(t *testing.T) {
 			if res.StatusCode/100 != 2 || !bytes.Equal([]byte(body), tc.want) {
 				t.Fatalf("%q: %d, %d bytes (want %d), equal %v", tc.req, res.StatusCode, len(body), len(tc.want), bytes.Equal([]byte(body), tc.want))
 			}
+		}
+		if pos := copynPos.Load(); pos != 501000 {
+			t.Fatalf("file position after io.CopyN(w, f, 500000) from 1000: %d, want 501000", pos)
 		}
 	})
 }

@@ -53,6 +53,9 @@ func (c *conn) newRequest(ctx context.Context, st *requestState, values []string
 
 	// The target, field names and values repeat the memo's strings or
 	// slice one fresh string that holds the rest.
+	if c.memo == nil {
+		c.memo = new(headMemo)
+	}
 	hs, sameTarget := c.memo.strings(h.Target, h.Fields)
 	var target string
 	if sameTarget {

@@ -548,7 +548,9 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c.releaseBuffers()
 	c.r, c.w = 0, 0
 	w.pend, w.fields, w.kv = nil, nil, nil
-	c.parser, c.head = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{} // the head's field storage
+	// The head's field storage, and the last head's strings (the memo,
+	// 752 bytes) that a connection parsing no more heads has no use for.
+	c.parser, c.head, c.memo = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{}, nil
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }
 

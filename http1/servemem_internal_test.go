@@ -28,6 +28,7 @@ type memTransport struct {
 }
 
 func (t *memTransport) Read([]byte) (int, error)    { return 0, io.EOF }
+func (t *memTransport) tryRead([]byte) (int, error) { return 0, nil }
 func (t *memTransport) Write(p []byte) (int, error) { t.out += len(p); return len(p), nil }
 func (t *memTransport) Close() error                { return nil }
 func (t *memTransport) writev(head, p []byte) (int, error) {
@@ -41,7 +42,7 @@ func (t *memTransport) writeDeadline(time.Time)          {}
 func (t *memTransport) begin(ctx *requestContext)        { beginTask(ctx, t.reqAt) } // as rconn
 func (t *memTransport) end(ctx *requestContext)          { endTask(ctx); ctx.cancel(context.Canceled) }
 func (t *memTransport) watchPeer(*conn, *requestContext) {}
-func (t *memTransport) sendFile(*os.File, int64, int64) (int64, error) {
+func (t *memTransport) sendFile([]byte, *os.File, int64, int64) (int64, error) {
 	return 0, errors.ErrUnsupported
 }
 func (t *memTransport) hijack(*conn) (net.Conn, io.Reader, error) {

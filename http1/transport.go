@@ -24,6 +24,9 @@ import (
 type transport interface {
 	// Read reads request body bytes (and, on the fallback, head bytes).
 	io.Reader
+	// tryRead reads body bytes that have arrived, without waiting: 0 and
+	// nil when there are none (or the transport cannot tell).
+	tryRead(p []byte) (int, error)
 	// Write writes response bytes, waiting while the client is far behind.
 	io.Writer
 	// writev writes head and then p, as one write where the connection
@@ -70,10 +73,12 @@ type transport interface {
 	// fallback starts a background read, as net/http does.
 	watchPeer(c *conn, ctx *requestContext)
 
-	// sendFile writes n bytes of f from offset off as response body
-	// without copying them through user space, waiting while the client
-	// is behind; errors.ErrUnsupported (nothing written) means copy instead.
-	sendFile(f *os.File, off, n int64) (int64, error)
+	// sendFile writes head and then n bytes of f from offset off as
+	// response body without copying them through user space, waiting while
+	// the client is behind, and returns how many bytes it wrote, head
+	// first; errors.ErrUnsupported (nothing of f written, the head perhaps)
+	// means copy instead.
+	sendFile(head []byte, f *os.File, off, n int64) (int64, error)
 
 	// hijack hands the connection to a Handler (see response.Hijack): nc
 	// is the connection, r reads what the client sent after the request

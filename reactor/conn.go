@@ -88,11 +88,29 @@ func (c *Conn) TryRead(p []byte) (int, error) { return c.tryRead(p) }
 // or earlier output is still queued. The handler's OnDrain (see
 // [DrainHandler]) is then called once the connection can take more, and
 // the write deadline applies to the wait as to queued bytes. Offsets and
-// f's own file position are the caller's: SendFile moves neither.
+// f's own file position are the caller's: SendFile moves neither, except
+// with off < 0, which sends from f's position and advances it by what was
+// sent (one lseek(2) fewer on each side for a caller that reads f in
+// order).
 //
 // It returns an error wrapping [errors.ErrUnsupported] outside Linux and
 // on a connection with a [Layer] (TLS): copy with Write instead.
-func (c *Conn) SendFile(f *os.File, off int64, n int) (int, error) { return c.sendFile(f, off, n) }
+func (c *Conn) SendFile(f *os.File, off int64, n int) (int, error) { return c.sendFile(nil, f, off, n) }
+
+// SendFileAfter is SendFile with head written first, from the same
+// goroutine: a response's head and its file body. The head is sent with
+// MSG_MORE when file bytes follow, so that the kernel puts it in the
+// segment of the first of them rather than in one of its own. It returns
+// how many bytes the socket took, head first: fewer than len(head)+n (even
+// 0) when the socket is full or earlier output is queued, with OnDrain to
+// follow as for SendFile. Where f cannot be sent with sendfile(2) it
+// returns an error wrapping [errors.ErrUnsupported] after the head (its
+// count says how much of it went) and nothing of f; the caller copies f
+// with Write. Outside Linux and under a [Layer] it sends nothing and
+// returns that error.
+func (c *Conn) SendFileAfter(head []byte, f *os.File, off int64, n int) (int, error) {
+	return c.sendFile(head, f, off, n)
+}
 
 // Buffered returns the number of outbound bytes accepted by Write and not
 // yet taken by the socket, whichever goroutine wrote them and when: those

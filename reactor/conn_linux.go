@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/shio-rt/shio/reactor/internal/poll"
@@ -509,7 +510,7 @@ func (c *Conn) startLoopRead() bool {
 	}
 }
 
-func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
+func (c *Conn) sendFile(head []byte, f *os.File, off int64, n int) (int, error) {
 	c.mu.Lock()
 	if c.layer != nil {
 		c.mu.Unlock()
@@ -522,24 +523,95 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 		}
 		return 0, err
 	}
-	if c.off < len(c.out) || n <= 0 {
-		c.wantDrain = c.wantDrain || n > 0 // OnDrain once the queue is out
+	if c.off < len(c.out) || len(head)+n <= 0 {
+		c.wantDrain = c.wantDrain || len(head)+n > 0 // OnDrain once the queue is out
 		c.mu.Unlock()
 		return 0, nil
 	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		c.mu.Unlock()
-		return 0, err
+	var rc syscall.RawConn
+	if n > 0 {
+		var err error
+		if rc, err = f.SyscallConn(); err != nil { // f's fault (closed): nothing sent
+			c.mu.Unlock()
+			return 0, err
+		}
 	}
 	written := 0
 	var werr error
-	cerr := rc.Control(func(in uintptr) {
-		for written < n {
-			o := off + int64(written)
-			m, err := unix.Sendfile(c.fd, int(in), &o, n-written)
+	if len(head) > 0 {
+		// The head goes with MSG_MORE when file bytes follow: the kernel
+		// holds it for the first of them, one segment where there would be
+		// two, and sendfile's end pushes them all.
+		flags := 0
+		if n > 0 {
+			flags = unix.MSG_MORE
+		}
+		for written < len(head) {
+			m, err := unix.SendmsgN(c.fd, head[written:], nil, nil, flags)
 			if m > 0 {
 				written += m
+				c.loop.stats.wrote(m)
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				werr = err
+				break
+			}
+		}
+	}
+	if werr == nil && n > 0 {
+		werr = c.sendFileLocked(rc, off, n, &written)
+		if len(head) > 0 && written == len(head) && werr != nil && werr != unix.EAGAIN {
+			// The head went with MSG_MORE and nothing of f follows it (f
+			// cannot be sent, or ends early): setting TCP_NODELAY pushes
+			// what the socket holds.
+			unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		}
+	}
+	if written > 0 {
+		c.bytesOut.Add(int64(written))
+	}
+	switch {
+	case werr == unix.EAGAIN:
+		werr = nil
+		c.waitOut, c.wantDrain = true, true
+		c.watchLocked()
+	case werr == errNoSendFile:
+		// Not a file sendfile can read (the head went): copy instead.
+	case werr == io.ErrUnexpectedEOF:
+		// The file's fault, not the connection's: the caller decides.
+	case werr != nil:
+		c.err = werr
+		c.mu.Unlock()
+		c.loop.post(op{kind: opFail, c: c})
+		return written, werr
+	}
+	c.mu.Unlock()
+	return written, werr
+}
+
+// sendFileLocked sends n bytes of the file rc controls from off (or from
+// its position, off < 0) with sendfile(2), adding what the socket took to
+// *written. It returns unix.EAGAIN when the socket is full,
+// errNoSendFile when f is no file sendfile can read (nothing of it sent),
+// io.ErrUnexpectedEOF when f ends early, or the socket's error.
+func (c *Conn) sendFileLocked(rc syscall.RawConn, off int64, n int, written *int) error {
+	var werr error
+	sent := 0
+	cerr := rc.Control(func(in uintptr) {
+		for sent < n {
+			var m int
+			var err error
+			if off < 0 { // from f's position, which the kernel advances
+				m, err = unix.Sendfile(c.fd, int(in), nil, n-sent)
+			} else {
+				o := off + int64(sent)
+				m, err = unix.Sendfile(c.fd, int(in), &o, n-sent)
+			}
+			if m > 0 {
+				sent += m
 				c.loop.stats.wrote(m)
 			}
 			if err == unix.EINTR {
@@ -554,29 +626,14 @@ func (c *Conn) sendFile(f *os.File, off int64, n int) (int, error) {
 			}
 		}
 	})
-	if written > 0 {
-		c.bytesOut.Add(int64(written))
-	}
+	*written += sent
 	switch {
 	case cerr != nil:
-		werr = cerr
-	case werr == unix.EAGAIN:
-		werr = nil
-		c.waitOut, c.wantDrain = true, true
-		c.watchLocked()
-	case werr != nil && written == 0 && (werr == unix.EINVAL || werr == unix.ENOSYS):
-		c.mu.Unlock()
-		return 0, errNoSendFile // not a file sendfile can read: copy instead
-	case werr == io.ErrUnexpectedEOF:
-		// The file's fault, not the connection's: the caller decides.
-	case werr != nil:
-		c.err = werr
-		c.mu.Unlock()
-		c.loop.post(op{kind: opFail, c: c})
-		return written, werr
+		return cerr
+	case werr != nil && sent == 0 && (werr == unix.EINVAL || werr == unix.ENOSYS):
+		return errNoSendFile
 	}
-	c.mu.Unlock()
-	return written, werr
+	return werr
 }
 
 // stalled reports whether output waits for the peer: queued bytes, or a

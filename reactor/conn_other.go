@@ -392,7 +392,7 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 
 func (c *Conn) buffered() int { return 0 }
 
-func (c *Conn) sendFile(*os.File, int64, int) (int, error) { return 0, errNoSendFile }
+func (c *Conn) sendFile([]byte, *os.File, int64, int) (int, error) { return 0, errNoSendFile }
 
 func (c *Conn) tryWrite([]byte) (int, error) { return 0, nil }
 

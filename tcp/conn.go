@@ -52,8 +52,6 @@ func newConn(n *Network, rc *reactor.Conn) *Conn {
 		readable: make(chan struct{}, 1),
 		writable: make(chan struct{}, 1),
 		done:     make(chan struct{}),
-		rdl:      makeDeadline(),
-		wdl:      makeDeadline(),
 	}
 }
 
@@ -111,6 +109,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Lock()
 		if c.closed {
 			c.mu.Unlock()
+			c.signal(false) // the next Read blocked without a deadline
 			return 0, c.opError("read", net.ErrClosed)
 		}
 		if c.off < len(c.in) {
@@ -132,6 +131,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		if c.rerr != nil {
 			err := c.rerr
 			c.mu.Unlock()
+			c.signal(false) // the next Read blocked without a deadline
 			if err == io.EOF {
 				return 0, err
 			}
@@ -144,6 +144,13 @@ func (c *Conn) Read(p []byte) (int, error) {
 		dl := c.rdl.wait()
 		if isClosed(dl) {
 			return 0, c.opError("read", os.ErrDeadlineExceeded)
+		}
+		if dl == nil {
+			// No deadline: readable alone, which Close and a new deadline
+			// also signal (an idle connection's reader holds one waiter,
+			// not three).
+			<-c.readable
+			continue
 		}
 		select {
 		case <-c.readable:
@@ -178,6 +185,10 @@ func (c *Conn) Write(p []byte) (int, error) {
 		if left == 0 {
 			return len(p), nil
 		}
+		dl = c.wdl.wait() // set meanwhile? (SetWriteDeadline signals writable)
+		if isClosed(dl) {
+			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
+		}
 		select {
 		case <-c.writable:
 			c.mu.Lock()
@@ -209,6 +220,7 @@ func (c *Conn) Close() error {
 	c.releaseIn()
 	c.mu.Unlock()
 	close(c.done)
+	c.signal(false) // a Read blocked without a deadline waits on readable alone
 	c.rc.Close()
 	if c.n != nil {
 		c.n.release()
@@ -228,8 +240,8 @@ func (c *Conn) RemoteAddr() net.Addr { return c.rc.RemoteAddr() }
 
 // SetDeadline sets the read and write deadlines.
 func (c *Conn) SetDeadline(t time.Time) error {
-	c.rdl.set(t)
-	c.wdl.set(t)
+	c.SetReadDeadline(t)
+	c.SetWriteDeadline(t)
 	return nil
 }
 
@@ -237,6 +249,9 @@ func (c *Conn) SetDeadline(t time.Time) error {
 // the zero t means none.
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	c.rdl.set(t)
+	if !t.IsZero() {
+		c.signal(false) // a Read blocked without a deadline looks again
+	}
 	return nil
 }
 
@@ -244,6 +259,9 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 // the zero t means none.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
 	c.wdl.set(t)
+	if !t.IsZero() {
+		c.signal(true) // a Write that waited with no deadline looks again
+	}
 	return nil
 }
 

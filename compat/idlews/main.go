@@ -38,7 +38,11 @@ func main() {
 	conns := flag.Int("conns", 5000, "connections to hold (client mode)")
 	settle := flag.Duration("settle", 3*time.Second, "wait before measuring")
 	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address (server mode)")
+	memRate := flag.Int("memprofilerate", 0, "runtime.MemProfileRate for -pprof's heap profile (1: every allocation; 0: the default)")
 	flag.Parse()
+	if *memRate > 0 {
+		runtime.MemProfileRate = *memRate
+	}
 	if *pprofAddr != "" {
 		go http.ListenAndServe(*pprofAddr, nil)
 	}
