@@ -2,7 +2,7 @@
 // that an HTTP Upgrade request opened becomes a WebSocket connection on the
 // same event loop, with no goroutine and no copy, and while idle it holds
 // neither a goroutine nor a buffer: about 1 KiB of a server's memory per
-// idle connection at 19,000 (a 160-byte Conn, the reactor's connection,
+// idle connection at 19,000 (a 144-byte Conn, the reactor's connection,
 // a timer slot, and the garbage-collected heap's headroom over each
 // handshake's garbage; bench/ws).
 //
