@@ -11,9 +11,11 @@ import (
 // The conformance suite follows the case families of the Autobahn
 // testsuite (its published case descriptions, not its code): 1 framing,
 // 2 pings and pongs, 3 reserved bits, 4 opcodes, 5 fragmentation, 6 UTF-8
-// (failing fast), 7 close, 9 limits. Every case runs twice: the client's
-// bytes in one write, and one byte per write, so that the parser resumes
-// across every split.
+// (failing fast: TestUTF8FailsFast), 7 close, 9 limits (TestLimits); 12
+// and 13, compression under every offer, are TestDeflateAutobahn12and13
+// with TestDeflateNegotiation and TestDeflateFrames. Every case runs
+// twice: the client's bytes in one write, and one byte per write, so that
+// the parser resumes across every split.
 
 type step struct {
 	send  []byte

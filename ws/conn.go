@@ -71,7 +71,7 @@ type Conn struct {
 	in input
 
 	// Guarded by mu (with the flags at the end: the small fields are
-	// together so that a Conn stays in the 160-byte size class;
+	// together so that a Conn stays in the 144-byte size class;
 	// TestConnStaysInItsSizeClass).
 	result  *CloseError   // how the connection ended, once known
 	drained chan struct{} // closed when the queue drains or the connection ends; made by a waiting writer or Wait
@@ -97,19 +97,32 @@ type Conn struct {
 	// (a StreamHandler, or no Handler: the inbox), not assembled; set
 	// before the connection starts.
 	stream bool
-	// task: a goroutine runs OnMessage (Config.HandlerTasks); guarded by
-	// mu. OnClose waits for it (see extras).
-	task bool
 	// closeWritten (guarded by fmu): the close frame went out, so no data
 	// frame may follow it.
 	closeWritten bool
-	// Guarded by mu.
-	sentClose bool // a close frame went out: no more frames after it
-	recvClose bool // the peer's close frame came in
-	writing   bool // a MessageWriter has a message open: other messages wait
-	done      bool // OnClose ran
-	ended     bool // OnClose returned and no goroutine of the connection's runs its code (see Wait)
+	// flags (guarded by mu) holds the connection's state booleans (cTask
+	// …), one byte, so that a Conn stays in its size class.
+	flags connFlags
 }
+
+// connFlags are a Conn's state booleans, guarded by its mu.
+type connFlags uint8
+
+const (
+	// cTask: a goroutine runs OnMessage (Config.HandlerTasks). OnClose
+	// waits for it (see extras).
+	cTask      connFlags = 1 << iota
+	cSentClose           // a close frame went out: no more frames after it
+	cRecvClose           // the peer's close frame came in
+	cWriting             // a MessageWriter has a message open: other messages wait
+	cDone                // OnClose ran
+	cEnded               // OnClose returned and no goroutine of the connection's runs its code (see Wait)
+)
+
+// is reports flag f; set and unset change it. All three need c.mu.
+func (c *Conn) is(f connFlags) bool { return c.flags&f != 0 }
+func (c *Conn) set(f connFlags)     { c.flags |= f }
+func (c *Conn) unset(f connFlags)   { c.flags &^= f }
 
 // extras is the state of the features only some connections use, behind
 // one pointer so that an idle connection of the common kind (a Handler,
@@ -233,20 +246,20 @@ type StreamHandler interface {
 // holds. It runs on the input side (the transport's close callback).
 func (c *Conn) finish(err error) {
 	c.mu.Lock()
-	if c.done {
+	if c.is(cDone) {
 		c.mu.Unlock()
 		return
 	}
-	c.done = true
+	c.set(cDone)
 	res := c.result
-	if res == nil || !c.recvClose && !c.sentClose {
+	if res == nil || !c.is(cRecvClose) && !c.is(cSentClose) {
 		res = &CloseError{Code: StatusAbnormal, Err: err}
-	} else if !c.recvClose && err != nil {
+	} else if !c.is(cRecvClose) && err != nil {
 		// We sent a close frame and the peer never answered.
 		res = &CloseError{Code: res.Code, Reason: res.Reason, Err: err}
 	}
 	c.result = res
-	later := c.task
+	later := c.is(cTask)
 	if later {
 		c.x.closeLater, c.x.closeCause = true, err
 	}
@@ -274,7 +287,7 @@ func (c *Conn) closeHandler(res *CloseError, err error) {
 		c.h.OnClose(c, res)
 	}
 	c.mu.Lock()
-	c.ended = true
+	c.set(cEnded)
 	if c.drained != nil {
 		close(c.drained)
 		c.drained = nil
@@ -299,7 +312,7 @@ func (c *Conn) closeHandler(res *CloseError, err error) {
 // it was.
 func (c *Conn) Wait(ctx context.Context) error {
 	c.mu.Lock()
-	for !c.ended {
+	for !c.is(cEnded) {
 		if c.drained == nil {
 			c.drained = make(chan struct{})
 		}

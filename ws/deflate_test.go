@@ -170,3 +170,138 @@ func TestDeflateDialAndPython(t *testing.T) {
 		t.Fatalf("python3-websockets with deflate: %v\n%s", err, out)
 	}
 }
+
+// TestDeflateAutobahn12and13 follows the Autobahn testsuite's families 12
+// (compressed messages of 16 B to 128 KiB, text and binary, whole and
+// fragmented, many in a row on one connection) and 13 (the same under each
+// of the offers its cases make: the default, server_no_context_takeover,
+// server_max_window_bits 8 and 15 with and without it, a list of offers;
+// with client_max_window_bits offered as a browser does) plus the client's
+// own parameters (client_no_context_takeover, client_max_window_bits=9).
+// Every offer is accepted (none declined) with the parameters asked for;
+// the client compresses with its context carried across messages unless
+// told not to; every text echo from CompressionThreshold (256 B by
+// default) on must come back compressed (RSV1 on its first frame only;
+// a smaller message, or a binary one that compression would not shrink,
+// may come back as it is), decompress to the payload, and, where the server's window
+// is limited below 15 bits, reference no earlier bytes (shio's answer to
+// a window compress/flate cannot make smaller), checked by size: a
+// match-free encoding of n equal bytes takes at least n/8 bytes.
+func TestDeflateAutobahn12and13(t *testing.T) {
+	up := ws.Upgrader{Config: ws.Config{Compression: true}}
+	addr := serveWS(t, &up, echo{})
+	const cmwb = "permessage-deflate; client_max_window_bits"
+	offers := []struct {
+		name, offer string
+		window      int // the server's window bits the answer must state (0: none stated)
+	}{
+		{"13.1 default", cmwb, 0},
+		{"13.2 server_no_context_takeover", cmwb + "; server_no_context_takeover", 0},
+		{"13.3 server_max_window_bits=8", cmwb + "; server_max_window_bits=8", 8},
+		{"13.4 server_max_window_bits=15", cmwb + "; server_max_window_bits=15", 15},
+		{"13.5 no takeover, 8", cmwb + "; server_no_context_takeover; server_max_window_bits=8", 8},
+		{"13.6 no takeover, 15", cmwb + "; server_no_context_takeover; server_max_window_bits=15", 15},
+		{"13.7 a list", cmwb + "; server_no_context_takeover; server_max_window_bits=9, " + cmwb + "; server_no_context_takeover, " + cmwb, 9},
+		{"client_no_context_takeover", "permessage-deflate; client_no_context_takeover", 0},
+		{"client_max_window_bits=9", "permessage-deflate; client_max_window_bits=9", 0},
+	}
+	sizes := []int{16, 64, 256, 1024, 4096, 16384, 65536, 131072}
+	if testing.Short() {
+		sizes = []int{16, 1024, 65536}
+	}
+	rnd := make([]byte, sizes[len(sizes)-1])
+	for i := range rnd {
+		rnd[i] = byte(i*7919 + i>>5*31 + i>>11) // varied, barely compressible
+	}
+	for _, of := range offers {
+		t.Run(of.name, func(t *testing.T) {
+			c, answer := dialDeflate(t, addr, of.offer)
+			if !strings.HasPrefix(answer, "permessage-deflate") {
+				t.Fatalf("offer %q declined (answer %q)", of.offer, answer)
+			}
+			params := map[string]string{}
+			for _, p := range strings.Split(answer, ";")[1:] {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				params[k] = v
+			}
+			if _, ok := params["server_no_context_takeover"]; !ok {
+				t.Fatalf("answer %q: no server_no_context_takeover (the default)", answer)
+			}
+			if got := params["server_max_window_bits"]; (of.window == 0 && got != "") || (of.window != 0 && got != itoa(of.window)) {
+				t.Fatalf("answer %q: server_max_window_bits %q, want %d", answer, got, of.window)
+			}
+			// The client's compressor: its context carried across messages
+			// unless the answer says otherwise; Huffman-only (no references)
+			// when its window is limited.
+			_, noTakeover := params["client_no_context_takeover"]
+			level := flate.BestCompression
+			if v := params["client_max_window_bits"]; v != "" && v != "15" {
+				level = flate.HuffmanOnly
+			}
+			var zb bytes.Buffer
+			zw, _ := flate.NewWriter(&zb, level)
+			for _, size := range sizes {
+				for k := range 4 {
+					binary := k%2 == 1
+					p := bytes.Repeat([]byte("Hello, Autobahn! "), size/17+1)[:size]
+					op := byte(1)
+					if binary {
+						p, op = rnd[:size], 2
+					}
+					if noTakeover {
+						zw.Reset(&zb)
+					}
+					zb.Reset()
+					zw.Write(p)
+					zw.Flush()
+					z := bytes.TrimSuffix(zb.Bytes(), []byte{0, 0, 0xff, 0xff})
+					// Whole, or in fragments of 256 or 4096 bytes (RSV1 on the
+					// first only), as Autobahn's auto-fragmentation.
+					frag := []int{0, 256, 4096, 0}[k]
+					if frag == 0 || len(z) <= frag {
+						c.send(frame(0xc0|op, z, false))
+					} else {
+						var msg []byte
+						for i := 0; i < len(z); i += frag {
+							b0 := byte(0)
+							if i == 0 {
+								b0 = 0x40 | op
+							}
+							if i+frag >= len(z) {
+								b0 |= 0x80
+							}
+							msg = append(msg, frame(b0, z[i:min(i+frag, len(z))], false)...)
+						}
+						c.send(msg)
+					}
+					f, err := c.read()
+					if err != nil {
+						t.Fatalf("%d B message %d: %v", size, k, err)
+					}
+					if f.op != op || (f.rsv1 && size < 256) || (!f.rsv1 && size >= 256 && !binary) {
+						t.Fatalf("%d B message %d: echo op %d rsv1 %v, want op %d, text compressed from 256 B", size, k, f.op, f.rsv1, op)
+					}
+					got := f.p
+					for !f.fin {
+						if f, err = c.read(); err != nil || f.op != 0 || f.rsv1 {
+							t.Fatalf("%d B message %d: continuation op %d rsv1 %v: %v", size, k, f.op, f.rsv1, err)
+						}
+						got = append(got, f.p...)
+					}
+					if of.window != 0 && of.window < 15 && !binary && len(got) < size/8 {
+						t.Fatalf("%d B text under a %d-bit window: %d bytes compressed, fewer than a match-free encoding takes", size, of.window, len(got))
+					}
+					out := got
+					if f.rsv1 {
+						out, err = io.ReadAll(flate.NewReader(io.MultiReader(bytes.NewReader(got), bytes.NewReader([]byte{0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff}))))
+					}
+					if err != nil || !bytes.Equal(out, p) {
+						t.Fatalf("%d B message %d: echo decompressed to %d bytes (%v)", size, k, len(out), err)
+					}
+				}
+			}
+			c.send(frame(0x88, closePayload(1000, ""), false))
+			c.expectClose(1000)
+		})
+	}
+}

@@ -35,7 +35,7 @@ func (e *events) OnShutdown(*reactor.Conn) {
 	c := (*Conn)(e)
 	c.Close(StatusGoingAway, "server shutting down")
 	c.mu.Lock()
-	done := c.done
+	done := c.is(cDone)
 	c.mu.Unlock()
 	if done {
 		c.t.Close()
@@ -56,7 +56,7 @@ func (c *Conn) open() {
 	// First: a Close in OnOpen arms the close timeout instead. A Close
 	// before (a shutdown as the connection was handed over) has armed it.
 	c.mu.Lock()
-	closing := c.sentClose
+	closing := c.is(cSentClose)
 	c.mu.Unlock()
 	if !closing {
 		c.armTick()
@@ -83,7 +83,7 @@ func (c *Conn) input(data []byte) int {
 	if n := c.onData(pre); n < len(pre) {
 		c.x.pre = append(pre[:0], pre[n:]...)
 	}
-	c.x.backlog.Store(c.x.pre != nil && c.in.stop)
+	c.x.backlog.Store(c.x.pre != nil && c.in.has(inStop))
 	return len(data)
 }
 
@@ -126,7 +126,7 @@ func (c *Conn) tick() bool {
 		// a reader that takes a message meanwhile and asks again is not
 		// overridden).
 		c.mu.Lock()
-		closing := c.sentClose || c.recvClose
+		closing := c.is(cSentClose) || c.is(cRecvClose)
 		c.mu.Unlock()
 		if closing {
 			c.armClose()
@@ -137,32 +137,32 @@ func (c *Conn) tick() bool {
 		return true
 	}
 	c.mu.Lock()
-	closing := c.sentClose || c.recvClose || c.done
+	closing := c.is(cSentClose) || c.is(cRecvClose) || c.is(cDone)
 	c.mu.Unlock()
 	if closing {
 		return false // the close handshake timed out
 	}
 	in := &c.in
 	if c.paused.Load() {
-		in.heard = true // reading is paused: the silence is ours
+		in.set(inHeard) // reading is paused: the silence is ours
 	}
-	heard, pinged := in.heard, in.pinged
-	in.heard = false
+	heard, pinged := in.has(inHeard), in.has(inPinged)
+	in.clear(inHeard)
 	if pinged && !heard {
 		return false // no answer to the ping
 	}
-	in.pinged = false
+	in.clear(inPinged)
 	period := c.lim.ping
 	if period <= 0 {
 		period = c.lim.idle
 	}
 	if c.lim.idle > 0 {
-		if in.gotMessage {
+		if in.has(inGotMessage) {
 			in.idleTicks = 0
 		} else {
 			in.idleTicks++ // never past idle/period+1: the connection closes then
 		}
-		in.gotMessage = false
+		in.clear(inGotMessage)
 		if time.Duration(in.idleTicks)*period >= c.lim.idle {
 			c.Close(StatusGoingAway, "idle timeout")
 			return true
@@ -170,7 +170,7 @@ func (c *Conn) tick() bool {
 	}
 	if c.lim.ping > 0 && !heard {
 		if c.writeControl(opPing, nil) == nil {
-			in.pinged = true
+			in.set(inPinged)
 			c.t.SetReadDeadline(time.Now().Add(c.lim.pong))
 			return true
 		}

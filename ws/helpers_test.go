@@ -125,9 +125,10 @@ func (c *rawClient) sendSplit(p []byte) {
 }
 
 type rframe struct {
-	fin bool
-	op  byte
-	p   []byte
+	fin  bool
+	rsv1 bool // permessage-deflate's compressed bit
+	op   byte
+	p    []byte
 }
 
 // read reads one frame from the server, which must not be masked.
@@ -154,7 +155,7 @@ func (c *rawClient) read() (rframe, error) {
 	if _, err := io.ReadFull(c.br, p); err != nil {
 		return rframe{}, err
 	}
-	return rframe{fin: h[0]&0x80 != 0, op: h[0] & 0xf, p: p}, nil
+	return rframe{fin: h[0]&0x80 != 0, rsv1: h[0]&0x40 != 0, op: h[0] & 0xf, p: p}, nil
 }
 
 func (c *rawClient) expect(op byte, payload string) {

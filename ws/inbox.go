@@ -57,7 +57,7 @@ func (c *Conn) take(ctx context.Context) (typ MessageType, p []byte, final bool,
 	b := c.box()
 	c.mu.Lock()
 	for !b.full {
-		if c.done {
+		if c.is(cDone) {
 			err := c.result
 			c.mu.Unlock()
 			return 0, nil, false, err

@@ -108,7 +108,7 @@ func (t *netTransport) run(pre []byte) {
 		for len(kept) > 0 {
 			t.cb.Lock()
 			used := c.input(kept)
-			stop := c.in.stop
+			stop := c.in.has(inStop)
 			t.cb.Unlock()
 			kept = kept[used:]
 			if stop {

@@ -119,7 +119,7 @@ func (c *Conn) writeEncoded(ctx context.Context, b []byte) error {
 	}
 	defer c.wmu.Unlock()
 	c.mu.Lock()
-	closed := c.sentClose || c.done
+	closed := c.is(cSentClose) || c.is(cDone)
 	c.mu.Unlock()
 	if closed {
 		return ErrClosed

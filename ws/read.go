@@ -23,24 +23,47 @@ type input struct {
 	// row no message arrived.
 	idleTicks uint32
 
-	key        [4]byte
-	inFrame    bool
-	frameFin   bool
-	keyPos     uint8
-	msgOp      opcode
-	compressed bool // the message is compressed (RSV1 on its first frame)
-	utf        utf8State
+	key    [4]byte
+	keyPos uint8
+	msgOp  opcode
+	utf    utf8State
+	// flags holds the input's booleans (inFrame …), one byte, so that a
+	// Conn stays in its size class.
+	flags inFlags
+}
 
-	// failed: the connection was failed or closed; input is discarded.
-	failed bool
-	// stop: a message went to the inbox and reading paused; the rest of
+// inFlags are the input side's booleans.
+type inFlags uint8
+
+const (
+	// inFrame: a data frame is being received; inFrameFin: it is its
+	// message's last.
+	inFrame inFlags = 1 << iota
+	inFrameFin
+	// inCompressed: the message is compressed (RSV1 on its first frame).
+	inCompressed
+	// inFailed: the connection was failed or closed; input is discarded.
+	inFailed
+	// inStop: a message went to the inbox and reading paused; the rest of
 	// the input waits (onData runs again only after ResumeRead).
-	stop bool
-
+	inStop
 	// Keep-alive (see Conn.tick): input arrived since the timer last
 	// looked, a ping is unanswered, a message arrived since the timer last
 	// looked.
-	heard, pinged, gotMessage bool
+	inHeard
+	inPinged
+	inGotMessage
+)
+
+func (in *input) has(f inFlags) bool { return in.flags&f != 0 }
+func (in *input) set(f inFlags)      { in.flags |= f }
+func (in *input) clear(f inFlags)    { in.flags &^= f }
+func (in *input) put(f inFlags, on bool) {
+	if on {
+		in.flags |= f
+	} else {
+		in.flags &^= f
+	}
 }
 
 // msgPool holds message buffers; an idle connection holds none.
@@ -84,16 +107,17 @@ func (in *input) appendMsg(p []byte) {
 // then pauses). The rest is presented again with more.
 func (c *Conn) onData(data []byte) int {
 	in := &c.in
-	in.heard, in.stop = true, false
+	in.set(inHeard)
+	in.clear(inStop)
 	n := 0
 	for n < len(data) {
 		switch {
-		case in.failed:
+		case in.has(inFailed):
 			return len(data)
-		case in.stop:
+		case in.has(inStop):
 			return n
 		}
-		if in.inFrame {
+		if in.has(inFrame) {
 			n += c.payload(data[n:])
 			continue
 		}
@@ -123,7 +147,8 @@ func (c *Conn) onData(data []byte) int {
 			continue
 		}
 		if h.op != opContinuation {
-			in.msgOp, in.msgLen, in.utf, in.compressed = h.op, 0, utf8State{}, h.rsv != 0
+			in.msgOp, in.msgLen, in.utf = h.op, 0, utf8State{}
+			in.put(inCompressed, h.rsv != 0)
 		}
 		in.msgLen += h.length
 		if h.fin && h.op != opContinuation && h.rsv == 0 && int64(len(rest)) >= h.length {
@@ -142,12 +167,14 @@ func (c *Conn) onData(data []byte) int {
 			continue
 		}
 		n += hl
-		in.inFrame, in.frameFin, in.left, in.key, in.keyPos = true, h.fin, h.length, h.key, 0
+		in.left, in.key, in.keyPos = h.length, h.key, 0
+		in.set(inFrame)
+		in.put(inFrameFin, h.fin)
 		if !h.masked {
 			in.key = [4]byte{}
 		}
 		if h.length == 0 {
-			if c.stream && !in.compressed && h.fin {
+			if c.stream && !in.has(inCompressed) && h.fin {
 				// An empty last fragment: the message's end is a piece.
 				if in.msgOp == opText && c.lim.utf8 && !in.utf.complete() {
 					c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
@@ -218,13 +245,13 @@ func (c *Conn) payload(data []byte) int {
 	p := data[:k]
 	in.keyPos = uint8(mask(p, in.key, int(in.keyPos)))
 	in.left -= int64(k)
-	if in.msgOp == opText && c.lim.utf8 && !in.compressed && !in.utf.feed(p) {
+	if in.msgOp == opText && c.lim.utf8 && !in.has(inCompressed) && !in.utf.feed(p) {
 		c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 		return len(data)
 	}
-	if c.stream && !in.compressed {
+	if c.stream && !in.has(inCompressed) {
 		// Streaming: the piece goes out as it is, nothing is kept.
-		last := in.left == 0 && in.frameFin
+		last := in.left == 0 && in.has(inFrameFin)
 		if last && in.msgOp == opText && c.lim.utf8 && !in.utf.complete() {
 			c.fail(StatusInvalidData, "invalid UTF-8 in a text message")
 			return len(data)
@@ -245,14 +272,14 @@ func (c *Conn) payload(data []byte) int {
 // the message.
 func (c *Conn) endFrame() {
 	in := &c.in
-	in.inFrame = false
-	if !in.frameFin {
+	in.clear(inFrame)
+	if !in.has(inFrameFin) {
 		return
 	}
 	op := in.msgOp
 	in.msgOp = 0
-	if in.compressed {
-		in.compressed = false
+	if in.has(inCompressed) {
+		in.clear(inCompressed)
 		out, tooBig, err := c.x.dfl.decompress(in.assembled(), c.lim.maxMessage)
 		switch {
 		case tooBig:
@@ -298,7 +325,7 @@ func (c *Conn) deliver(typ MessageType, p []byte, owned bool) { c.piece(typ, p, 
 // to OnMessage or a task.
 func (c *Conn) piece(typ MessageType, p []byte, owned, final bool) {
 	in := &c.in
-	in.gotMessage = true
+	in.set(inGotMessage)
 	if c.h != nil && !c.lim.tasks {
 		if p == nil {
 			p = []byte{}
@@ -318,17 +345,17 @@ func (c *Conn) piece(typ MessageType, p []byte, owned, final bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.h == nil && c.sentClose {
+	if c.h == nil && c.is(cSentClose) {
 		return // closing: nobody will read it, and the peer's close must get through
 	}
-	in.stop = true
+	in.set(inStop)
 	c.paused.Store(true)
 	c.t.PauseRead() // until ReadMessage takes it, or the task returns
 	if c.h == nil {
 		c.x.inbox.putLocked(typ, m, final)
 		return
 	}
-	c.task = true
+	c.set(cTask)
 	go c.runTask(typ, m)
 }
 
@@ -345,7 +372,7 @@ func (c *Conn) runTask(typ MessageType, m []byte) {
 		msgPool.Put(&b)
 	}
 	c.mu.Lock()
-	c.task = false
+	c.unset(cTask)
 	later, res, cause := c.x.closeLater, c.result, c.x.closeCause
 	c.x.closeLater = false
 	c.mu.Unlock()
@@ -362,7 +389,7 @@ func (c *Conn) control(op opcode, p []byte) {
 	case opPing:
 		c.writeControl(opPong, p)
 	case opPong:
-		c.in.pinged = false
+		c.in.clear(inPinged)
 	case opClose:
 		c.onCloseFrame(p)
 	}
@@ -382,11 +409,11 @@ func (c *Conn) onCloseFrame(p []byte) {
 			return
 		}
 	}
-	c.in.failed = true // nothing after a close frame is read
+	c.in.set(inFailed) // nothing after a close frame is read
 	c.mu.Lock()
-	c.recvClose = true
+	c.set(cRecvClose)
 	c.result = &CloseError{Code: code, Reason: reason, Remote: true}
-	if !c.sentClose {
+	if !c.is(cSentClose) {
 		c.sendCloseLocked(code, "")
 	}
 	c.mu.Unlock()
@@ -401,9 +428,9 @@ func (c *Conn) onCloseFrame(p []byte) {
 // frame with code, unless one went out already, stops reading and closes
 // the TCP connection once the frame is flushed.
 func (c *Conn) fail(code StatusCode, reason string) {
-	c.in.failed = true
+	c.in.set(inFailed)
 	c.mu.Lock()
-	if !c.sentClose {
+	if !c.is(cSentClose) {
 		c.sendCloseLocked(code, reason)
 		c.result = &CloseError{Code: code, Reason: reason}
 	}

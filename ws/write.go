@@ -89,7 +89,7 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 		k := min(len(p), fragmentSize)
 		fin := k == len(p)
 		c.mu.Lock()
-		closed := c.sentClose || c.done
+		closed := c.is(cSentClose) || c.is(cDone)
 		c.mu.Unlock()
 		if closed {
 			return ErrClosed
@@ -113,7 +113,7 @@ func (c *Conn) writeMessage(ctx context.Context, typ MessageType, p []byte) erro
 func (c *Conn) room(ctx context.Context, size int) error {
 	for {
 		c.mu.Lock()
-		if c.sentClose || c.done {
+		if c.is(cSentClose) || c.is(cDone) {
 			c.mu.Unlock()
 			return ErrClosed
 		}
@@ -155,11 +155,11 @@ func (c *Conn) claim(ctx context.Context) error {
 		c.wmu.Lock()
 		c.mu.Lock()
 		switch {
-		case c.sentClose || c.done:
+		case c.is(cSentClose) || c.is(cDone):
 			c.mu.Unlock()
 			c.wmu.Unlock()
 			return ErrClosed
-		case !c.writing:
+		case !c.is(cWriting):
 			c.mu.Unlock()
 			return nil
 		case ctx == nil:
@@ -237,7 +237,7 @@ func (c *Conn) writeFrameLocked(op opcode, fin, rsv1 bool, p []byte) error {
 func (c *Conn) writeControl(op opcode, p []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.sentClose || c.done {
+	if c.is(cSentClose) || c.is(cDone) {
 		return ErrClosed
 	}
 	c.fmu.Lock()
@@ -248,7 +248,7 @@ func (c *Conn) writeControl(op opcode, p []byte) error {
 // sendCloseLocked writes the close frame, after which nothing more is
 // sent.
 func (c *Conn) sendCloseLocked(code StatusCode, reason string) {
-	if c.sentClose || c.done {
+	if c.is(cSentClose) || c.is(cDone) {
 		return
 	}
 	var buf [maxControlPayload]byte
@@ -256,7 +256,7 @@ func (c *Conn) sendCloseLocked(code StatusCode, reason string) {
 	c.writeFrameLocked(opClose, true, false, appendClosePayload(buf[:0], code, reason))
 	c.closeWritten = true
 	c.fmu.Unlock()
-	c.sentClose = true
+	c.set(cSentClose)
 }
 
 // Ping sends a ping with payload (at most 125 bytes). It never waits.
@@ -279,7 +279,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		return errBadCode
 	}
 	c.mu.Lock()
-	if c.sentClose || c.done {
+	if c.is(cSentClose) || c.is(cDone) {
 		c.mu.Unlock()
 		return nil
 	}
@@ -290,7 +290,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	if c.result == nil {
 		c.result = &CloseError{Code: code, Reason: reason}
 	}
-	recv := c.recvClose
+	recv := c.is(cRecvClose)
 	// A message waiting for ReadMessage is dropped: the peer's close frame
 	// behind it must be read for the handshake to complete.
 	b := c.box()

@@ -47,7 +47,7 @@ func (c *Conn) NextWriter(ctx context.Context, typ MessageType) (*MessageWriter,
 		return nil, err
 	}
 	c.mu.Lock()
-	c.writing = true
+	c.set(cWriting)
 	c.mu.Unlock()
 	c.wmu.Unlock()
 	bp := framePool.Get().(*[]byte)
@@ -101,7 +101,7 @@ func (w *MessageWriter) flush(fin bool) error {
 	if err == nil {
 		c.wmu.Lock()
 		c.mu.Lock()
-		if c.sentClose || c.done {
+		if c.is(cSentClose) || c.is(cDone) {
 			err = ErrClosed
 		} else {
 			err = c.writeFrameLocked(w.op, fin, false, w.buf)
@@ -131,7 +131,7 @@ func (w *MessageWriter) end() {
 	w.buf = nil
 	c := w.c
 	c.mu.Lock()
-	c.writing = false
+	c.unset(cWriting)
 	if c.drained != nil {
 		close(c.drained)
 		c.drained = nil

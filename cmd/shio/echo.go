@@ -17,8 +17,9 @@ an idle connection holds no goroutine and no buffer. Try it with
 nc 127.0.0.1 7000, or load it with shio bench tcp://127.0.0.1:7000 --echo.
 With --ws it is a WebSocket echo server instead, on any path of an HTTP/1.1
 server on the same reactor: text comes back as text, binary as binary, up to
-64 MiB a message; any Origin is accepted (it is a test server), and a
-shutdown says 1001 to every client.
+64 MiB a message; permessage-deflate is accepted with any offer's parameters
+(compressed echoes from 256 bytes); any Origin is accepted (it is a test
+server), and a shutdown says 1001 to every client.
 Ctrl-C shuts it down gracefully, for up to 10s.`
 
 // runEcho is `shio echo`: a TCP echo server on the reactor. Each

@@ -16,8 +16,10 @@ import (
 // runEchoWS is `shio echo --ws`: an http1.Server on the reactor whose
 // every path upgrades to a WebSocket that echoes each message with its
 // type. The limits are raised for conformance runs (Autobahn sends up to
-// 16 MiB messages); idle, if positive, closes connections with 1001
-// after that long without a message.
+// 16 MiB messages) and permessage-deflate is accepted (its families 12
+// and 13 offer it with every parameter; a declined offer counts against
+// a server there); idle, if positive, closes connections with 1001 after
+// that long without a message.
 func runEchoWS(ctx context.Context, addr string, idle time.Duration) error {
 	up := &ws.Upgrader{
 		Config: ws.Config{
@@ -25,6 +27,7 @@ func runEchoWS(ctx context.Context, addr string, idle time.Duration) error {
 			MaxMessageSize: 64 << 20,
 			MaxOutbound:    64 << 20,
 			IdleTimeout:    idle,
+			Compression:    true,
 		},
 		CheckOrigin: func(*http.Request) bool { return true },
 	}

@@ -76,16 +76,21 @@ func TestEchoServesAndBenchVerifiesIt(t *testing.T) {
 }
 
 // TestEchoWS: shio echo --ws echoes text as text and binary as binary,
-// and closes cleanly.
+// accepts permessage-deflate (a client that offers it gets compressed
+// echoes), and closes cleanly.
 func TestEchoWS(t *testing.T) {
 	addr := freeAddr(t)
 	start(t, runEcho, "--ws", "--addr", addr)
 	waitListening(t, addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := ws.Dial(ctx, "ws://"+addr+"/any/path", nil)
+	d := ws.Dialer{Config: ws.Config{Compression: true}}
+	c, resp, err := d.Dial(ctx, "ws://"+addr+"/any/path", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.HasPrefix(ext, "permessage-deflate") {
+		t.Fatalf("permessage-deflate declined: %q", ext)
 	}
 	for _, typ := range []ws.MessageType{ws.TextMessage, ws.BinaryMessage} {
 		msg := bytes.Repeat([]byte("shio "), 20000)
