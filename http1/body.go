@@ -84,8 +84,13 @@ var bodyCopyBufs = sync.Pool{New: func() any { b := make([]byte, bodyCopyBuf); r
 
 // WriteTo writes the body to w; io.Copy uses it. It reads with a pooled
 // buffer larger than io.Copy's own (which io.Copy allocates per call), so
-// that an upload takes fewer reads from the socket, TLS records too.
+// that an upload takes fewer reads from the socket, TLS records too. A w
+// that reads for itself (io.ReaderFrom, but io.Discard, whose reads are
+// small) is left to do so, as io.Copy would without WriteTo.
 func (b *body) WriteTo(w io.Writer) (n int64, err error) {
+	if rf, ok := w.(io.ReaderFrom); ok && w != io.Discard {
+		return rf.ReadFrom(readerOnly{b})
+	}
 	bp := bodyCopyBufs.Get().(*[]byte)
 	defer bodyCopyBufs.Put(bp)
 	buf := *bp
@@ -109,6 +114,10 @@ func (b *body) WriteTo(w io.Writer) (n int64, err error) {
 		}
 	}
 }
+
+// readerOnly hides a reader's WriteTo from an io.ReaderFrom, which may
+// call io.Copy with it.
+type readerOnly struct{ io.Reader }
 
 func (b *body) read(p []byte) (int, error) {
 	c := b.c
