@@ -26,10 +26,15 @@
 // waits in the layer, so crypto/tls's own buffers hold at most one record.
 // A protocol's goroutine that reads a large body calls
 // [reactor.Conn.TryRead] with its own buffer, and the layer
-// ([Conn.TryInput]) has crypto/tls decrypt straight into it, reading each
-// record's ciphertext from the socket straight into crypto/tls's record
-// buffer (one readv(2) per record, bringing the next record's header): an
-// upload's plaintext is copied once before the handler, as on net/http.
+// ([Conn.TryInput]) has crypto/tls decrypt straight into it: one readv(2)
+// brings the rest of the record crypto/tls holds the start of into
+// crypto/tls's record buffer, and the records after it into the caller's
+// buffer, ahead of where their plaintext will go (a record's plaintext is
+// shorter than its ciphertext); the partial record a read ends in is
+// handed to crypto/tls, which then holds one record, as on the loop's
+// path. An upload's plaintext is copied once before the handler, as on
+// net/http, and a 64 KiB buffer (http1's io.Copy of a body) takes about
+// three 16 KiB records per read (net/http about two).
 // Writes go, encrypted, to the connection's bounded outbound queue: they
 // never "would block" (crypto/tls keeps every write error), and the
 // reactor's backpressure and write deadline apply to them.
