@@ -642,13 +642,25 @@ func (rc *rconn) writev(head, p []byte) (n int, err error) {
 	return n + m, err
 }
 
+// tlsQueueMax is writeHighWater under TLS: the layer's records reach the
+// socket straight while it takes them and the reactor's queue holds the
+// rest, in a buffer it pools up to 64 KiB; a larger mark made it grow to
+// 256 KiB by doubling, a new one (not pooled) for each burst, which cost a
+// 1 MiB response over TLS more (allocation, zeroing, copies) than the
+// extra waits for the client that a smaller one costs.
+const tlsQueueMax = 48 << 10
+
 // queue writes p through reactor.Conn.Write, at most writeHighWater
-// bytes queued at a time.
+// bytes queued at a time (tlsQueueMax under TLS).
 func (rc *rconn) queue(p []byte) (n int, err error) {
+	high := writeHighWater
+	if rc.tl != nil {
+		high = tlsQueueMax
+	}
 	for len(p) > 0 {
 		queued := rc.c.Buffered()
-		if queued <= writeHighWater/2 {
-			chunk := p[:min(len(p), writeHighWater-queued)]
+		if queued <= high/2 {
+			chunk := p[:min(len(p), high-queued)]
 			m, err := rc.c.Write(chunk)
 			n += m
 			p = p[len(chunk):]

@@ -43,14 +43,24 @@ type Conn struct {
 
 	// Owned by the loop, inside Input, once the handshake is done, or by
 	// a TryInput caller (the reactor excludes the two); pend too, then.
-	src  []byte // the bytes Input is decoding, cut into records by readRecord
-	rest int    // bytes of the current record not yet handed over (also the handshake's)
+	// src is the bytes Input is decoding, cut into records by readRecord;
+	// inside TryInput, those read ahead into the caller's buffer not yet
+	// handed over, with the rest of that buffer as its capacity.
+	src  []byte
+	rest int // bytes of the current record not yet handed over (also the handshake's)
 	// overhead is the least a record adds to its plaintext in the
 	// negotiated version (set when the handshake completes).
 	overhead uint8
 	// direct: TryInput runs; crypto/tls's reads go to the socket
 	// (readDirect) rather than to src.
 	direct bool
+	// noSock: inside TryInput, readDirect hands over what pend and src
+	// hold and reads the socket no more; filled: it has read ahead.
+	noSock, filled bool
+	// aheadMax bounds the read-ahead inside TryInput to the last
+	// aheadMax bytes of the caller's buffer: behind the largest
+	// plaintext of the records begun.
+	aheadMax int32
 	// eofDue: TryInput decoded close_notify; the next Input reports it.
 	eofDue bool
 	// hdr receives the next record's header during TryInput, read with

@@ -26,10 +26,15 @@
 // waits in the layer, so crypto/tls's own buffers hold at most one record.
 // A protocol's goroutine that reads a large body calls
 // [reactor.Conn.TryRead] with its own buffer, and the layer
-// ([Conn.TryInput]) has crypto/tls decrypt straight into it, reading each
-// record's ciphertext from the socket straight into crypto/tls's record
-// buffer (one readv(2) per record, bringing the next record's header): an
-// upload's plaintext is copied once before the handler, as on net/http.
+// ([Conn.TryInput]) has crypto/tls decrypt straight into it: one readv(2)
+// brings the rest of the record crypto/tls holds the start of into
+// crypto/tls's record buffer, and the records after it into the caller's
+// buffer, ahead of where their plaintext will go (a record's plaintext is
+// shorter than its ciphertext); the partial record a read ends in is
+// handed to crypto/tls, which then holds one record, as on the loop's
+// path. An upload's plaintext is copied once before the handler, as on
+// net/http, and a 64 KiB buffer (http1's io.Copy of a body) takes about
+// three 16 KiB records per read (net/http about two).
 // Writes go, encrypted, to the connection's bounded outbound queue: they
 // never "would block" (crypto/tls keeps every write error), and the
 // reactor's backpressure and write deadline apply to them.
@@ -57,16 +62,19 @@
 // crypto/tls's: measured with bench/http/idleclient (19,000 HTTPS
 // keep-alive connections to http1 on one loop, TLS 1.3, ECDSA P-256, a Go
 // client, heap after a GC), one connection that has served a small request
-// holds about 5.8 KB of heap: crypto/tls's handshake message buffer, grown
-// to the 1.8 KB ClientHello and never given back (2,048 bytes); its record
-// buffer (576 bytes: the layer hands it the ClientHello in records of at
-// most 571 bytes; handed whole, it would keep 2,688); AES-GCM state for both
-// directions (about 1.3 KB); the tls.Conn itself (896 bytes) and its key
-// exporter's secret; the reactor connection (288 bytes); this layer's Conn
-// (152 bytes, in a 160-byte size class; what only the handshake needs is
-// dropped when it ends, and the handshake-done channel is made only for a
-// caller that waits for it); and the protocol's own state. RSS is about 1.8
-// times that (10.6 KB a connection with GOGC=100; 7.4 KB with GOGC=25): the
+// holds about 5.8 KB of heap (5,834 bytes in a heap profile): crypto/tls's
+// handshake message buffer, grown to the ClientHello (a Go client's carries
+// an ML-KEM key share) and never given back (1,536 bytes: the layer cuts the
+// ClientHello into records sized so that it grows no larger than the whole
+// message would make it); its record buffer (576 bytes: records of at most
+// 571 bytes; a whole ClientHello would make it 2,688); AES-GCM state for
+// both directions (2 × 896 bytes); the tls.Conn itself (912 bytes), its
+// traffic secrets (128) and key exporter (64); the reactor connection (288
+// bytes); this layer's Conn (160 bytes, its size class; what only
+// the handshake needs is dropped when it ends, and the handshake-done
+// channel is made only for a caller that waits for it); and the protocol's
+// own state (http1: 224 bytes). RSS is about 1.9 times that (10.6–11.1 KB a
+// connection with GOGC=100; 7.4 KB with GOGC=25): the
 // garbage collector's headroom over the handshakes' garbage, which is the
 // application's setting (GOGC, GOMEMLIMIT), not the library's. After a 64 KiB upload
 // in full-size records crypto/tls's record buffer keeps the capacity of a
