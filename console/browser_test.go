@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -288,18 +289,38 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		!strings.Contains(found.Detail, "connection: web "+sc.LocalAddr().String()+", running, request age") {
 		t.Errorf("the stuck request's connection links to task %q, whose detail reads:\n%s", found.Task, found.Detail)
 	}
+	// The stuck request's task is drawn, selected, in the task table.
+	var sel string
+	if err := b.Eval(`(document.querySelector("#tasks tr.sel")||{dataset:{}}).dataset.id || ""`, &sel); err != nil {
+		t.Fatal(err)
+	}
+	if sel != found.Task {
+		t.Errorf("the task table shows task %q selected, want the request's task %s", sel, found.Task)
+	}
+	// Its stack, on request: the Handler waiting on the mutex.
+	var stack string
+	if err := b.Eval(`(async () => { document.getElementById("stackbtn").click();
+		for (let i = 0; i < 200 && !/goroutine/.test(document.getElementById("stack").textContent); i++) await new Promise(r => setTimeout(r, 50));
+		return document.getElementById("stack").textContent })()`, &stack); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stack, "ctxsync.(*Mutex).Lock") || !strings.Contains(stack, "TestBrowserShowsTheConsole") {
+		t.Errorf("the request task's stack does not show its Handler waiting on the mutex:\n%s", stack)
+	}
 	if path := os.Getenv("SHIO_CONSOLE_SCREENSHOT"); path != "" {
-		b.Eval(`document.querySelector('button[data-t="tasks"]').click(), document.getElementById("tree").click(), 1`, new(int))
-		res, err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"})
-		if err != nil {
+		// The request's task and its detail, then the connections view
+		// scrolled to the stuck request (path with "-conns" before the
+		// extension).
+		screenshot(t, b, path)
+		if err := b.Eval(`(async () => { const n = +(document.body.dataset.connsUpdates || 0);
+			document.querySelector('button[data-t="connections"]').click();
+			for (let i = 0; i < 100 && +(document.body.dataset.connsUpdates || 0) == n; i++) await new Promise(r => setTimeout(r, 50)); // fresh
+			const vs = document.getElementById("vs-conns"); vs.scrollTop = vs.scrollHeight; vdraw("conns");
+			await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); return 1 })()`, new(int)); err != nil {
 			t.Fatal(err)
 		}
-		var shot struct{ Data string }
-		json.Unmarshal(res, &shot)
-		png, _ := base64.StdEncoding.DecodeString(shot.Data)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		ext := filepath.Ext(path)
+		screenshot(t, b, strings.TrimSuffix(path, ext)+"-conns"+ext)
 	}
 	// Last, as reloads take time (the server may close the idle
 	// connections meanwhile): the wall time of each update under 100 ms in
@@ -332,6 +353,26 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	}
 	if len(b.Errors) > 0 {
 		t.Errorf("the browser reported errors:\n%s", strings.Join(b.Errors, "\n"))
+	}
+}
+
+// screenshot saves the page as a PNG file.
+func screenshot(t *testing.T, b *cdp.Client, path string) {
+	t.Helper()
+	res, err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shot struct{ Data string }
+	if err := json.Unmarshal(res, &shot); err != nil {
+		t.Fatal(err)
+	}
+	png, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
