@@ -95,11 +95,11 @@ if [ "$WHAT" != spawn ]; then
   done | tee "$WORK/http.tsv"
   echo
   echo "hello world, 64 connections: medians of $ROUNDS rounds; ratios are the medians of the per-round ratios to none"
-  printf '%-9s %9s %9s %10s %11s %10s\n' level req/s 'user µs' 'total µs' 'total/none' 'req/s/none'
+  printf '%-9s %9s %9s %10s %10s %11s %10s\n' level req/s 'user µs' 'total µs' 'user/none' 'total/none' 'req/s/none'
   for l in none off counters full; do
     m() { awk -F'\t' -v l=$l -v c=$1 '$2 == l { print $c }' "$WORK/http.tsv" | median; }
     ratio() { awk -F'\t' -v l=$l -v c=$1 '$2 == "none" { base[$1] = $c } $2 == l { v[$1] = $c } END { for (r in v) if (base[r] > 0) print v[r] / base[r] }' "$WORK/http.tsv" | median; }
-    printf '%-9s %9.0f %9.2f %10.2f %11.3f %10.3f\n' $l "$(m 3)" "$(m 4)" "$(m 5)" "$(ratio 5)" "$(ratio 3)"
+    printf '%-9s %9.0f %9.2f %10.2f %10.3f %11.3f %10.3f\n' $l "$(m 3)" "$(m 4)" "$(m 5)" "$(ratio 4)" "$(ratio 5)" "$(ratio 3)"
   done
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
