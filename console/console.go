@@ -69,7 +69,9 @@ var page []byte
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
 // (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
-// JSON ("/conns?task=ID" the one whose running request is task ID), "/metrics" the Prometheus metrics.
+// JSON ("&cols=1": as columns, as the page fetches them; "/conns?task=ID"
+// the one whose running request is task ID), "/metrics" the Prometheus
+// metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
