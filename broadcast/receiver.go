@@ -26,8 +26,8 @@ import (
 // For that, each receiver registers a cleanup with the runtime: creating and
 // closing one costs four small allocations and a few hundred nanoseconds.
 type Receiver[T any] struct {
-	sh     *shared[T]
-	next   uint64 // sequence number of the next value to return
+	sh   *shared[T]
+	next uint64 // sequence number of the next value to return
 	// pos publishes next to the collector (nil unless the channel was
 	// made at the Full level; closedPos once closed).
 	pos    *atomic.Uint64
