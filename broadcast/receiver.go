@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/shio-rt/shio/internal/obs"
 )
@@ -25,8 +26,11 @@ import (
 // For that, each receiver registers a cleanup with the runtime: creating and
 // closing one costs four small allocations and a few hundred nanoseconds.
 type Receiver[T any] struct {
-	sh     *shared[T]
-	next   uint64 // sequence number of the next value to return
+	sh   *shared[T]
+	next uint64 // sequence number of the next value to return
+	// pos publishes next to the collector (nil unless the channel was
+	// made at the Full level; closedPos once closed).
+	pos    *atomic.Uint64
 	closed bool
 	// cleanup unsubscribes the receiver if it is collected while open.
 	cleanup runtime.Cleanup
@@ -34,8 +38,8 @@ type Receiver[T any] struct {
 
 // newReceiver returns an open receiver whose next value is next; the caller
 // has counted it in receivers, under mu.
-func newReceiver[T any](sh *shared[T], next uint64) *Receiver[T] {
-	r := &Receiver[T]{sh: sh, next: next}
+func newReceiver[T any](sh *shared[T], next uint64, pos *atomic.Uint64) *Receiver[T] {
+	r := &Receiver[T]{sh: sh, next: next, pos: pos}
 	// The cleanup's argument is sh, never r, or r would stay reachable.
 	r.cleanup = runtime.AddCleanup(r, (*shared[T]).unsubscribe, sh)
 	return r
@@ -167,6 +171,9 @@ func (r *Receiver[T]) poll() (v T, err error, ok bool) {
 	switch {
 	case e != nil && e.seq == r.next:
 		r.next++
+		if r.pos != nil {
+			r.pos.Store(r.next)
+		}
 		return e.val, nil, true
 	case e != nil && e.seq > r.next:
 		// Overwritten. Entries are stored in order, so every value up to
@@ -178,6 +185,9 @@ func (r *Receiver[T]) poll() (v T, err error, ok bool) {
 		}
 		missed := oldest - r.next
 		r.next = oldest
+		if r.pos != nil {
+			r.pos.Store(r.next)
+		}
 		sh.missed.Add(missed)
 		return v, &LagError{Missed: missed}, true
 	case closed:
@@ -201,6 +211,9 @@ func (r *Receiver[T]) Close() {
 		return
 	}
 	r.closed = true
+	if r.pos != nil {
+		r.pos.Store(closedPos)
+	}
 	r.cleanup.Stop()
 	// Stop is certain to take effect only if r is reachable across it;
 	// otherwise the cleanup could run too and unsubscribe r twice.

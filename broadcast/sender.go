@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"weak"
 
 	"github.com/shio-rt/shio/internal/obs"
 )
@@ -37,6 +38,12 @@ type shared[T any] struct {
 	parked atomic.Int32
 	// missed counts the values receivers lost to lag (LagError.Missed).
 	missed atomic.Uint64
+	// watched: the channel was made at the collector's Full level. Then
+	// each receiver publishes its position, and positions holds them
+	// weakly (guarded by mu), for the collector's view of how far behind
+	// each receiver is.
+	watched   bool
+	positions []weak.Pointer[atomic.Uint64]
 }
 
 // Sender is the sending side of a broadcast channel, created by [New].
@@ -62,6 +69,7 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	}
 	size := uint64(1) << bits.Len64(uint64(capacity-1))
 	tx := &Sender[T]{sh: &shared[T]{mask: size - 1, slots: make([]atomic.Pointer[entry[T]], size)}}
+	tx.sh.watched = obs.Current() == obs.Full
 	obs.RegisterChan(tx.sh, (*shared[T]).obsStats)
 	return tx, tx.Subscribe()
 }
@@ -106,8 +114,12 @@ func (s *Sender[T]) Subscribe() *Receiver[T] {
 	sh.mu.Lock()
 	sh.receivers.Add(1)
 	next := sh.tail.Load()
+	var pos *atomic.Uint64
+	if sh.watched {
+		pos = sh.watchLocked(next)
+	}
 	sh.mu.Unlock()
-	return newReceiver(sh, next)
+	return newReceiver(sh, next, pos)
 }
 
 // ReceiverCount returns the number of open receivers. A receiver dropped

@@ -1,14 +1,17 @@
 package console_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -45,15 +48,17 @@ func chromium(t *testing.T) string {
 }
 
 // TestBrowserShowsTheConsole loads the console in headless Chromium, driven
-// over the DevTools protocol, while the program holds 1,000 parked tasks and
-// an HTTP server holds 5,000 idle connections. It checks what the page
-// shows (every task; the connections summed over the loops), that it
-// updates, that an update renders in under a second (the figure is logged;
-// the target is 100 ms, not asserted on a shared machine) and that the
-// browser reported no error. SHIO_CONSOLE_SCREENSHOT=path saves a
-// screenshot; SHIO_CONSOLE_TASKS and SHIO_CONSOLE_CONNS change the counts
-// (20,000 connections need 40,000 descriptors: run under
-// prlimit --nofile=50000).
+// over the DevTools protocol, while the program holds 1,000 parked tasks, a
+// held lock with three waiters and an HTTP server with 5,000 idle
+// connections (their clients in a child process). It checks what each view
+// shows, that a stuck Handler is found from its connection, that the page
+// updates, that every update takes under 100 ms of the page thread's CPU
+// time (from a DevTools trace, asserted whatever the load) and under 100 ms
+// of wall time in one of four loads of the page (logged, not asserted, on a
+// machine loaded past twice its CPUs), and that the browser reported no
+// error. SHIO_CONSOLE_SCREENSHOT=path saves screenshots; SHIO_CONSOLE_TASKS
+// and SHIO_CONSOLE_CONNS change the counts (the connections take one
+// descriptor each here: as many as the descriptor limit allows, less 200).
 func TestBrowserShowsTheConsole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the browser test holds 5,000 connections")
@@ -74,19 +79,13 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		io.WriteString(w, "hello")
 	}))
 	addr := strings.TrimPrefix(url, "http://")
-	var clients []net.Conn
-	t.Cleanup(func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	})
-	for range conns {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatalf("after %d connections: %v", len(clients), err)
-		}
-		clients = append(clients, c)
+	if budget := connBudget(); conns > budget {
+		// 20,000 connections and this process's other descriptors do not
+		// fit under a limit of 20,000: as many as fit, all real sockets.
+		t.Logf("holding %d connections, not %d: this process may open %d descriptors", budget, conns, budget+200)
+		conns = budget
 	}
+	holdConns(t, addr, conns) // the clients, in a process of their own
 	for deadline := time.Now().Add(20 * time.Second); srv.Stats().Open < int64(conns); {
 		if time.Now().After(deadline) {
 			t.Fatalf("server holds %d of %d connections after 20s", srv.Stats().Open, conns)
@@ -118,6 +117,12 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 	defer conn.Close()
 	b := cdp.NewClient(conn)
 	if err := b.Enable(); err != nil {
+		t.Fatal(err)
+	}
+	// The updates are timed by the page (wall time, from its own clock) and
+	// in a trace (the CPU time of the page's thread, which a loaded machine
+	// does not inflate).
+	if err := b.StartTrace("devtools.timeline"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Navigate(hs.URL + "/#tasks"); err != nil {
@@ -239,6 +244,8 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 			Idle: rows.filter(tr => tr.children[4].textContent == "idle" && tr.children[3].textContent == "open").length} })()`, &cv); err != nil {
 		t.Fatal(err)
 	}
+	connsMs, connsParts := waitTimed(t, b, "conns", 3)
+	t.Logf("%d updates of the connections view (%d connections): parse+render+layout %v ms; size:parse+render+layout %s", len(connsMs), conns, connsMs, connsParts)
 	if !strings.HasPrefix(cv.Count, strconv.Itoa(conns)+" connections") || cv.Rows != min(conns, 20000) || cv.Drawn < 20 || cv.Idle != cv.Drawn {
 		t.Errorf("the connections view says %q with %d rows (%d drawn, %d open and idle), want %d connections, all idle", cv.Count, cv.Rows, cv.Drawn, cv.Idle, conns)
 	}
@@ -284,42 +291,90 @@ func TestBrowserShowsTheConsole(t *testing.T) {
 		!strings.Contains(found.Detail, "connection: web "+sc.LocalAddr().String()+", running, request age") {
 		t.Errorf("the stuck request's connection links to task %q, whose detail reads:\n%s", found.Task, found.Detail)
 	}
+	// The stuck request's task is drawn, selected, in the task table.
+	var sel string
+	if err := b.Eval(`(document.querySelector("#tasks tr.sel")||{dataset:{}}).dataset.id || ""`, &sel); err != nil {
+		t.Fatal(err)
+	}
+	if sel != found.Task {
+		t.Errorf("the task table shows task %q selected, want the request's task %s", sel, found.Task)
+	}
+	// Its stack, on request: the Handler waiting on the mutex.
+	var stack string
+	if err := b.Eval(`(async () => { document.getElementById("stackbtn").click();
+		for (let i = 0; i < 200 && !/goroutine/.test(document.getElementById("stack").textContent); i++) await new Promise(r => setTimeout(r, 50));
+		return document.getElementById("stack").textContent })()`, &stack); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stack, "ctxsync.(*Mutex).Lock") || !strings.Contains(stack, "TestBrowserShowsTheConsole") {
+		t.Errorf("the request task's stack does not show its Handler waiting on the mutex:\n%s", stack)
+	}
 	if path := os.Getenv("SHIO_CONSOLE_SCREENSHOT"); path != "" {
-		b.Eval(`document.querySelector('button[data-t="tasks"]').click(), document.getElementById("tree").click(), 1`, new(int))
-		res, err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"})
-		if err != nil {
+		// The request's task and its detail, then the connections view
+		// scrolled to the stuck request (path with "-conns" before the
+		// extension).
+		screenshot(t, b, path)
+		if err := b.Eval(`(async () => { const n = +(document.body.dataset.connsUpdates || 0);
+			document.querySelector('button[data-t="connections"]').click();
+			for (let i = 0; i < 100 && +(document.body.dataset.connsUpdates || 0) == n; i++) await new Promise(r => setTimeout(r, 50)); // fresh
+			const vs = document.getElementById("vs-conns"); vs.scrollTop = vs.scrollHeight; vdraw("conns");
+			await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); return 1 })()`, new(int)); err != nil {
 			t.Fatal(err)
 		}
-		var shot struct{ Data string }
-		json.Unmarshal(res, &shot)
-		png, _ := base64.StdEncoding.DecodeString(shot.Data)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		ext := filepath.Ext(path)
+		screenshot(t, b, strings.TrimSuffix(path, ext)+"-conns"+ext)
 	}
 	// Last, as reloads take time (the server may close the idle
-	// connections meanwhile).
-	for try := 1; slices.Max(ms) >= 100; try++ {
-		if try > 3 {
-			// The bound is a property of the page, not of a machine
-			// running six times more work than it has cores: there the
-			// miss is reported, not failed.
-			if load := loadPerCPU(); load > 2 {
-				t.Logf("MISSED (not asserted: load average %.1f per CPU): in 4 loads of the page, one update or more took 100 ms or longer each time (the last: %v ms)", load, ms)
-			} else {
-				t.Errorf("in 4 loads of the page, one update or more took 100 ms or longer each time (the last: %v ms; load average %.1f per CPU)", ms, load)
+	// connections meanwhile): the wall time of each update under 100 ms in
+	// one load of the page at least, of the tasks view (the first, cold,
+	// update included) and of the connections view.
+	wallBound(t, b, "tasks", "", ms)
+	wallBound(t, b, "connections", "conns", connsMs)
+
+	// The CPU time of every update, in every view and every load, under
+	// 100 ms: the bound is the page's, asserted whatever the load.
+	evs, err := b.EndTrace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"onSnapshot", "onConns"} {
+		wall, cpu := callTimes(evs, fn)
+		t.Logf("%s (the trace): %d calls; wall ms %.0f; CPU ms %.0f", fn, len(wall), wall, cpu)
+		if len(cpu) < 3 {
+			t.Errorf("the trace has %d calls of the page's %s, want 3 or more", len(cpu), fn)
+		}
+		for i, c := range cpu {
+			if c <= 0 {
+				t.Errorf("%s call %d has no thread time in the trace: the CPU bound cannot be checked", fn, i)
+				break
 			}
-			break
+			if c >= 100 {
+				t.Errorf("%s call %d took %.0f ms of CPU time (wall %.0f ms), the bound is 100 ms: %.0f", fn, i, c, wall[i], cpu)
+			}
 		}
-		// Reloaded on the tasks view (the view the bound is for).
-		if err := b.Eval(`history.replaceState(null, "", "#tasks"), location.reload(), 1`, new(int)); err != nil {
-			t.Fatal(err)
-		}
-		ms = waitUpdates(t, b, 3)
-		t.Logf("after reload %d: %v ms", try, ms)
 	}
 	if len(b.Errors) > 0 {
 		t.Errorf("the browser reported errors:\n%s", strings.Join(b.Errors, "\n"))
+	}
+}
+
+// screenshot saves the page as a PNG file.
+func screenshot(t *testing.T, b *cdp.Client, path string) {
+	t.Helper()
+	res, err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shot struct{ Data string }
+	if err := json.Unmarshal(res, &shot); err != nil {
+		t.Fatal(err)
+	}
+	png, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -339,25 +394,102 @@ func renderTimes(t *testing.T, s string) []int {
 }
 
 // waitUpdates waits (polling, with a deadline) until the page has had n
-// updates since it loaded, and returns their render times.
+// live updates since it loaded, and returns their render times.
 func waitUpdates(t *testing.T, b *cdp.Client, n int) []int {
+	ms, _ := waitTimed(t, b, "", n)
+	return ms
+}
+
+// waitTimed waits (polling, with a deadline) until the page has timed n
+// updates of a kind since it loaded ("" the live updates, "conns" the
+// connections fetched by their view), and returns their times (parse,
+// render and layout, in ms) and the parts of each (size, then parse,
+// render and layout times).
+func waitTimed(t *testing.T, b *cdp.Client, kind string, n int) ([]int, string) {
 	t.Helper()
 	var st struct {
 		Updates int    `json:"updates"`
 		Ms      string `json:"ms"`
+		Parts   string `json:"parts"`
 	}
+	k := func(s string) string {
+		if kind == "" {
+			return s
+		}
+		return kind + strings.ToUpper(s[:1]) + s[1:]
+	}
+	expr := fmt.Sprintf(`(ds => ({updates: +(ds[%q] || 0), ms: ds[%q] || "", parts: ds[%q] || ""}))(document.body ? document.body.dataset : {})`, k("updates"), k("renderMs"), k("parts"))
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if err := b.Eval(`({updates: +(document.body && document.body.dataset.updates || 0), ms: document.body && document.body.dataset.renderMs || ""})`, &st); err != nil {
+		if err := b.Eval(expr, &st); err != nil {
 			t.Fatal(err)
 		}
 		if st.Updates >= n {
-			return renderTimes(t, st.Ms)
+			return renderTimes(t, st.Ms), st.Parts
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the page got %d updates in 30s", st.Updates)
+			t.Fatalf("the page timed %d %q updates in 30s", st.Updates, kind)
 		}
 		time.Sleep(50 * time.Millisecond) // polling the page, with a deadline
 	}
+}
+
+// wallBound checks that the updates of kind ("" the live updates, "conns"
+// the connections) of one load of the page in view took under 100 ms of
+// wall time each, reloading the page up to three times; ms are the times
+// of the current load. A shared machine has slow moments: the bound must
+// hold in one load of four, and is not asserted (the miss is logged) on a
+// machine whose load average is above twice its CPUs, where wall time
+// measures the machine more than the page (the CPU bound is asserted
+// apart, from the trace).
+func wallBound(t *testing.T, b *cdp.Client, view, kind string, ms []int) {
+	t.Helper()
+	for try := 1; slices.Max(ms) >= 100; try++ {
+		if try > 3 {
+			if load := loadPerCPU(); load > 2 {
+				t.Logf("MISSED (not asserted: load average %.1f per CPU): in 4 loads of the %s view, one update or more took 100 ms or longer each time (the last: %v ms)", load, view, ms)
+			} else {
+				t.Errorf("in 4 loads of the %s view, one update or more took 100 ms or longer each time (the last: %v ms; load average %.1f per CPU)", view, ms, load)
+			}
+			return
+		}
+		var origin float64
+		if err := b.Eval(`performance.timeOrigin`, &origin); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Eval(`history.replaceState(null, "", "#`+view+`"), location.reload(), 1`, new(int)); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; { // until the new document runs
+			var o float64
+			if err := b.Eval(`performance.timeOrigin`, &o); err == nil && o != origin {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the page did not reload in 30s")
+			}
+			time.Sleep(50 * time.Millisecond) // polling the page, with a deadline
+		}
+		n := 3
+		if kind != "" {
+			n = 2 // a second apart
+		}
+		ms, _ = waitTimed(t, b, kind, n)
+		t.Logf("%s view, after reload %d: %v ms", view, try, ms)
+	}
+}
+
+// callTimes returns the wall and CPU (thread) times in ms, rounded, of the
+// calls of the page's function fn in a trace, in their order.
+func callTimes(evs []cdp.TraceEvent, fn string) (wall, cpu []float64) {
+	slices.SortFunc(evs, func(a, b cdp.TraceEvent) int { return cmp.Compare(a.Ts, b.Ts) })
+	want := `"functionName":"` + fn + `"`
+	for _, e := range evs {
+		if e.Name == "FunctionCall" && e.Ph == "X" && strings.Contains(string(e.Args), want) {
+			wall = append(wall, e.Dur/1000)
+			cpu = append(cpu, e.TDur/1000)
+		}
+	}
+	return wall, cpu
 }
 
 // maxTaskID returns the largest task ID the page has.

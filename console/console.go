@@ -69,7 +69,9 @@ var page []byte
 // updates (Server-Sent Events, one "snapshot" event per Interval),
 // "/snapshot" one update as JSON, "/stack?id=N" the goroutine stack of task N
 // (Full level), "/conns?max=N" the connections (see [Console.Conns]) as
-// JSON ("/conns?task=ID" the one whose running request is task ID), "/metrics" the Prometheus metrics.
+// JSON ("&cols=1": as columns, as the page fetches them; "/conns?task=ID"
+// the one whose running request is task ID), "/metrics" the Prometheus
+// metrics.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -475,9 +477,95 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// connColumns encodes conns for the page as columns, as the live updates
+// carry the tasks (see eventSnapshot): {"total": T, "error": E, "strs":
+// [...], "cols": [...]}, the columns
+//
+//	[server, loop, remote, state, phase, proto, request_ns, task, age_ns,
+//	 idle_ns, bytes_in, bytes_out, queued, requests, dialed (0 or 1)]
+//
+// where server, state, phase and proto are indexes in strs and remote is
+// the peer's address. 20,000 connections are about a third of the JSON of
+// the objects, and parse three times faster in a browser.
+func connColumns(conns []Conn, total int, errText string) []byte {
+	strs := []string{}
+	index := map[string]int{}
+	str := func(b []byte, v string) []byte {
+		i, ok := index[v]
+		if !ok {
+			i = len(strs)
+			index[v] = i
+			strs = append(strs, v)
+		}
+		return strconv.AppendInt(b, int64(i), 10)
+	}
+	const columns = 15
+	b := make([]byte, 0, 96*len(conns)+128)
+	b = append(b, `"cols":[`...)
+	for col := range columns {
+		if col > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for i := range conns {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			c := &conns[i]
+			switch col {
+			case 0:
+				b = str(b, c.Server)
+			case 1:
+				b = strconv.AppendInt(b, int64(c.Loop), 10)
+			case 2:
+				r, _ := json.Marshal(c.Remote)
+				b = append(b, r...)
+			case 3:
+				b = str(b, c.State)
+			case 4:
+				b = str(b, c.Phase)
+			case 5:
+				b = str(b, c.Proto)
+			case 6:
+				b = strconv.AppendInt(b, int64(c.Request), 10)
+			case 7:
+				b = strconv.AppendUint(b, c.Task, 10)
+			case 8:
+				b = strconv.AppendInt(b, int64(c.Age), 10)
+			case 9:
+				b = strconv.AppendInt(b, int64(c.Idle), 10)
+			case 10:
+				b = strconv.AppendInt(b, c.BytesIn, 10)
+			case 11:
+				b = strconv.AppendInt(b, c.BytesOut, 10)
+			case 12:
+				b = strconv.AppendInt(b, int64(c.Queued), 10)
+			case 13:
+				b = strconv.AppendInt(b, c.Requests, 10)
+			case 14:
+				if c.Dialed {
+					b = append(b, '1')
+				} else {
+					b = append(b, '0')
+				}
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, "]}\n"...)
+	head, _ := json.Marshal(struct {
+		Total int      `json:"total"`
+		Error string   `json:"error,omitempty"`
+		Strs  []string `json:"strs"`
+	}{total, errText, strs})
+	head[len(head)-1] = ','
+	return append(head, b...)
+}
+
 // serveConns answers /conns?max=N (N defaults to 1,000) with the
-// connections as JSON: {"total": T, "conns": [...]}; /conns?task=ID with
-// the connection whose running request is task ID (none or one).
+// connections as JSON: {"total": T, "conns": [...]}, or as columns with
+// &cols=1 (see connColumns); /conns?task=ID with the connection whose
+// running request is task ID (none or one).
 func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
 	max, task := 1000, uint64(0)
 	q := r.URL.Query()
@@ -505,6 +593,14 @@ func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	if q.Get("cols") == "1" {
+		var e string
+		if err != nil {
+			e = err.Error()
+		}
+		w.Write(connColumns(conns, total, e))
+		return
+	}
 	resp := struct {
 		Total int    `json:"total"`
 		Conns []Conn `json:"conns"`

@@ -34,12 +34,23 @@ func startServer(t *testing.T) (*http1.Server, string) {
 // startServerWith is startServer with the handler h.
 func startServerWith(t *testing.T, h http.Handler) (*http1.Server, string) {
 	t.Helper()
+	return startServerOn(t, h, nil)
+}
+
+// startServerOn is startServerWith serving on wrap(the listener) (if wrap
+// is not nil).
+func startServerOn(t *testing.T, h http.Handler, wrap func(net.Listener) net.Listener) (*http1.Server, string) {
+	t.Helper()
 	// Idle connections that send nothing are kept for the whole test (the
 	// browser test holds thousands and may run long on a loaded machine).
 	srv := &http1.Server{ReadHeaderTimeout: 5 * time.Minute, Handler: h}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if wrap != nil {
+		ln = wrap(ln)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -51,7 +62,7 @@ func startServerWith(t *testing.T, h http.Handler) (*http1.Server, string) {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return srv, "http://" + ln.Addr().String()
+	return srv, "http://" + addr
 }
 
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {

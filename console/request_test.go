@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,12 +39,28 @@ func stuckHandler(mu *ctxsync.Mutex, rx *mpsc.Receiver[int]) http.HandlerFunc {
 // http1.request) is in the task table waiting on the mutex, with the task
 // its Handler spawned as its child; /conns?task= finds the connection from
 // the task; the stuck detector reports the wait with the Handler's stack;
-// once the request ends the connection owns no task.
+// once the request ends the connection owns no task. On the reactor path
+// and on the net.Conn fallback (a listener http1 does not know).
 func TestStuckHandlerIsFoundFromItsConnection(t *testing.T) {
+	t.Run("reactor", func(t *testing.T) { testStuckHandler(t, false) })
+	t.Run("fallback", func(t *testing.T) { testStuckHandler(t, true) })
+}
+
+// opaqueListener hides its listener's type: http1 serves its connections
+// on the net.Conn fallback, a goroutine each.
+type opaqueListener struct{ net.Listener }
+
+func testStuckHandler(t *testing.T, fallback bool) {
 	var mu ctxsync.Mutex
 	mu.Lock(context.Background())
 	tx, rx := mpsc.New[int](1)
-	srv, url := startServerWith(t, stuckHandler(&mu, rx))
+	var srv *http1.Server
+	var url string
+	if fallback {
+		srv, url = startServerOn(t, stuckHandler(&mu, rx), func(ln net.Listener) net.Listener { return opaqueListener{ln} })
+	} else {
+		srv, url = startServerWith(t, stuckHandler(&mu, rx))
+	}
 	c := console.New(console.Config{Servers: map[string]*http1.Server{"api": srv}})
 
 	type result struct {
@@ -98,8 +115,8 @@ func TestStuckHandlerIsFoundFromItsConnection(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond) // polling, not synchronising
 	}
-	if conn.Request <= 0 || conn.Request > conn.Age {
-		t.Errorf("request age %v (connection age %v)", conn.Request, conn.Age)
+	if conn.Request <= 0 || conn.Request > conn.Age || conn.Requests != 1 || (conn.Loop == -1) != fallback {
+		t.Errorf("request age %v (connection age %v), %d requests, loop %d", conn.Request, conn.Age, conn.Requests, conn.Loop)
 	}
 	if req.Name != "http1.request" || !req.Request || req.WaitKind != "mutex" || req.Site != "" || req.Parent != 0 {
 		t.Errorf("request task: %+v", req)

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/shio-rt/shio/internal/obs"
+	"github.com/shio-rt/shio/reactor"
 )
 
 // netConn is the fallback path's [transport]: a net.Conn from a listener
@@ -30,6 +33,15 @@ type netConn struct {
 	// readAt is the read deadline last set, which the watch's own
 	// deadline replaces and stopWatch restores.
 	readAt time.Time
+
+	// For Server.Conns and the collector: when the connection was
+	// accepted and when the bytes of the request being read arrived (obs
+	// Now readings); while a Handler runs, its request's arrival (running,
+	// 0 between requests) and its task; the requests begun.
+	opened, reqAt int64
+	running       atomic.Int64
+	task          atomic.Pointer[obs.Task]
+	requests      atomic.Int64
 }
 
 // States of a netConn.
@@ -109,6 +121,11 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 	}
 	if idle && n > 0 {
 		t.setState(s, http.StateActive)
+		// The clock read for the Date of the responses (as on the
+		// reactor path, once for the requests read together), and the
+		// request's arrival for its age and its task.
+		c.now = time.Now()
+		t.reqAt = obs.At(c.now)
 	}
 	c.w += n
 	if n > 0 && first && t.served {
@@ -129,12 +146,46 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 	return headClose
 }
 
-// begin leaves ctx's LocalAddr to its parent, where conn.serve put it.
-func (t *netConn) begin(ctx *requestContext) { t.served = true }
+// begin leaves ctx's LocalAddr to its parent, where conn.serve put it,
+// and records the request (its task, see beginTask) for Server.Conns.
+func (t *netConn) begin(ctx *requestContext) {
+	t.served = true
+	beginTask(ctx, t.reqAt)
+	t.task.Store(ctx.task)
+	t.running.Store(max(t.reqAt, 1))
+	t.requests.Add(1)
+}
 
 func (t *netConn) end(ctx *requestContext) {
 	t.stopWatch()
+	t.running.Store(0)
+	t.task.Store(nil)
+	endTask(ctx)
 	ctx.cancel(context.Canceled)
+}
+
+// describe returns t's view for Server.Conns, at now (an obs.Now reading).
+func (t *netConn) describe(now int64) reactor.ConnInfo {
+	info := reactor.ConnInfo{Loop: -1, State: "open", Proto: "http/1.1", Phase: "idle",
+		Age: time.Duration(max(now-t.opened, 0)), Requests: t.requests.Load()}
+	if a := t.RemoteAddr(); a != nil {
+		info.Remote = a.String()
+	}
+	if _, ok := t.Conn.(*tls.Conn); ok {
+		info.Proto = "https/1.1"
+	}
+	switch st := t.state.Load(); {
+	case st == stateClosed:
+		info.State = "dead"
+	case st == stateActive:
+		info.Phase = "active" // reading a head, or ending a response
+		if at := t.running.Load(); at != 0 {
+			info.Phase = "running"
+			info.Request = time.Duration(max(now-at, 0))
+			info.Task = t.task.Load().ID()
+		}
+	}
+	return info
 }
 
 // hijack returns the listener's own net.Conn, its deadlines cleared, and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shio-rt/shio/http1/internal/http1parse"
 	"github.com/shio-rt/shio/internal/gopool"
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 	"github.com/shio-rt/shio/tlslayer"
 )
@@ -309,7 +310,7 @@ func (s *Server) serve(l net.Listener, hs *tlslayer.Handshaker) error {
 		if hs != nil { // queued for Accept before ServeEvents
 			rwc = tls.Server(rwc, hs.TLS)
 		}
-		t := &netConn{Conn: rwc}
+		t := &netConn{Conn: rwc, opened: obs.Now()}
 		c := newConn(s, t)
 		if !s.trackConn(t, true) {
 			rwc.Close()

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/shio-rt/shio/internal/obs"
 	"github.com/shio-rt/shio/reactor"
 )
 
@@ -79,7 +80,11 @@ func (s *Server) LoopStats() []reactor.LoopStats {
 // started (all if max <= 0; see [Server.LoopStats] for which reactors), as
 // [reactor.Reactor.Conns] does, with each connection's HTTP phase and
 // request count. Loop indexes continue from one reactor to the next, as in
-// LoopStats.
+// LoopStats. Then come the connections served on the net.Conn fallback
+// (Loop -1), with their peer, age, requests, phase ("idle" between
+// requests, "active" reading a head or ending a response, "running" while
+// a Handler runs, with its request's age and task); their idle time and
+// bytes are not counted.
 //
 // # Cancellation
 //
@@ -111,5 +116,15 @@ func (s *Server) Conns(ctx context.Context, max int) ([]reactor.ConnInfo, error)
 		}
 		loops += len(r.LoopStats())
 	}
+	// The connections served on the fallback, by goroutines of their own.
+	now := obs.Now()
+	s.mu.Lock()
+	for t := range s.conns {
+		if max > 0 && len(out) >= max {
+			break
+		}
+		out = append(out, t.describe(now))
+	}
+	s.mu.Unlock()
 	return out, nil
 }

@@ -88,6 +88,7 @@ func (c *Conn) serve(opened chan struct{}) {
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
 			c.r.stats.read(n)
+			c.bytesIn.Add(int64(n))
 			c.cb.Lock()
 			err = c.receiveLocked(buf[:n])
 			c.unlockCB()
@@ -383,6 +384,7 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 	n, err := c.nc.Write(p)
 	if n > 0 {
 		c.r.stats.wrote(n)
+		c.bytesOut.Add(int64(n))
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = ErrWriteTimeout

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +21,6 @@ func (*describedEcho) DescribeConn(c *reactor.Conn, info *reactor.ConnInfo) {
 // TestConnsDescribesEachConnection: Conns lists every connection with its
 // peer, state, age and the bytes it carried, and the handler's own view.
 func TestConnsDescribesEachConnection(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("Conns is not supported by the portable reactor")
-	}
 	r, addr := start(t, reactor.Config{Loops: 2}, &describedEcho{})
 	peers := map[string]bool{}
 	for i := range 3 {
@@ -76,9 +72,6 @@ func (b *blocker) OnData(c *reactor.Conn, data []byte) int {
 // TestConnsCancellation: with a loop held in a callback, Conns returns
 // ctx.Err() when ctx ends.
 func TestConnsCancellation(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("Conns is not supported by the portable reactor")
-	}
 	b := &blocker{in: make(chan struct{}), release: make(chan struct{})}
 	r, addr := start(t, reactor.Config{Loops: 1}, b)
 	c := dial(t, addr)

@@ -53,8 +53,10 @@ type ConnDescriber interface {
 // between two passes, so a loop that is blocked in a callback delays the
 // answer.
 //
-// Outside Linux (and with the reactor_portable build tag) it returns an
-// error wrapping errors.ErrUnsupported.
+// Outside Linux (and with the reactor_portable build tag), where each
+// connection has a goroutine of its own, the connections are listed oldest
+// first (all on loop 0), each described between two of its callbacks; its
+// idle time is not tracked there (zero).
 //
 // # Cancellation
 //

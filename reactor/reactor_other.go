@@ -86,7 +86,7 @@ func (r *Reactor) dial(ctx context.Context, network, address string) (*Conn, err
 
 // run starts the goroutine serving nc.
 func (r *Reactor) run(nc net.Conn, pub *Listener, opened chan struct{}) *Conn {
-	c := &Conn{ln: pub, connSys: connSys{dialed: opened != nil, r: r, nc: nc, wake: make(chan struct{}, 1)}}
+	c := &Conn{ln: pub, opened: portableClock(), connSys: connSys{dialed: opened != nil, r: r, nc: nc, wake: make(chan struct{}, 1)}}
 	r.mu.Lock()
 	if r.state.Load() == stateClosed {
 		r.mu.Unlock()

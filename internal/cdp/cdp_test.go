@@ -124,3 +124,49 @@ func TestClientRecordsThePageErrors(t *testing.T) {
 		t.Errorf("closed transport: %v", err)
 	}
 }
+
+// TestClientCollectsATrace: the trace events sent while a trace records,
+// during other calls and after Tracing.end, are returned by EndTrace once
+// the browser says the trace is complete; those sent before StartTrace are
+// not.
+func TestClientCollectsATrace(t *testing.T) {
+	tr := &scripted{replies: []string{
+		`{"method":"Tracing.dataCollected","params":{"value":[{"name":"before"}]}}`,
+		`{"id":1,"result":{}}`, // Tracing.start
+		`{"method":"Tracing.dataCollected","params":{"value":[{"name":"FunctionCall","ph":"X","ts":10,"dur":2000,"tdur":1500,"args":{"data":{"functionName":"f"}}}]}}`,
+		`{"id":2,"result":{"result":{"value":1}}}`, // Runtime.evaluate
+		`{"id":3,"result":{}}`,                     // Tracing.end
+		`{"method":"Tracing.dataCollected","params":{"value":[{"name":"Layout","dur":5},{"name":"Paint"}]}}`,
+		`{"method":"Tracing.tracingComplete","params":{}}`,
+	}}
+	c := cdp.NewClient(tr)
+	if _, err := c.EndTrace(); err == nil {
+		t.Error("EndTrace without a trace: no error")
+	}
+	if err := c.StartTrace("devtools.timeline"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartTrace("x"); err == nil {
+		t.Error("a second StartTrace: no error")
+	}
+	var one int
+	if err := c.Eval("1", &one); err != nil || one != 1 {
+		t.Fatalf("Eval: %v, %v", one, err)
+	}
+	evs, err := c.EndTrace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range evs {
+		names = append(names, e.Name)
+	}
+	if strings.Join(names, " ") != "FunctionCall Layout Paint" || evs[0].Dur != 2000 || evs[0].TDur != 1500 || evs[0].Ph != "X" ||
+		!strings.Contains(string(evs[0].Args), `"functionName":"f"`) {
+		t.Errorf("trace %+v", evs)
+	}
+	cats := tr.sent[0]["params"].(map[string]any)["traceConfig"].(map[string]any)["includedCategories"]
+	if tr.sent[0]["method"] != "Tracing.start" || len(cats.([]any)) != 1 || tr.sent[2]["method"] != "Tracing.end" {
+		t.Errorf("sent %v", tr.sent)
+	}
+}

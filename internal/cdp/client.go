@@ -2,6 +2,7 @@ package cdp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -21,6 +22,9 @@ type Client struct {
 	// Runtime.enable and Log.enable): exceptions, console.error calls and
 	// error log entries.
 	Errors []string
+
+	tracing bool
+	trace   []TraceEvent
 }
 
 // NewClient returns a Client sending on t.
@@ -37,8 +41,47 @@ func (c *Client) Enable() error {
 	return nil
 }
 
+// message is a DevTools message: a command's result or error, or an event.
+type message struct {
+	ID     int             `json:"id"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// recv reads one message, recording the error reports and trace events it
+// carries.
+func (c *Client) recv() (message, error) {
+	var msg message
+	m, err := c.t.Recv()
+	if err != nil {
+		return msg, err
+	}
+	if err := json.Unmarshal(m, &msg); err != nil {
+		return msg, err
+	}
+	switch {
+	case msg.Method == "Runtime.exceptionThrown":
+		c.Errors = append(c.Errors, "exception: "+string(msg.Params))
+	case msg.Method == "Runtime.consoleAPICalled" && strings.Contains(string(msg.Params), `"type":"error"`):
+		c.Errors = append(c.Errors, "console.error: "+string(msg.Params))
+	case msg.Method == "Log.entryAdded" && strings.Contains(string(msg.Params), `"level":"error"`):
+		c.Errors = append(c.Errors, "log: "+string(msg.Params))
+	case msg.Method == "Tracing.dataCollected" && c.tracing:
+		var p struct{ Value []TraceEvent }
+		if err := json.Unmarshal(msg.Params, &p); err != nil {
+			return msg, fmt.Errorf("cdp: trace data: %w", err)
+		}
+		c.trace = append(c.trace, p.Value...)
+	}
+	return msg, nil
+}
+
 // Call sends a command and returns its result, recording the error reports
-// that arrive meanwhile.
+// (and, while tracing, the trace events) that arrive meanwhile.
 func (c *Client) Call(method string, params any) (json.RawMessage, error) {
 	c.nextID++
 	id := c.nextID
@@ -50,20 +93,8 @@ func (c *Client) Call(method string, params any) (json.RawMessage, error) {
 		return nil, err
 	}
 	for {
-		m, err := c.t.Recv()
+		msg, err := c.recv()
 		if err != nil {
-			return nil, err
-		}
-		var msg struct {
-			ID     int             `json:"id"`
-			Method string          `json:"method"`
-			Params json.RawMessage `json:"params"`
-			Result json.RawMessage `json:"result"`
-			Error  *struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(m, &msg); err != nil {
 			return nil, err
 		}
 		switch {
@@ -71,12 +102,59 @@ func (c *Client) Call(method string, params any) (json.RawMessage, error) {
 			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
 		case msg.ID == id:
 			return msg.Result, nil
-		case msg.Method == "Runtime.exceptionThrown":
-			c.Errors = append(c.Errors, "exception: "+string(msg.Params))
-		case msg.Method == "Runtime.consoleAPICalled" && strings.Contains(string(msg.Params), `"type":"error"`):
-			c.Errors = append(c.Errors, "console.error: "+string(msg.Params))
-		case msg.Method == "Log.entryAdded" && strings.Contains(string(msg.Params), `"level":"error"`):
-			c.Errors = append(c.Errors, "log: "+string(msg.Params))
+		}
+	}
+}
+
+// A TraceEvent is one event of a Chromium trace (the Trace Event Format):
+// its name and categories, its phase ("X" a complete event, "B" and "E" a
+// begin and an end), its start and wall duration and, where the browser
+// records it, its thread time (CPU time of the thread) in microseconds, its
+// process and thread, and its arguments.
+type TraceEvent struct {
+	Name string          `json:"name"`
+	Cat  string          `json:"cat"`
+	Ph   string          `json:"ph"`
+	Ts   float64         `json:"ts"`
+	Dur  float64         `json:"dur"`
+	TDur float64         `json:"tdur"`
+	Pid  int             `json:"pid"`
+	Tid  int             `json:"tid"`
+	Args json.RawMessage `json:"args"`
+}
+
+// StartTrace starts recording a trace of the given categories
+// ("devtools.timeline", say), which [Client.EndTrace] returns.
+func (c *Client) StartTrace(categories ...string) error {
+	if c.tracing {
+		return errors.New("cdp: a trace is already recording")
+	}
+	_, err := c.Call("Tracing.start", map[string]any{"transferMode": "ReportEvents",
+		"traceConfig": map[string]any{"includedCategories": categories}})
+	if err == nil {
+		c.tracing, c.trace = true, nil
+	}
+	return err
+}
+
+// EndTrace stops the trace and returns its events, once the browser has
+// sent them all. It reads until then: the Transport bounds the wait (a
+// Conn's reads end 30 seconds after its last Send).
+func (c *Client) EndTrace() ([]TraceEvent, error) {
+	if !c.tracing {
+		return nil, errors.New("cdp: no trace is recording")
+	}
+	defer func() { c.tracing, c.trace = false, nil }()
+	if _, err := c.Call("Tracing.end", map[string]any{}); err != nil {
+		return nil, err
+	}
+	for {
+		msg, err := c.recv()
+		if err != nil {
+			return nil, err
+		}
+		if msg.Method == "Tracing.tracingComplete" {
+			return c.trace, nil
 		}
 	}
 }

@@ -247,6 +247,11 @@ type ChanStats struct {
 	// in total; Version a watch channel's current version.
 	Lag     uint64 `json:"lag,omitempty"`
 	Version uint64 `json:"version,omitempty"`
+	// Behind is how many values each open receiver of a broadcast
+	// channel made at the Full level is behind the sender, the farthest
+	// first (a bounded number of them); past Cap, the receiver's next
+	// receive reports a lag.
+	Behind []uint64 `json:"behind,omitempty"`
 }
 
 // chanEntry is a registered channel: a weak pointer and the function that

@@ -2,6 +2,7 @@ package obs_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"testing"
 	"testing/synctest"
@@ -235,4 +236,47 @@ func TestWakeTimingOfEveryChannel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBroadcastReceiversBehind: a broadcast channel made at the Full level
+// lists how far each open receiver is behind the sender, the farthest
+// first; a closed receiver and a dropped one are not listed; a receiver
+// past the capacity shows its full distance until its receive reports the
+// lag, then the distance from the oldest value kept.
+func TestBroadcastReceiversBehind(t *testing.T) {
+	withLevel(t, obs.Full)
+	ctx := context.Background()
+	tx, first := broadcast.New[int](8)
+	mid, closed, dropped := tx.Subscribe(), tx.Subscribe(), tx.Subscribe()
+	for i := range 6 {
+		tx.Send(i)
+	}
+	late := tx.Subscribe() // after the six: 0 behind
+	for range 4 {
+		mid.Recv(ctx)
+	}
+	closed.Close()
+	_ = dropped
+	dropped = nil
+	runtime.GC() // dropped's position goes with it
+	behind := func() []uint64 {
+		return chanAt(t, "broadcast", func(c obs.ChanStats) bool { return c.Cap == 8 }).Behind
+	}
+	if got := fmt.Sprint(behind()); got != "[6 2 0]" {
+		t.Errorf("behind %s, want [6 2 0] (first, mid, late)", got)
+	}
+	for i := range 10 {
+		tx.Send(6 + i)
+	}
+	if got := fmt.Sprint(behind()); got != "[16 12 10]" {
+		t.Errorf("after 10 more sends: behind %s, want [16 12 10]", got)
+	}
+	if _, err := first.Recv(ctx); err == nil {
+		t.Fatal("want a lag error")
+	}
+	if got := fmt.Sprint(behind()); got != "[12 10 8]" {
+		t.Errorf("after first's lag: behind %s, want [12 10 8] (mid, late, first at the oldest kept)", got)
+	}
+	runtime.KeepAlive(late)
+	runtime.KeepAlive(mid)
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shio-rt/shio/console"
 	"github.com/shio-rt/shio/http1"
 	"github.com/valyala/fasthttp"
 )
@@ -98,7 +99,18 @@ func main() {
 	profileFor := flag.Duration("profile-for", 5*time.Second, "how long -cpuprofile records")
 	dir := flag.String("dir", os.TempDir(), "the directory /file/ serves")
 	useTLS := flag.Bool("tls", false, "serve HTTPS (shio, shio-fallback, net-http) with an in-memory ECDSA P-256 certificate, HTTP/1.1 only")
+	level := flag.String("level", "off", "shio's collection level: off | counters | full (console.SetLevel)")
 	flag.Parse()
+	switch *level {
+	case "off":
+	case "counters":
+		console.SetLevel(console.Counters)
+	case "full":
+		console.SetLevel(console.Full)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown -level %q\n", *level)
+		os.Exit(2)
+	}
 	printStatsOnSignal()
 	if *profile != "" {
 		f, err := os.Create(*profile)

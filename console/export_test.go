@@ -1,0 +1,4 @@
+package console
+
+// ConnColumns exposes connColumns to the tests.
+var ConnColumns = connColumns
