@@ -421,9 +421,7 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 	again := c.endDirect()
 	switch {
 	case n > 0:
-		c.loop.stats.read(n)
-		c.loop.stats.directReads.Add(1)
-		c.bytesIn.Add(int64(n))
+		c.countDirectRead(n)
 		err = nil
 	case err == unix.EAGAIN:
 		n, err = 0, nil
@@ -440,6 +438,14 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 		c.resume()
 	}
 	return n, err
+}
+
+// countDirectRead counts n bytes read from the socket by a goroutine
+// other than the loop's (TryRead, a DirectLayer's readRaw).
+func (c *Conn) countDirectRead(n int) {
+	c.loop.stats.read(n)
+	c.loop.stats.directReads.Add(1)
+	c.bytesIn.Add(int64(n))
 }
 
 // readRaw reads into p and then q from the socket for a DirectLayer's
@@ -465,9 +471,7 @@ func (c *Conn) readRaw(p, q []byte) (int, error) {
 	}
 	switch {
 	case n > 0:
-		c.loop.stats.read(n)
-		c.loop.stats.directReads.Add(1)
-		c.bytesIn.Add(int64(n))
+		c.countDirectRead(n)
 		err = nil
 	case err == unix.EAGAIN:
 		n, err = 0, nil
