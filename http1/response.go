@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // ErrResponseDone is returned by writes to a ResponseWriter after its
