@@ -525,7 +525,11 @@ func first(values []string) string {
 // head wait in the returned reader. On the reactor the connection becomes
 // a shio tcp.Conn (a net.Conn with deadlines) on the same event loop, still
 // holding no goroutine while nobody reads it; on the fallback path it is
-// the listener's own net.Conn. The request's context ends when the
+// the listener's own net.Conn. On the reactor, a Read of the request's
+// body after Hijack fails with http.ErrHijacked: the body bytes already
+// received are the returned reader's, and what follows is the
+// connection's (net/http's body reads the same buffered reader as the
+// hijacker, so there the two share the bytes). The request's context ends when the
 // Handler returns, as in net/http. Server.Shutdown does not close a
 // hijacked connection: its owner does, told by Server.RegisterOnShutdown;
 // a reactor connection is waited for (up to Shutdown's context) like any
