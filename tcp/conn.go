@@ -204,12 +204,17 @@ func (c *Conn) Write(p []byte) (int, error) {
 		if isClosed(dl) {
 			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
 		}
+		var done chan struct{} // nil without a deadline: Close signals writable
+		if dl != nil {
+			done = c.doneChan()
+		}
 		select {
 		case <-c.writable:
 			c.mu.Lock()
 			closed, rerr := c.closed, c.rerr
 			c.mu.Unlock()
 			if closed {
+				c.signal(true) // the next Write waiting without a deadline
 				return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
 			}
 			if rerr != nil && rerr != io.EOF && c.rc.Buffered() > 0 {
@@ -217,7 +222,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 			}
 		case <-dl:
 			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
-		case <-c.doneChan():
+		case <-done:
 			return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
 		}
 	}
@@ -238,6 +243,7 @@ func (c *Conn) Close() error {
 	}
 	c.mu.Unlock()
 	c.signal(false) // a Read blocked without a deadline waits on readable alone
+	c.signal(true)  // and so does a Write
 	c.rc.Close()
 	if c.n != nil {
 		c.n.release()
