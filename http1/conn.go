@@ -70,7 +70,7 @@ type conn struct {
 	werr  error // first write error; the connection is done after it
 	resp  response
 	sniff sniffMemo // the last Content-Type detected on this conn
-	memo  *headMemo // the last head's strings, for the next one to reuse (made by the first; dropped at Hijack)
+	memo  *headMemo // the last head's strings, for the next one to reuse (taken from memoPool by init; given back at Hijack)
 
 	mustClose bool                 // the current request leaves the connection unusable
 	hijacked  bool                 // the Handler took the connection (see response.Hijack)
@@ -93,6 +93,12 @@ func newConn(s *Server, t *netConn) *conn {
 // init readies a new or pooled conn for a connection with transport t.
 func (c *conn) init(s *Server, t transport) {
 	c.srv, c.rwc = s, t
+	if c.memo == nil {
+		// A hijacked connection's memo and parser storage, if the pool
+		// has one (else a new, empty memo).
+		c.memo = memoPool.Get().(*headMemo)
+		c.parser.Unstash(&c.memo.parse)
+	}
 	c.parser.Limits = s.limits()
 	c.chunk.MaxTrailerBytes = s.MaxHeaderBytes
 }
@@ -113,6 +119,19 @@ func (c *conn) recycle() {
 	c.upgraded = nil
 	c.head = http1parse.Request{}
 	connPool.Put(c)
+}
+
+// releaseHead gives the head's memo and the parser's storage to memoPool,
+// for a conn that parses no more heads (its connection was hijacked).
+func (c *conn) releaseHead() {
+	c.head = http1parse.Request{} // its Fields share the parser's storage
+	if c.memo == nil {
+		c.parser = http1parse.Parser{Limits: c.parser.Limits}
+		return
+	}
+	c.parser.Stash(&c.memo.parse)
+	memoPool.Put(c.memo)
+	c.memo = nil
 }
 
 // releaseBuffers returns the read and write buffers to the pool.

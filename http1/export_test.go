@@ -68,3 +68,10 @@ func HeldBufferBytes(w http.ResponseWriter) int {
 	}
 	return n
 }
+
+// HoldsWake reports whether the reactor connection of w (a ResponseWriter
+// of this package) holds a wake channel for its request goroutine.
+func HoldsWake(w http.ResponseWriter) bool {
+	rc, ok := w.(*response).c.rwc.(*rconn)
+	return ok && rc.wake != nil
+}

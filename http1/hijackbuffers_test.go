@@ -2,8 +2,10 @@ package http1_test
 
 import (
 	"bufio"
+	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/shio-rt/shio/http1"
 )
@@ -41,6 +43,55 @@ func TestHijackReleasesBuffers(t *testing.T) {
 		resp, err := http.ReadResponse(bufio.NewReader(c.conn), nil)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("%v %v", resp, err)
+		}
+	})
+}
+
+// TestHijackReleasesWakeChannel: on the reactor, the channel the loop
+// wakes a request goroutine with goes back to its pool at Hijack, not when
+// the Handler returns (a WebSocket library's Handler runs for the
+// connection's life); a body Read after the Hijack then fails at once
+// (the bytes received went to the hijacker's net.Conn) rather than wait
+// for a wake that no longer comes.
+func TestHijackReleasesWakeChannel(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		if onFallback(t) {
+			t.Skip("no wake channel on the fallback path; its body reads the listener's net.Conn")
+		}
+		type result struct {
+			before, after bool
+			err           error
+		}
+		got := make(chan result, 1)
+		s := &http1.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var res result
+			res.before = http1.HoldsWake(w)
+			nc, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Error(err)
+				got <- res
+				return
+			}
+			defer nc.Close()
+			res.after = http1.HoldsWake(w)
+			_, res.err = r.Body.Read(make([]byte, 8))
+			got <- res
+		})}
+		c := dial(t, serve(t, s))
+		c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+		select {
+		case res := <-got:
+			if !res.before {
+				t.Fatal("no wake channel before the Hijack: the test measures nothing")
+			}
+			if res.after {
+				t.Fatal("the connection still holds its wake channel after the Hijack")
+			}
+			if !errors.Is(res.err, http.ErrHijacked) {
+				t.Fatalf("body Read after Hijack: %v, want http.ErrHijacked", res.err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("a body Read after Hijack blocked")
 		}
 	})
 }

@@ -258,8 +258,12 @@ func (rc *rconn) releaseLocked(cn *conn, next phase) {
 	rc.resumeLocked()
 }
 
-// releaseWakeLocked returns the wake channel to the pool.
+// releaseWakeLocked returns the wake channel to the pool, if the
+// goroutine still has it (hijack returns it early).
 func (rc *rconn) releaseWakeLocked() {
+	if rc.wake == nil {
+		return
+	}
 	select {
 	case <-rc.wake: // a signal nobody waited for
 	default:
@@ -519,6 +523,12 @@ func (rc *rconn) Read(p []byte) (n int, err error) {
 		if err != nil {
 			break
 		}
+		if rc.phase == phaseHijacked {
+			// The bytes are the hijacker's (its tcp.Conn got those
+			// received), and nothing wakes this goroutine any more.
+			err = http.ErrHijacked
+			break
+		}
 		// A large read goes to the socket itself, and so does any read
 		// while the loop's reads are paused for it (a chunked body's
 		// framing between two large chunks), which would otherwise cost
@@ -685,6 +695,9 @@ func (rc *rconn) waitDrain() error {
 	}
 	rc.mu.Lock()
 	err := rc.closedErrLocked()
+	if err == nil && rc.phase == phaseHijacked {
+		err = http.ErrHijacked // no wake channel any more (see hijack)
+	}
 	rc.mu.Unlock()
 	if err != nil {
 		return err
@@ -759,6 +772,10 @@ func (rc *rconn) hijack(cn *conn) (net.Conn, io.Reader, error) {
 	cn.r = cn.w
 	rc.pending = releasePooled(rc.pending)
 	rc.setPhaseLocked(phaseHijacked)
+	// The loop no longer wakes this goroutine (the tcp.Conn has the
+	// connection; a body Read now fails at once, see Read), so the wake
+	// channel goes back to the pool now, not when the Handler returns.
+	rc.releaseWakeLocked()
 	rc.setState(http.StateHijacked)
 	return tc, tc, nil
 }

@@ -3,6 +3,7 @@ package http1
 import (
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"time"
 )
@@ -133,6 +134,9 @@ func (rc *rconn) sendFile(head []byte, f *os.File, off, n int64) (int64, error) 
 		}
 		rc.mu.Lock()
 		err = rc.closedErrLocked()
+		if err == nil && rc.phase == phaseHijacked {
+			err = http.ErrHijacked // no wake channel any more (see hijack)
+		}
 		rc.mu.Unlock()
 		if err != nil {
 			return hn - int64(len(head)) + sent, err

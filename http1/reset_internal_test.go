@@ -75,3 +75,26 @@ func TestResponseResetClearsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseBufferMadeByFirstBodyWrite: a response gets its 4 KiB body
+// buffer from the first body write, not from reset, and Hijack gives it
+// back: a Handler that upgrades (no body, then Hijack) leaves no buffer
+// per connection behind it for the GC (span fragmentation in idlews).
+func TestResponseBufferMadeByFirstBodyWrite(t *testing.T) {
+	req, _ := http.NewRequest("GET", "http://x/", nil)
+	var w response
+	w.reset(&conn{}, req)
+	if w.pend != nil {
+		t.Fatalf("reset made a %d-byte body buffer before any body write", cap(w.pend))
+	}
+	w.WriteString("hi")
+	if cap(w.pend) != bufferLimit || string(w.pend) != "hi" {
+		t.Fatalf("after a small write: pend %q, cap %d (want cap %d)", w.pend, cap(w.pend), bufferLimit)
+	}
+	var v response
+	v.reset(&conn{}, req)
+	v.Write([]byte("hello"))
+	if cap(v.pend) != bufferLimit || string(v.pend) != "hello" {
+		t.Fatalf("after a small Write: pend %q, cap %d (want cap %d)", v.pend, cap(v.pend), bufferLimit)
+	}
+}

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/shio-rt/shio/http1/internal/http1parse"
 )
 
 // ErrResponseDone is returned by writes to a ResponseWriter after its
@@ -69,9 +67,6 @@ func (w *response) reset(c *conn, req *http.Request) {
 		w.header = make(http.Header, 8)
 	} else {
 		clear(w.header)
-	}
-	if w.pend == nil {
-		w.pend = make([]byte, 0, bufferLimit)
 	}
 	// Field by field rather than a composite literal: the buffers keep
 	// their arrays and only their lengths are written.
@@ -259,7 +254,7 @@ func (w *response) Write(p []byte) (int, error) {
 	}
 	if !w.committed {
 		if len(w.pend)+len(p) <= bufferLimit {
-			w.pend = append(w.pend, p...)
+			w.pend = append(w.pendBuf(), p...)
 			return len(p), nil
 		}
 		w.commit(false, p)
@@ -274,10 +269,24 @@ func (w *response) WriteString(s string) (int, error) {
 		if err := w.precheck(len(s)); err != nil || len(s) == 0 {
 			return 0, err
 		}
-		w.pend = append(w.pend, s...)
+		w.pend = append(w.pendBuf(), s...)
 		return len(s), nil
 	}
 	return w.Write([]byte(s))
+}
+
+// pendBuf returns pend, made (from the pool of read buffers, which have
+// its size) by the connection's first body write: a Handler that writes
+// no body before it hijacks (a WebSocket upgrade) never has one, so an
+// upgrade leaves no 4 KiB of garbage per connection behind it.
+func (w *response) pendBuf() []byte {
+	if w.pend == nil {
+		w.pend = appendPooled(nil, nil)
+		if cap(w.pend) != bufferLimit { // a read buffer that grew: leave it to the GC
+			w.pend = make([]byte, 0, bufferLimit)
+		}
+	}
+	return w.pend
 }
 
 func (w *response) precheck(n int) error {
@@ -516,7 +525,11 @@ func first(values []string) string {
 // head wait in the returned reader. On the reactor the connection becomes
 // a shio tcp.Conn (a net.Conn with deadlines) on the same event loop, still
 // holding no goroutine while nobody reads it; on the fallback path it is
-// the listener's own net.Conn. The request's context ends when the
+// the listener's own net.Conn. On the reactor, a Read of the request's
+// body after Hijack fails with http.ErrHijacked: the body bytes already
+// received are the returned reader's, and what follows is the
+// connection's (net/http's body reads the same buffered reader as the
+// hijacker, so there the two share the bytes). The request's context ends when the
 // Handler returns, as in net/http. Server.Shutdown does not close a
 // hijacked connection: its owner does, told by Server.RegisterOnShutdown;
 // a reactor connection is waited for (up to Shutdown's context) like any
@@ -547,10 +560,12 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// go now, not when the Handler returns (about 8 KiB per connection).
 	c.releaseBuffers()
 	c.r, c.w = 0, 0
-	w.pend, w.fields, w.kv = nil, nil, nil
-	// The head's field storage, and the last head's strings (the memo,
-	// 752 bytes) that a connection parsing no more heads has no use for.
-	c.parser, c.head, c.memo = http1parse.Parser{Limits: c.parser.Limits}, http1parse.Request{}, nil
+	w.pend = releasePooled(w.pend)
+	w.fields, w.kv = nil, nil
+	// The head's field storage, and the last head's strings (the memo),
+	// that a connection parsing no more heads has no use for: to the next
+	// connection, not to the GC.
+	c.releaseHead()
 	return nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(nc)), nil
 }
 

@@ -25,7 +25,6 @@ type Conn struct {
 
 	readable chan struct{} // a token when input or an error arrived
 	writable chan struct{} // a token when the outbound queue drained
-	done     chan struct{} // closed by Close
 
 	rdl, wdl deadline
 
@@ -43,6 +42,23 @@ type Conn struct {
 	rerr   error   // io.EOF or why the connection ended, after in is drained
 	paused bool    // the reactor's reading is paused because in is full
 	closed bool
+	// done is closed by Close; made by the first wait that needs it
+	// (doneChan), so that an idle connection, whose reader waits on
+	// readable alone, holds no such channel.
+	done chan struct{}
+}
+
+// doneChan returns the channel Close closes (closed already if it was).
+func (c *Conn) doneChan() chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.closed {
+			close(c.done)
+		}
+	}
+	return c.done
 }
 
 func newConn(n *Network, rc *reactor.Conn) *Conn {
@@ -51,7 +67,6 @@ func newConn(n *Network, rc *reactor.Conn) *Conn {
 		rc:       rc,
 		readable: make(chan struct{}, 1),
 		writable: make(chan struct{}, 1),
-		done:     make(chan struct{}),
 	}
 }
 
@@ -155,7 +170,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		select {
 		case <-c.readable:
 		case <-dl:
-		case <-c.done:
+		case <-c.doneChan():
 		}
 	}
 }
@@ -189,12 +204,17 @@ func (c *Conn) Write(p []byte) (int, error) {
 		if isClosed(dl) {
 			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
 		}
+		var done chan struct{} // nil without a deadline: Close signals writable
+		if dl != nil {
+			done = c.doneChan()
+		}
 		select {
 		case <-c.writable:
 			c.mu.Lock()
 			closed, rerr := c.closed, c.rerr
 			c.mu.Unlock()
 			if closed {
+				c.signal(true) // the next Write waiting without a deadline
 				return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
 			}
 			if rerr != nil && rerr != io.EOF && c.rc.Buffered() > 0 {
@@ -202,7 +222,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 			}
 		case <-dl:
 			return len(p) - min(left, len(p)), c.opError("write", os.ErrDeadlineExceeded)
-		case <-c.done:
+		case <-done:
 			return len(p) - min(left, len(p)), c.opError("write", net.ErrClosed)
 		}
 	}
@@ -218,9 +238,12 @@ func (c *Conn) Close() error {
 	}
 	c.closed = true
 	c.releaseIn()
+	if c.done != nil {
+		close(c.done)
+	}
 	c.mu.Unlock()
-	close(c.done)
 	c.signal(false) // a Read blocked without a deadline waits on readable alone
+	c.signal(true)  // and so does a Write
 	c.rc.Close()
 	if c.n != nil {
 		c.n.release()

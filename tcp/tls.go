@@ -116,7 +116,7 @@ func (n *Network) DialTLS(ctx context.Context, network, address string, config *
 	}
 	select {
 	case <-started:
-	case <-c.done:
+	case <-c.doneChan():
 		return nil, net.ErrClosed
 	}
 	if c.tl == nil {
@@ -202,7 +202,7 @@ func (c *Conn) waitHandshake(expired <-chan struct{}) error {
 	}
 	select {
 	case <-c.tl.HandshakeDone():
-	case <-c.done:
+	case <-c.doneChan():
 		return net.ErrClosed
 	case <-expired:
 		return os.ErrDeadlineExceeded

@@ -84,6 +84,33 @@ type Parser struct {
 	memo   fieldsMemo
 }
 
+// Storage is the memory a Parser reuses from one head to the next: the
+// array behind Request.Fields and the last field section's memo. A server
+// moves it from a Parser that will parse no more heads (its connection was
+// hijacked) to one that will, instead of leaving it to the GC and
+// allocating it again: see Stash and Unstash.
+type Storage struct {
+	fields []Field
+	memo   fieldsMemo
+}
+
+// Stash moves p's storage into s (what s held goes) and leaves p as a
+// new Parser with p's Limits. The Request p last filled must no longer be
+// used: its Fields share the storage.
+func (p *Parser) Stash(s *Storage) {
+	*s = Storage{fields: p.fields[:0], memo: p.memo}
+	*p = Parser{Limits: p.Limits}
+}
+
+// Unstash gives p the storage s holds, if p has none (a new or stashed
+// Parser), and empties s.
+func (p *Parser) Unstash(s *Storage) {
+	if p.fields == nil && p.memo.block == nil && p.memo.spans == nil {
+		p.fields, p.memo = s.fields, s.memo
+	}
+	*s = Storage{}
+}
+
 // Reset forgets a partial head. Call it when the buffer given to Parse is
 // replaced by one that does not start with the same bytes.
 func (p *Parser) Reset() {
