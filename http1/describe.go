@@ -43,17 +43,18 @@ func (h *reactorHandler) DescribeConn(c *reactor.Conn, info *reactor.ConnInfo) {
 }
 
 // beginTask records the request of ctx, whose bytes arrived at (an obs.Now
-// reading), as a task of the collector, started; below the Counters level
-// it costs one atomic load.
+// reading), as a task of the collector, started, in the Task its state
+// embeds (no allocation at the Counters level); below the Counters level it
+// costs one atomic load.
 func beginTask(ctx *requestContext, at int64) {
-	if ctx.task = obs.Begin(requestTask, at); ctx.task != nil {
+	if ctx.task.Begin(requestTask, at) {
 		ctx.task.Start()
 	}
 }
 
 // endTask records the end of the request of ctx.
 func endTask(ctx *requestContext) {
-	if ctx.task != nil {
-		ctx.task.Finish(false)
+	if t := ctx.task.Recorded(); t != nil {
+		t.Finish(false)
 	}
 }

@@ -151,7 +151,7 @@ func (t *netConn) fillHead(c *conn, first bool) headResult {
 func (t *netConn) begin(ctx *requestContext) {
 	t.served = true
 	beginTask(ctx, t.reqAt)
-	t.task.Store(ctx.task)
+	t.task.Store(ctx.task.Recorded())
 	t.running.Store(max(t.reqAt, 1))
 	t.requests.Add(1)
 }

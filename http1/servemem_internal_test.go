@@ -150,6 +150,32 @@ func TestRequestStateFitsItsSizeClass(t *testing.T) {
 	}
 }
 
+// TestRequestTaskDoesNotAllocate guards that recording a request at the
+// Counters level allocates nothing: its obs.Task is embedded in the
+// request's context (at Full it has a record of its own, which outlives the
+// request in the ring of finished tasks).
+func TestRequestTaskDoesNotAllocate(t *testing.T) {
+	obs.SetLevel(obs.Counters)
+	defer obs.SetLevel(obs.Off)
+	ctx := new(requestContext)
+	at := obs.Now()
+	beginTask(ctx, at)
+	if obs.FromContext(ctx) != &ctx.task {
+		t.Fatal("the request's context does not answer obs.Key with its task")
+	}
+	endTask(ctx)
+	if testing.Short() {
+		t.Skip("measures allocations")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		*ctx = requestContext{}
+		beginTask(ctx, at)
+		endTask(ctx)
+	}); n != 0 {
+		t.Errorf("a request's task at the Counters level: %v allocations, want 0", n)
+	}
+}
+
 // BenchmarkRequestTask is what a request costs the collector on its own
 // (rconn's part: its arrival time from the clock already read, then
 // beginTask and endTask), at each level, beside "none" (the loop alone):
@@ -177,4 +203,4 @@ func BenchmarkRequestTask(b *testing.B) {
 	}
 }
 
-var sinkTask *obs.Task
+var sinkTask obs.Task

@@ -195,21 +195,25 @@ func Spawn(id, parent uint64, name string, scoped bool, skip int) *Task {
 
 // Begin records a request (an HTTP request served by http1) as a task of
 // the given name, with no parent and no spawn site, that arrived at since
-// (a reading of Now: the first-run delay is from then to [Task.Start]);
-// nil if collection is off. The caller calls Start and then Finish on it,
-// and makes the request's context answer [Key] with it, so that waits and
-// tasks of its Handler are recorded as the request's.
-func Begin(name string, since int64) *Task {
+// (a reading of Now: the first-run delay is from then to [Task.Start]), in
+// t, embedded in the request's own state so that the Counters level costs
+// no allocation (at Full, t points to a record of its own, which the ring
+// of finished tasks keeps after the request); it reports whether
+// collection is on. The caller then calls Start and Finish on t, and makes
+// the request's context answer [Key] with t, so that waits and tasks of its
+// Handler are recorded as the request's. t must be zero, or a request's
+// Task that has finished.
+func (t *Task) Begin(name string, since int64) bool {
 	if level.Load() == int32(Off) {
-		return nil // inlined: one atomic load
+		return false // inlined: one atomic load
 	}
-	return begin(name, since)
+	t.begin(name, since)
+	return true
 }
 
-func begin(name string, since int64) *Task {
-	t := new(Task)
+func (t *Task) begin(name string, since int64) {
+	*t = Task{}
 	t.init(nil, NewID(), 0, name, nil, -1, nonzero(since))
-	return t
 }
 
 // ID returns t's task ID at the Full level, 0 below it (or for nil).
