@@ -385,6 +385,13 @@ func (c *Conn) write(p []byte) (int, error) {
 func (c *Conn) writeRaw(p []byte) (int, error) {
 	c.mu.Lock()
 	closed := c.closed || c.cw
+	if !c.writeAt.IsZero() && !time.Now().Before(c.writeAt) {
+		// The deadline passed with no Write blocked: it is cleared (as a
+		// deadline that passes with an empty queue is on Linux), not left
+		// to fail this Write.
+		c.writeAt = time.Time{}
+		c.nc.SetWriteDeadline(time.Time{})
+	}
 	c.mu.Unlock()
 	if closed {
 		return 0, ErrClosed
