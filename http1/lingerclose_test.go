@@ -20,7 +20,12 @@ import (
 // reactor to linger).
 func TestUnreadUploadGetsItsResponseNotAReset(t *testing.T) {
 	for _, path := range []string{"reactor", "tcp", "fallback"} {
-		t.Run(path, testUnreadUploadGetsItsResponse)
+		t.Run(path, func(t *testing.T) {
+			if portable && path != "fallback" {
+				t.Skip("the portable reactor's Close does not linger (Config.LingerTimeout; reactor's Conn.SetLingerTimeout is a no-op there): it closes at once, as net.Conn.Close does")
+			}
+			testUnreadUploadGetsItsResponse(t)
+		})
 	}
 }
 

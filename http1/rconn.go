@@ -671,6 +671,13 @@ func (rc *rconn) queue(p []byte) (n int, err error) {
 		queued := rc.c.Buffered()
 		if queued <= high/2 {
 			chunk := p[:min(len(p), high-queued)]
+			if d := rc.writeFor; !writesQueue && d > 0 {
+				// The portable reactor's Write waits for the socket (and
+				// Buffered stays 0, so waitDrain never arms it): bound
+				// each chunk's wait by the write timeout, as waitDrain
+				// bounds each wait for a drain.
+				rc.c.SetWriteDeadline(time.Now().Add(d))
+			}
 			m, err := rc.c.Write(chunk)
 			n += m
 			p = p[len(chunk):]

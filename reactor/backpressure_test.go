@@ -311,9 +311,15 @@ func TestKeptInputIsPresentedWhenBackpressureEnds(t *testing.T) {
 	if _, err := c.Write([]byte("a\nb\nc\n")); err != nil { // all three in one segment, then nothing
 		t.Fatal(err)
 	}
-	<-p.resumed // the first answer is queued past the mark when reading resumes
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	buf := make([]byte, 3*size)
+	// The portable Write waits until the socket takes the bytes (there is
+	// no queue and no high-water mark): there the client reads while it
+	// writes, and what is left to prove is that ResumeRead presents the
+	// kept lines without more input from the peer.
+	if !portable {
+		<-p.resumed // the first answer is queued past the mark when reading resumes
+	}
 	if _, err := io.ReadFull(c, buf); err != nil {
 		t.Fatalf("after the first answer's resume: %v (the kept lines were never presented)", err)
 	}

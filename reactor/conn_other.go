@@ -87,9 +87,17 @@ func (c *Conn) serve(opened chan struct{}) {
 		}
 		n, rerr := c.nc.Read(buf)
 		if n > 0 {
+			c.cb.Lock()
+			if c.isClosed() {
+				// Close (a Shutdown's, another goroutine's) came while
+				// the bytes were read: Close stops reading, so they are
+				// discarded unseen, as unread input is, rather than
+				// presented to a handler that can no longer answer.
+				c.unlockCB()
+				break
+			}
 			c.r.stats.read(n)
 			c.bytesIn.Add(int64(n))
-			c.cb.Lock()
 			err = c.receiveLocked(buf[:n])
 			c.unlockCB()
 			if err == io.EOF { // the layer's stream ended
@@ -377,6 +385,13 @@ func (c *Conn) write(p []byte) (int, error) {
 func (c *Conn) writeRaw(p []byte) (int, error) {
 	c.mu.Lock()
 	closed := c.closed || c.cw
+	if !c.writeAt.IsZero() && !time.Now().Before(c.writeAt) {
+		// The deadline passed with no Write blocked: it is cleared (as a
+		// deadline that passes with an empty queue is on Linux), not left
+		// to fail this Write.
+		c.writeAt = time.Time{}
+		c.nc.SetWriteDeadline(time.Time{})
+	}
 	c.mu.Unlock()
 	if closed {
 		return 0, ErrClosed
@@ -386,8 +401,18 @@ func (c *Conn) writeRaw(p []byte) (int, error) {
 		c.r.stats.wrote(n)
 		c.bytesOut.Add(int64(n))
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = ErrWriteTimeout
+	switch {
+	case err == nil:
+	case errors.Is(err, net.ErrClosed): // Close came meanwhile
+		err = ErrClosed
+	default:
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = ErrWriteTimeout
+		}
+		// A write that failed (a reset, a passed write deadline) closes
+		// the connection with its error, as on Linux: the socket reports
+		// the error once, and the reader would otherwise see only EOF.
+		c.fail(err)
 	}
 	return n, err
 }
@@ -412,6 +437,24 @@ func (c *Conn) close() {
 	if c.closed {
 		c.mu.Unlock()
 		return
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.wakeReader()
+	c.nc.Close()
+}
+
+// fail closes the connection at once with err, without the layer's
+// goodbye: its socket failed, and a writer beneath the layer may hold the
+// layer's locks (crypto/tls holds its output lock across the write).
+func (c *Conn) fail(err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.reason == nil {
+		c.reason = err
 	}
 	c.closed = true
 	c.mu.Unlock()

@@ -169,3 +169,27 @@ func TestReadTimeoutHandlerMayKeepTheConnection(t *testing.T) {
 		t.Fatalf("timeouts at %v and %v after the start, want at least %v apart", first.Sub(begin), second.Sub(begin), in)
 	}
 }
+
+// deadlineOnOpen sets a short write deadline in OnOpen and then echoes.
+type deadlineOnOpen struct{ echo }
+
+func (d *deadlineOnOpen) OnOpen(c *reactor.Conn) {
+	c.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+}
+
+// A write deadline that passes while nothing is being written is cleared:
+// a later Write is not failed by it (the portable Write once was, by the
+// deadline left armed on its socket).
+func TestWriteDeadlinePassedIdleIsCleared(t *testing.T) {
+	_, addr := start(t, reactor.Config{TimerTick: time.Millisecond}, &deadlineOnOpen{})
+	c := dial(t, addr)
+	time.Sleep(200 * time.Millisecond) // not synchronisation: the deadline must pass while idle
+	if _, err := c.Write([]byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "late" {
+		t.Fatalf("echo after an idle write deadline passed: %q, %v", got, err)
+	}
+}

@@ -94,6 +94,10 @@
 // On Linux the reactor uses epoll and eventfd (package reactor/internal/poll). On
 // other systems the same API runs over the standard library's net package
 // with a goroutine per connection; programs work, without the memory rule.
+// There an idle connection holds its goroutine, Write waits until the
+// socket takes the bytes (nothing is queued: Buffered is 0), Close does
+// not linger, TryRead, TryWritev and SendFile report
+// errors.ErrUnsupported, and Stats.Busy stays zero.
 // The build tag reactor_portable selects that version on Linux too, so
 // that its tests run there (go test -tags reactor_portable ./reactor).
 package reactor

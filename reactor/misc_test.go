@@ -152,6 +152,7 @@ func TestListenerCloseStopsAcceptingAndKeepsConnections(t *testing.T) {
 	// Counters are added just after the system calls they count.
 	eventually(t, "counters", func() bool {
 		s := r.Stats()
-		return s.BytesRead == 5 && s.BytesWritten == 5 && s.Accepted == 1 && s.Busy > 0
+		return s.BytesRead == 5 && s.BytesWritten == 5 && s.Accepted == 1 &&
+			(s.Busy > 0 || portable) // Busy is Linux's loops' time: zero on the portable reactor
 	})
 }

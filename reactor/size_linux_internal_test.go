@@ -1,3 +1,5 @@
+//go:build !reactor_portable
+
 package reactor
 
 import (
