@@ -410,14 +410,7 @@ func (c *Conn) tryRead(p []byte) (int, error) {
 		}
 		return n, err
 	}
-	var n int
-	var err error
-	for {
-		n, err = unix.Read(c.fd, p)
-		if err != unix.EINTR {
-			break
-		}
-	}
+	n, err := c.readFD(p, nil)
 	again := c.endDirect()
 	switch {
 	case n > 0:
@@ -448,6 +441,21 @@ func (c *Conn) countDirectRead(n int) {
 	c.bytesIn.Add(int64(n))
 }
 
+// readFD reads the socket into p and then q (read(2), or readv(2) when q
+// is not empty), retrying on EINTR.
+func (c *Conn) readFD(p, q []byte) (n int, err error) {
+	for {
+		if len(q) > 0 {
+			n, err = unix.Readv(c.fd, [][]byte{p, q})
+		} else {
+			n, err = unix.Read(c.fd, p)
+		}
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
 // readRaw reads into p and then q from the socket for a DirectLayer's
 // TryInput, which holds the socket (dDirect): 0 and a nil error when
 // there is nothing to read now; the loop reports the FIN or error next.
@@ -457,18 +465,7 @@ func (c *Conn) readRaw(p, q []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, nil
 	}
-	var n int
-	var err error
-	for {
-		if len(q) > 0 {
-			n, err = unix.Readv(c.fd, [][]byte{p, q})
-		} else {
-			n, err = unix.Read(c.fd, p)
-		}
-		if err != unix.EINTR {
-			break
-		}
-	}
+	n, err := c.readFD(p, q)
 	switch {
 	case n > 0:
 		c.countDirectRead(n)

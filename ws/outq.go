@@ -68,14 +68,12 @@ func (q *outq) Buffered() int {
 // write deadline), or at once when nothing is.
 func (q *outq) Close() {
 	q.mu.Lock()
-	if q.running {
-		q.closing = true
-		q.mu.Unlock()
-		return
-	}
 	q.closing = true
+	running := q.running // the writer closes once the queue is out
 	q.mu.Unlock()
-	q.shut()
+	if !running {
+		q.shut()
+	}
 }
 
 // Abort closes the connection at once; the writer, if any, fails and
